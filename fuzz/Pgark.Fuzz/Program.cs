@@ -1,0 +1,6 @@
+namespace Pgark.Fuzz;
+
+internal static class Program
+{
+    private static int Main(string[] args) => 0;
+}

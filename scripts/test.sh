@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs pgark's whole test suite (unit, integration against real PostgreSQL servers, a bounded fuzz run)
+# and ends with one line "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh || exit 1
+
+log=$(mktemp)
+dotnet test Engine.sln -c Release --nologo -v q "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+passed=0; failed=0; skipped=0
+while read -r f p s; do
+  failed=$((failed + f)); passed=$((passed + p)); skipped=$((skipped + s))
+done < <(grep -E '(Passed|Failed)!  - Failed:' "$log" \
+  | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/')
+rm -f "$log"
+
+fuzz_rc=0
+if [ "$rc" -eq 0 ]; then
+  dotnet run -c Release --project fuzz/Pgark.Fuzz -- --all --seconds "${PGARK_FUZZ_SECONDS:-20}" || fuzz_rc=$?
+  if [ "$fuzz_rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
