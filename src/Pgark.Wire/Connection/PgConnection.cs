@@ -280,7 +280,7 @@ public sealed partial class PgConnection : IAsyncDisposable
         {
             try
             {
-                Messages.Frontend.Terminate.Write(_pipeWriter);
+                Wire.Messages.Frontend.Terminate.Write(_pipeWriter);
                 await _pipeWriter.FlushAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
