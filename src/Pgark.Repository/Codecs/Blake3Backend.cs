@@ -32,6 +32,13 @@ internal static class Blake3Backends
     };
 
     /// <summary>
+    /// Whether the backend computes correctly here, natively or not: the 512-bit path needs only AVX2 for its
+    /// loads and stores and falls back to software Vector512 arithmetic, which lets tests check it anywhere.
+    /// </summary>
+    public static bool CanRun(Blake3Backend backend) =>
+        backend == Blake3Backend.Vector512 ? Avx2.IsSupported : IsSupported(backend);
+
+    /// <summary>
     /// The tree code splits input into subtrees of this many chunks. Scalar still uses two, so that every
     /// subtree reduces to a pair of chaining values the same way on every backend.
     /// </summary>
