@@ -36,11 +36,35 @@ internal static class Blake3Simd256
         Vector256<uint> counterHigh = Vector256.Create((uint)(counter >> 32)) - Vector256.LessThan(counterLow, counterBase).AsUInt32();
 
         Blake3Messages256 m = default;
+        Blake3State256 v = default;
         for (int block = 0; block < job.Blocks; block++)
         {
             LoadMessages(ref input, stride, block * BlockLength, ref m);
-            Compress(ref h0, ref h1, ref h2, ref h3, ref h4, ref h5, ref h6, ref h7, in m, counterLow, counterHigh,
-                job.BlockFlags(block));
+            v[0] = h0;
+            v[1] = h1;
+            v[2] = h2;
+            v[3] = h3;
+            v[4] = h4;
+            v[5] = h5;
+            v[6] = h6;
+            v[7] = h7;
+            v[8] = Vector256.Create(IV0);
+            v[9] = Vector256.Create(IV1);
+            v[10] = Vector256.Create(IV2);
+            v[11] = Vector256.Create(IV3);
+            v[12] = counterLow;
+            v[13] = counterHigh;
+            v[14] = Vector256.Create((uint)BlockLength);
+            v[15] = Vector256.Create(job.BlockFlags(block));
+            Rounds(ref v, in m);
+            h0 = v[0] ^ v[8];
+            h1 = v[1] ^ v[9];
+            h2 = v[2] ^ v[10];
+            h3 = v[3] ^ v[11];
+            h4 = v[4] ^ v[12];
+            h5 = v[5] ^ v[13];
+            h6 = v[6] ^ v[14];
+            h7 = v[7] ^ v[15];
         }
 
         StoreChainingValues(h0, h1, h2, h3, h4, h5, h6, h7, ref MemoryMarshal.GetReference(cvs));
@@ -118,102 +142,60 @@ internal static class Blake3Simd256
         r7 = Avx2.Permute2x128(abcd37, efgh37, 0x31);
     }
 
-    /// <summary>Seven rounds over all lanes at once, then the feed-forward into the chaining values.</summary>
-    private static void Compress(
-        ref Vector256<uint> h0, ref Vector256<uint> h1, ref Vector256<uint> h2, ref Vector256<uint> h3, ref Vector256<uint> h4, ref Vector256<uint> h5, ref Vector256<uint> h6, ref Vector256<uint> h7,
-        ref readonly Blake3Messages256 m, Vector256<uint> counterLow, Vector256<uint> counterHigh, uint flags)
+    /// <summary>
+    /// Seven rounds over all lanes at once. The state stays in memory on purpose: sixteen live vectors fill every
+    /// register, and the JIT then spills the rotation temporaries on each step; loading four words per G and
+    /// storing them back costs less. The rounds are a loop over the message schedule so the method stays
+    /// within the JIT's inlining budget.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rounds(ref Blake3State256 state, ref readonly Blake3Messages256 messages)
     {
-        Vector256<uint> s0 = h0, s1 = h1, s2 = h2, s3 = h3, s4 = h4, s5 = h5, s6 = h6, s7 = h7;
-        Vector256<uint> s8 = Vector256.Create(IV0), s9 = Vector256.Create(IV1);
-        Vector256<uint> s10 = Vector256.Create(IV2), s11 = Vector256.Create(IV3);
-        Vector256<uint> s12 = counterLow, s13 = counterHigh;
-        Vector256<uint> s14 = Vector256.Create((uint)BlockLength), s15 = Vector256.Create(flags);
-
-        // Round 1
-        G(ref s0, ref s4, ref s8, ref s12, m[0], m[1]);
-        G(ref s1, ref s5, ref s9, ref s13, m[2], m[3]);
-        G(ref s2, ref s6, ref s10, ref s14, m[4], m[5]);
-        G(ref s3, ref s7, ref s11, ref s15, m[6], m[7]);
-        G(ref s0, ref s5, ref s10, ref s15, m[8], m[9]);
-        G(ref s1, ref s6, ref s11, ref s12, m[10], m[11]);
-        G(ref s2, ref s7, ref s8, ref s13, m[12], m[13]);
-        G(ref s3, ref s4, ref s9, ref s14, m[14], m[15]);
-        // Round 2
-        G(ref s0, ref s4, ref s8, ref s12, m[2], m[6]);
-        G(ref s1, ref s5, ref s9, ref s13, m[3], m[10]);
-        G(ref s2, ref s6, ref s10, ref s14, m[7], m[0]);
-        G(ref s3, ref s7, ref s11, ref s15, m[4], m[13]);
-        G(ref s0, ref s5, ref s10, ref s15, m[1], m[11]);
-        G(ref s1, ref s6, ref s11, ref s12, m[12], m[5]);
-        G(ref s2, ref s7, ref s8, ref s13, m[9], m[14]);
-        G(ref s3, ref s4, ref s9, ref s14, m[15], m[8]);
-        // Round 3
-        G(ref s0, ref s4, ref s8, ref s12, m[3], m[4]);
-        G(ref s1, ref s5, ref s9, ref s13, m[10], m[12]);
-        G(ref s2, ref s6, ref s10, ref s14, m[13], m[2]);
-        G(ref s3, ref s7, ref s11, ref s15, m[7], m[14]);
-        G(ref s0, ref s5, ref s10, ref s15, m[6], m[5]);
-        G(ref s1, ref s6, ref s11, ref s12, m[9], m[0]);
-        G(ref s2, ref s7, ref s8, ref s13, m[11], m[15]);
-        G(ref s3, ref s4, ref s9, ref s14, m[8], m[1]);
-        // Round 4
-        G(ref s0, ref s4, ref s8, ref s12, m[10], m[7]);
-        G(ref s1, ref s5, ref s9, ref s13, m[12], m[9]);
-        G(ref s2, ref s6, ref s10, ref s14, m[14], m[3]);
-        G(ref s3, ref s7, ref s11, ref s15, m[13], m[15]);
-        G(ref s0, ref s5, ref s10, ref s15, m[4], m[0]);
-        G(ref s1, ref s6, ref s11, ref s12, m[11], m[2]);
-        G(ref s2, ref s7, ref s8, ref s13, m[5], m[8]);
-        G(ref s3, ref s4, ref s9, ref s14, m[1], m[6]);
-        // Round 5
-        G(ref s0, ref s4, ref s8, ref s12, m[12], m[13]);
-        G(ref s1, ref s5, ref s9, ref s13, m[9], m[11]);
-        G(ref s2, ref s6, ref s10, ref s14, m[15], m[10]);
-        G(ref s3, ref s7, ref s11, ref s15, m[14], m[8]);
-        G(ref s0, ref s5, ref s10, ref s15, m[7], m[2]);
-        G(ref s1, ref s6, ref s11, ref s12, m[5], m[3]);
-        G(ref s2, ref s7, ref s8, ref s13, m[0], m[1]);
-        G(ref s3, ref s4, ref s9, ref s14, m[6], m[4]);
-        // Round 6
-        G(ref s0, ref s4, ref s8, ref s12, m[9], m[14]);
-        G(ref s1, ref s5, ref s9, ref s13, m[11], m[5]);
-        G(ref s2, ref s6, ref s10, ref s14, m[8], m[12]);
-        G(ref s3, ref s7, ref s11, ref s15, m[15], m[1]);
-        G(ref s0, ref s5, ref s10, ref s15, m[13], m[3]);
-        G(ref s1, ref s6, ref s11, ref s12, m[0], m[10]);
-        G(ref s2, ref s7, ref s8, ref s13, m[2], m[6]);
-        G(ref s3, ref s4, ref s9, ref s14, m[4], m[7]);
-        // Round 7
-        G(ref s0, ref s4, ref s8, ref s12, m[11], m[15]);
-        G(ref s1, ref s5, ref s9, ref s13, m[5], m[0]);
-        G(ref s2, ref s6, ref s10, ref s14, m[1], m[9]);
-        G(ref s3, ref s7, ref s11, ref s15, m[8], m[6]);
-        G(ref s0, ref s5, ref s10, ref s15, m[14], m[10]);
-        G(ref s1, ref s6, ref s11, ref s12, m[2], m[12]);
-        G(ref s2, ref s7, ref s8, ref s13, m[3], m[4]);
-        G(ref s3, ref s4, ref s9, ref s14, m[7], m[13]);
-
-        h0 = s0 ^ s8;
-        h1 = s1 ^ s9;
-        h2 = s2 ^ s10;
-        h3 = s3 ^ s11;
-        h4 = s4 ^ s12;
-        h5 = s5 ^ s13;
-        h6 = s6 ^ s14;
-        h7 = s7 ^ s15;
+        ref Vector256<uint> v = ref Unsafe.As<Blake3State256, Vector256<uint>>(ref state);
+        ref Vector256<uint> m = ref Unsafe.As<Blake3Messages256, Vector256<uint>>(ref Unsafe.AsRef(in messages));
+        ReadOnlySpan<byte> schedule = Blake3Constants.MessageSchedule;
+        for (int round = 0; round < 7; round++)
+        {
+            ReadOnlySpan<byte> s = schedule.Slice(round * 16, 16);
+            G2(ref v, ref m, 0, 4, 8, 12, 1, 5, 9, 13, s[0], s[1], s[2], s[3]);
+            G2(ref v, ref m, 2, 6, 10, 14, 3, 7, 11, 15, s[4], s[5], s[6], s[7]);
+            G2(ref v, ref m, 0, 5, 10, 15, 1, 6, 11, 12, s[8], s[9], s[10], s[11]);
+            G2(ref v, ref m, 2, 7, 8, 13, 3, 4, 9, 14, s[12], s[13], s[14], s[15]);
+        }
     }
 
+    /// <summary>Two independent G functions (two columns or two diagonals) interleaved for instruction-level parallelism.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void G(ref Vector256<uint> a, ref Vector256<uint> b, ref Vector256<uint> c, ref Vector256<uint> d, Vector256<uint> x, Vector256<uint> y)
+    private static void G2(
+        ref Vector256<uint> v, ref Vector256<uint> m, int a1, int b1, int c1, int d1, int a2, int b2, int c2, int d2,
+        int x1, int y1, int x2, int y2)
     {
-        a = a + b + x;
+        Vector256<uint> a = Unsafe.Add(ref v, a1), b = Unsafe.Add(ref v, b1), c = Unsafe.Add(ref v, c1), d = Unsafe.Add(ref v, d1);
+        Vector256<uint> e = Unsafe.Add(ref v, a2), f = Unsafe.Add(ref v, b2), g = Unsafe.Add(ref v, c2), h = Unsafe.Add(ref v, d2);
+        a += b + Unsafe.Add(ref m, x1);
+        e += f + Unsafe.Add(ref m, x2);
         d = RotateRight16(d ^ a);
+        h = RotateRight16(h ^ e);
         c += d;
+        g += h;
         b = RotateRight12(b ^ c);
-        a = a + b + y;
+        f = RotateRight12(f ^ g);
+        a += b + Unsafe.Add(ref m, y1);
+        e += f + Unsafe.Add(ref m, y2);
         d = RotateRight8(d ^ a);
+        h = RotateRight8(h ^ e);
         c += d;
+        g += h;
         b = RotateRight7(b ^ c);
+        f = RotateRight7(f ^ g);
+        Unsafe.Add(ref v, a1) = a;
+        Unsafe.Add(ref v, b1) = b;
+        Unsafe.Add(ref v, c1) = c;
+        Unsafe.Add(ref v, d1) = d;
+        Unsafe.Add(ref v, a2) = e;
+        Unsafe.Add(ref v, b2) = f;
+        Unsafe.Add(ref v, c2) = g;
+        Unsafe.Add(ref v, d2) = h;
     }
 
     // Rotations by 16 and 8 move whole bytes, so one byte shuffle does each; 12 and 7 need shifts unless
@@ -238,6 +220,13 @@ internal static class Blake3Simd256
 /// <summary>The sixteen transposed message words of one block for eight lanes.</summary>
 [InlineArray(16)]
 internal struct Blake3Messages256
+{
+    private Vector256<uint> _element;
+}
+
+/// <summary>The sixteen state words of a compression for every lane.</summary>
+[InlineArray(16)]
+internal struct Blake3State256
 {
     private Vector256<uint> _element;
 }
