@@ -62,6 +62,20 @@ public sealed class Blake3BackendTests
         }
     }
 
+    [Fact]
+    public void ParallelHashEqualsSingleThreaded()
+    {
+        foreach (int length in (int[])[0, 1025, 512 * 1024 + 1, (1 << 20) + 5000, 7_654_321])
+        {
+            byte[] input = Blake3IncrementalTests.RandomInput(length, seed: length);
+            var expected = new byte[40];
+            Blake3.HashCore(Blake3Backend.Scalar, input, Blake3Constants.IVBytes, 0, expected);
+            var actual = new byte[40];
+            Blake3.HashParallel(input, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"parallel at length {length}");
+        }
+    }
+
     private static void AssertBackendsAgree(ReadOnlySpan<byte> input, byte[] key, int length)
     {
         Span<byte> expected = stackalloc byte[40];
