@@ -9,6 +9,7 @@ namespace Pgark.Repository.Codecs;
 /// </summary>
 internal enum Blake3Backend
 {
+    /// <summary>One block at a time: Blake3Compression (4x4 rows in a Vector128 when available, else plain integers).</summary>
     Scalar = 1,
     Vector128 = 4,
     Vector256 = 8,

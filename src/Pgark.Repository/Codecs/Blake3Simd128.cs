@@ -178,21 +178,21 @@ internal static class Blake3Simd128
 
     // Rotations by 16 and 8 move whole bytes: one SSSE3 byte shuffle each when available, shifts otherwise.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateRight16(Vector128<uint> x) => Ssse3.IsSupported
+    internal static Vector128<uint> RotateRight16(Vector128<uint> x) => Ssse3.IsSupported
         ? Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32()
         : (x >>> 16) | (x << 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateRight8(Vector128<uint> x) => Ssse3.IsSupported
+    internal static Vector128<uint> RotateRight8(Vector128<uint> x) => Ssse3.IsSupported
         ? Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32()
         : (x >>> 8) | (x << 24);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateRight12(Vector128<uint> x) =>
+    internal static Vector128<uint> RotateRight12(Vector128<uint> x) =>
         Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 12) : (x >>> 12) | (x << 20);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateRight7(Vector128<uint> x) =>
+    internal static Vector128<uint> RotateRight7(Vector128<uint> x) =>
         Avx512F.VL.IsSupported ? Avx512F.VL.RotateRight(x, 7) : (x >>> 7) | (x << 25);
 }
 

@@ -63,6 +63,26 @@ public sealed class Blake3BackendTests
     }
 
     [Fact]
+    public void RowCompressionEqualsPortableCompression()
+    {
+        Assert.True(Blake3CompressionRows.IsSupported, "this machine has 128-bit SIMD, so the row path must be in use");
+        var random = new Random(16);
+        byte[] cv = new byte[32], block = new byte[64], expected = new byte[64], actual = new byte[64];
+        for (int i = 0; i < 5000; i++)
+        {
+            random.NextBytes(cv);
+            random.NextBytes(block);
+            ulong counter = (ulong)random.NextInt64();
+            uint blockLength = (uint)random.Next(0, 65);
+            uint flags = (uint)random.Next(0, 128);
+            int outputLength = i % 2 == 0 ? 32 : 64;
+            Blake3Compression.CompressPortable(cv, block, counter, blockLength, flags, expected.AsSpan(0, outputLength));
+            Blake3CompressionRows.Compress(cv, block, counter, blockLength, flags, actual.AsSpan(0, outputLength));
+            Assert.True(expected.AsSpan(0, outputLength).SequenceEqual(actual.AsSpan(0, outputLength)), $"case {i}");
+        }
+    }
+
+    [Fact]
     public void ParallelHashEqualsSingleThreaded()
     {
         foreach (int length in (int[])[0, 1025, 512 * 1024 + 1, (1 << 20) + 5000, 7_654_321])
