@@ -194,13 +194,13 @@ internal static class ConnInfoParser
         if (!text.Contains('%'))
             return text;
         var bytes = new List<byte>(text.Length);
+        int literalStart = 0;
         for (int i = 0; i < text.Length; i++)
         {
             if (text[i] != '%')
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
                 continue;
-            }
+            // Literal text is encoded as a whole run, so characters outside the BMP (surrogate pairs) stay intact.
+            bytes.AddRange(Encoding.UTF8.GetBytes(text[literalStart..i]));
             if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
                 throw new ConnectionStringException($"invalid percent-encoding \"{text[i..Math.Min(i + 3, text.Length)]}\" in URI \"{Redact(uri)}\"; write %XX with two hex digits");
             byte b = Convert.ToByte(text.Substring(i + 1, 2), 16);
@@ -208,7 +208,9 @@ internal static class ConnInfoParser
                 throw new ConnectionStringException($"forbidden value %00 in URI \"{Redact(uri)}\"");
             bytes.Add(b);
             i += 2;
+            literalStart = i + 1;
         }
+        bytes.AddRange(Encoding.UTF8.GetBytes(text[literalStart..]));
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 

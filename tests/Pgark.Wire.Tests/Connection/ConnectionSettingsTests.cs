@@ -34,6 +34,8 @@ public class ConnectionSettingsTests
     [InlineData("postgresql://alice:s3cret@db1.example.com:6543/sales", "db1.example.com", 6543, "alice", "s3cret", "sales")]
     [InlineData("postgresql://alice@db1/sales?port=7000", "db1", 7000, "alice", null, "sales")]
     [InlineData("postgresql://al%40ice:p%3Aw%2Fd@db1/my%20db", "db1", 5432, "al@ice", "p:w/d", "my db")]
+    [InlineData("postgresql://u:pa\U0001F600s%C3%A9@h/d", "h", 5432, "u", "pa\U0001F600s\u00E9", "d")] // literal non-BMP + encoded UTF-8
+    [InlineData("postgresql://u:%F0%9F%98%80@h/d", "h", 5432, "u", "\U0001F600", "d")]
     [InlineData("postgresql://[::1]:5433/x", "::1", 5433, "osuser", null, "x")]
     [InlineData("postgresql://[2001:db8::7]/x", "2001:db8::7", 5432, "osuser", null, "x")]
     [InlineData("postgresql://%2Ftmp%2Fpg/x", "/tmp/pg", 5432, "osuser", null, "x")]
