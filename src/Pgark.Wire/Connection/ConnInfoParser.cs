@@ -7,7 +7,7 @@ namespace Pgark.Wire.Connection;
 /// Two syntaxes, as libpq's conninfo_parse and conninfo_uri_parse accept them:
 /// <c>key=value key2='quoted \' value'</c> and <c>postgresql://user:password@host:port/dbname?key=value</c>.
 /// </summary>
-internal static class ConnInfoParser
+internal static partial class ConnInfoParser
 {
     private static readonly string[] s_uriPrefixes = ["postgresql://", "postgres://"];
 
@@ -214,20 +214,24 @@ internal static class ConnInfoParser
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    /// <summary>The URI with any password replaced by "***", so errors never print a secret.</summary>
+    /// <summary>The URI with any password (user info or ?password=) replaced by "***", so errors never print a secret.</summary>
     internal static string Redact(string uri)
     {
-        int schemeEnd = uri.IndexOf("://", StringComparison.Ordinal);
+        string redacted = QueryPassword().Replace(uri, "$1***");
+        int schemeEnd = redacted.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd < 0)
-            return uri;
+            return redacted;
         int start = schemeEnd + 3;
-        int at = uri.IndexOf('@', start);
-        int slash = uri.IndexOf('/', start);
+        int at = redacted.IndexOf('@', start);
+        int slash = redacted.IndexOf('/', start);
         if (at < 0 || (slash >= 0 && slash < at))
-            return uri;
-        int colon = uri.IndexOf(':', start);
+            return redacted;
+        int colon = redacted.IndexOf(':', start);
         if (colon < 0 || colon > at)
-            return uri;
-        return string.Concat(uri.AsSpan(0, colon + 1), "***", uri.AsSpan(at));
+            return redacted;
+        return string.Concat(redacted.AsSpan(0, colon + 1), "***", redacted.AsSpan(at));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("([?&]password=)[^&]*")]
+    private static partial System.Text.RegularExpressions.Regex QueryPassword();
 }

@@ -158,6 +158,7 @@ public class ConnectionSettingsTests
     [InlineData("postgresql://[]/d", "empty IPv6 address \"[]\" in URI \"postgresql://[]/d\"")]
     [InlineData("postgresql://[::1]x/d", "unexpected character \"x\" after the IPv6 address in URI \"postgresql://[::1]x/d\" (expected \":\", \"/\", \"?\" or \",\")")]
     [InlineData("postgresql://u:secret@h/d%zz", "invalid percent-encoding \"%zz\" in URI \"postgresql://u:***@h/d%zz\"; write %XX with two hex digits")]
+    [InlineData("postgresql://h/d%zz?password=topsecret&sslmode=require", "invalid percent-encoding \"%zz\" in URI \"postgresql://h/d%zz?password=***&sslmode=require\"; write %XX with two hex digits")]
     [InlineData("postgresql://h/d%00", "forbidden value %00 in URI \"postgresql://h/d%00\"")]
     [InlineData("postgresql://h/d?sslmode", "missing \"=\" in URI query parameter \"sslmode\"; write ?key=value&key2=value2")]
     [InlineData("postgresql://h/d?options=a=b", "extra \"=\" in URI query parameter \"options=a=b\"; percent-encode it as %3D")]
