@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using Pgark.Wire.Messages;
 using Pgark.Wire.Messages.Backend;
@@ -22,7 +23,7 @@ public sealed partial class PgQueryReader
         CopyData = default;
         if (!_resultOpen)
             return new ValueTask<bool>(false);
-        ValueTask<byte> pending = ReadAsync();
+        ValueTask<byte> pending = ReadMessageAsync();
         if (pending.IsCompletedSuccessfully)
         {
             byte code = pending.Result;
@@ -36,6 +37,7 @@ public sealed partial class PgQueryReader
         return ReadCopyDataSlowAsync(pending, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadCopyDataSlowAsync(ValueTask<byte> pending, CancellationToken cancellationToken)
     {
         using CancellationTokenRegistration registration = _connection.RegisterCancellation(cancellationToken);
@@ -58,7 +60,7 @@ public sealed partial class PgQueryReader
                 default:
                     throw _connection.UnexpectedMessage(code, "inside COPY OUT");
             }
-            pending = ReadAsync();
+            pending = ReadMessageAsync();
         }
     }
 

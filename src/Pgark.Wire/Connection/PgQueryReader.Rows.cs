@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -22,7 +23,7 @@ public sealed partial class PgQueryReader
     {
         if (Kind != PgResultKind.Rows || !_resultOpen)
             return new ValueTask<bool>(false);
-        ValueTask<byte> pending = ReadAsync();
+        ValueTask<byte> pending = ReadMessageAsync();
         if (pending.IsCompletedSuccessfully)
         {
             // Fast path: the row is buffered. Re-wrap the code so the slow path never awaits a consumed ValueTask.
@@ -39,6 +40,7 @@ public sealed partial class PgQueryReader
         return ReadRowSlowAsync(pending, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadRowSlowAsync(ValueTask<byte> pending, CancellationToken cancellationToken)
     {
         byte code;
