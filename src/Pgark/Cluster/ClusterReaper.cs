@@ -18,6 +18,7 @@ internal static class ClusterReaper
     private static readonly ConcurrentDictionary<LocalCluster, bool> s_live = new();
     private static readonly Lazy<bool> s_hooked = new(Hook);
     private static readonly Lazy<bool> s_swept = new(Sweep);
+    private static readonly TimeSpan s_killWait = TimeSpan.FromSeconds(10);
 
     public static void Register(LocalCluster cluster)
     {
@@ -32,6 +33,9 @@ internal static class ClusterReaper
 
     /// <summary>Removes leftovers of dead processes, once per process.</summary>
     public static void SweepStale() => _ = s_swept.Value;
+
+    /// <summary>Sweeps now, whether or not this process swept before (tests).</summary>
+    internal static void SweepNow() => Sweep();
 
     private static bool Hook()
     {
@@ -97,10 +101,6 @@ internal static class ClusterReaper
         {
             return; // the pid was reused by something else
         }
-        Posix.Signal(pid, Posix.SigStop);
-        foreach (int process in (int[])[pid, .. ProcessTree.Descendants(pid)])
-        {
-            Posix.Signal(process, Posix.SigKill);
-        }
+        ProcessTree.WaitUntilGone(ProcessTree.Kill(pid), s_killWait);
     }
 }

@@ -13,26 +13,49 @@ public sealed partial class LocalCluster
 
     private async Task InitdbAsync(CancellationToken cancellationToken)
     {
+        // PostgreSQL 13's initdb stores a --pwfile verifier as if it were a plain password (md5 of the
+        // verifier text); its ALTER ROLE keeps it. So 13 gets the password in single-user mode after initdb.
+        bool passwordByInitdb = Installation.Major >= 14;
         // initdb runs as the server account, which reads the password file; it is deleted right after.
         string passwordFile = Path.Combine(Directory, "initdb.pw");
         WriteOwnedFile(passwordFile, StoredPassword() + "\n", UnixFiles.Private);
         try
         {
-            string[] arguments =
+            List<string> arguments =
             [
                 "-D", DataDirectory,
                 "--data-checksums",
                 "--encoding=UTF8", "--locale=C",
-                "--username=" + Superuser, "--pwfile=" + passwordFile,
+                "--username=" + Superuser,
                 "--auth=trust", // replaced by pg_hba.conf below
                 "--no-sync",    // scratch data: skip initdb's fsync of ~40 MB
             ];
+            if (passwordByInitdb)
+            {
+                arguments.Add("--pwfile=" + passwordFile);
+            }
             await _account.RunAsync(Installation.Initdb, arguments, Directory, s_initdbTimeout, cancellationToken)
                 .ConfigureAwait(false);
         }
         finally
         {
             File.Delete(passwordFile);
+        }
+        if (!passwordByInitdb)
+        {
+            await SetPasswordInSingleUserModeAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SetPasswordInSingleUserModeAsync(CancellationToken cancellationToken)
+    {
+        string role = Superuser.Replace("\"", "\"\"", StringComparison.Ordinal);
+        string output = await _account.RunAsync(Installation.Postgres, ["--single", "-D", DataDirectory, "postgres"],
+            Directory, s_initdbTimeout, cancellationToken,
+            standardInput: $"ALTER ROLE \"{role}\" PASSWORD '{StoredPassword()}';\n").ConfigureAwait(false);
+        if (output.Contains("ERROR:", StringComparison.Ordinal))
+        {
+            throw new LocalClusterException($"could not set the superuser's password in single-user mode:\n{output.TrimEnd()}");
         }
     }
 

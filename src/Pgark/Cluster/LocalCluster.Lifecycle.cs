@@ -12,6 +12,9 @@ public sealed partial class LocalCluster
 
     private bool _portConfirmed;
 
+    /// <summary>Test hook: where the first start draws ports from (default <see cref="FreePort"/>).</summary>
+    internal Func<int>? PortChooser { get; set; }
+
     /// <summary>The postmaster's Unix-domain socket file.</summary>
     public string SocketPath => Path.Combine(SocketDirectory, $".s.PGSQL.{Port}");
 
@@ -32,7 +35,7 @@ public sealed partial class LocalCluster
         {
             if (!_portConfirmed)
             {
-                Port = FreePort();
+                Port = (PortChooser ?? FreePort)();
                 SetSettings(new Dictionary<string, string> { ["port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             }
             long logStart = LogLength();
@@ -98,7 +101,7 @@ public sealed partial class LocalCluster
         }
         List<int> killed = KillProcessTree(postmaster.Id);
         await WaitForExitAsync(postmaster, "SIGKILL", cancellationToken).ConfigureAwait(false);
-        await WaitUntilAsync(() => killed.All(ProcessTree.IsGone), "the killed server processes to disappear",
+        await WaitUntilAsync(() => killed.All(ProcessTree.IsGone), "the killed server processes to be gone",
             cancellationToken).ConfigureAwait(false);
         postmaster.Dispose();
         _postmaster = null;
@@ -213,22 +216,13 @@ public sealed partial class LocalCluster
         }
     }
 
-    private static List<int> KillProcessTree(int rootPid)
-    {
-        Posix.Signal(rootPid, Posix.SigStop);
-        List<int> tree = [rootPid, .. ProcessTree.Descendants(rootPid)];
-        foreach (int pid in tree)
-        {
-            Posix.Signal(pid, Posix.SigKill);
-        }
-        return tree;
-    }
+    private static List<int> KillProcessTree(int rootPid) => ProcessTree.Kill(rootPid);
 
     /// <summary>
     /// A port the kernel just handed out on 127.0.0.1. Another process can still take it before postgres binds
     /// it, which <see cref="StartAsync"/> detects and retries.
     /// </summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -18,21 +18,19 @@ public sealed partial class LocalCluster : IAsyncDisposable
     public const string Host = "127.0.0.1";
 
     private readonly ServerAccount _account;
-    private readonly bool _ownsDirectory;
     private readonly string? _separateSocketDirectory;
     private Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
     private Process? _postmaster;
     private bool _disposed;
 
     private LocalCluster(LocalClusterOptions options, PgInstallation installation, ServerAccount account,
-        string directory, string dataDirectory, bool ownsDirectory, string password)
+        string directory, string dataDirectory, string password)
     {
         Options = options;
         Installation = installation;
         _account = account;
         Directory = directory;
         DataDirectory = dataDirectory;
-        _ownsDirectory = ownsDirectory;
         Password = password;
         LogPath = Path.Combine(directory, "postgresql.log");
         string socketDirectory = Path.Combine(directory, "run");
@@ -127,11 +125,10 @@ public sealed partial class LocalCluster : IAsyncDisposable
         PgInstallation installation = PgBinaries.Find(options.Major, options.BinDirectory);
         ServerAccount account = ServerAccount.Resolve(options.ServerUser);
         ClusterReaper.SweepStale();
-        bool owns = options.Directory is null;
         string directory = options.Directory is { } given ? CreateGivenDirectory(given) : NewTempDirectory("pgark-cluster-");
         string password = options.Password ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var cluster = new LocalCluster(options, installation, account, directory,
-            dataDirectory ?? Path.Combine(directory, "data"), owns, password);
+            dataDirectory ?? Path.Combine(directory, "data"), password);
         ClusterReaper.Register(cluster);
         account.EnsureCanReach(directory);
         foreach (string dir in (string[])[directory, Path.Combine(directory, "run"), cluster.SocketDirectory])
@@ -216,7 +213,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
         _disposed = true;
         if (_postmaster is { HasExited: false } postmaster)
         {
-            KillProcessTree(postmaster.Id);
+            ProcessTree.WaitUntilGone(KillProcessTree(postmaster.Id), TimeSpan.FromSeconds(5));
         }
         DeleteDirectories();
     }
@@ -227,7 +224,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
         {
             return;
         }
-        TryDelete(_ownsDirectory || Options.Directory is not null ? Directory : null);
+        TryDelete(Directory);
         TryDelete(DataDirectory.StartsWith(Directory + "/", StringComparison.Ordinal) ? null : DataDirectory);
         TryDelete(_separateSocketDirectory);
     }

@@ -37,6 +37,25 @@ internal static class ProcessTree
         return result;
     }
 
+    /// <summary>
+    /// Freezes <paramref name="rootPid"/> (SIGSTOP, so it forks nothing more), then SIGKILLs it and every
+    /// descendant. Returns the pids signalled; they may take a moment to be gone (see <see cref="IsGone"/>).
+    /// </summary>
+    public static List<int> Kill(int rootPid)
+    {
+        Posix.Signal(rootPid, Posix.SigStop);
+        List<int> tree = [rootPid, .. Descendants(rootPid)];
+        foreach (int pid in tree)
+        {
+            Posix.Signal(pid, Posix.SigKill);
+        }
+        return tree;
+    }
+
+    /// <summary>Blocks until every pid is gone or <paramref name="timeout"/> passes; false on timeout.</summary>
+    public static bool WaitUntilGone(IReadOnlyList<int> pids, TimeSpan timeout)
+        => SpinWait.SpinUntil(() => pids.All(IsGone), timeout);
+
     /// <summary>True when the process no longer exists or is a zombie (dead, waiting to be reaped).</summary>
     public static bool IsGone(int pid) => ReadStat(pid) is not { State: not ('Z' or 'X') };
 

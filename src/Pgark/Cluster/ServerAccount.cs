@@ -121,13 +121,16 @@ internal sealed class ServerAccount
 
     /// <summary>Runs a server program to completion as this account; throws with its output on failure.</summary>
     public async Task<string> RunAsync(string program, IEnumerable<string> arguments, string workingDirectory,
-        TimeSpan timeout, CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken, string? standardInput = null)
     {
         ProcessStartInfo info = StartInfo(program, arguments, workingDirectory);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
+        info.RedirectStandardInput = true;
         using Process process = Process.Start(info)
             ?? throw new LocalClusterException($"could not start {program}");
+        await process.StandardInput.WriteAsync(standardInput).ConfigureAwait(false);
+        process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

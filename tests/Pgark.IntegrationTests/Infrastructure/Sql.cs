@@ -6,9 +6,10 @@ namespace Pgark.IntegrationTests.Infrastructure;
 /// <summary>SQL through Npgsql, the independent oracle of the integration tests.</summary>
 public static class Sql
 {
-    public static async Task<T> ScalarAsync<T>(this LocalCluster cluster, string sql, string database = "postgres")
+    public static async Task<T> ScalarAsync<T>(this LocalCluster cluster, string sql, string database = "postgres",
+        string? host = null)
     {
-        await using var connection = new NpgsqlConnection(cluster.NpgsqlConnectionString(database));
+        await using var connection = new NpgsqlConnection(cluster.NpgsqlConnectionString(database, host: host));
         await connection.OpenAsync();
         return await ScalarAsync<T>(connection, sql);
     }
