@@ -21,9 +21,10 @@ internal static class PasswordVerifier
     /// "SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey" (RFC 5803 as PostgreSQL's scram_build_secret writes it).
     /// The password is used as UTF-8 without SASLprep, which is the identity for ASCII passwords.
     /// </summary>
-    public static string ScramSha256(string password)
+    public static string ScramSha256(string password) => ScramSha256(password, RandomNumberGenerator.GetBytes(ScramSaltLength));
+
+    internal static string ScramSha256(string password, byte[] salt)
     {
-        byte[] salt = RandomNumberGenerator.GetBytes(ScramSaltLength);
         byte[] salted = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, ScramIterations,
             HashAlgorithmName.SHA256, 32);
         byte[] clientKey = HMACSHA256.HashData(salted, "Client Key"u8);

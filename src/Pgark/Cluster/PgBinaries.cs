@@ -22,13 +22,17 @@ public static partial class PgBinaries
     /// Throws <see cref="LocalClusterException"/> naming every place searched and how to install one.
     /// </summary>
     public static PgInstallation Find(int? major = null, string? binDirectory = null)
+        => Find(major, binDirectory, DefaultInstallRoots());
+
+    /// <param name="installRoots">Directories searched as <c>root/*/bin</c> (tests point them elsewhere).</param>
+    internal static PgInstallation Find(int? major, string? binDirectory, IReadOnlyList<string> installRoots)
     {
         if (major is { } m && (m < OldestSupportedMajor || m > NewestSupportedMajor))
         {
             throw new ArgumentOutOfRangeException(nameof(major), m,
                 $"pgark supports PostgreSQL {OldestSupportedMajor} to {NewestSupportedMajor}");
         }
-        List<(string Place, PgInstallation? Found)> searched = Search(binDirectory);
+        List<(string Place, PgInstallation? Found)> searched = Search(binDirectory, installRoots);
         foreach ((_, PgInstallation? found) in searched)
         {
             if (found is not null && (major is null || found.Major == major))
@@ -41,14 +45,17 @@ public static partial class PgBinaries
 
     /// <summary>Like <see cref="Find"/> but returns null instead of throwing when none is installed.</summary>
     public static PgInstallation? TryFind(int major, string? binDirectory = null)
-        => Search(binDirectory).Select(s => s.Found).FirstOrDefault(f => f?.Major == major);
+        => Search(binDirectory, DefaultInstallRoots()).Select(s => s.Found).FirstOrDefault(f => f?.Major == major);
 
     /// <summary>Every distinct installation found, newest major first.</summary>
     public static IReadOnlyList<PgInstallation> Available(string? binDirectory = null)
-        => Search(binDirectory).Select(s => s.Found).OfType<PgInstallation>()
+        => Search(binDirectory, DefaultInstallRoots()).Select(s => s.Found).OfType<PgInstallation>()
             .DistinctBy(i => i.BinDirectory).OrderByDescending(i => i.Major).ToList();
 
-    private static List<(string Place, PgInstallation? Found)> Search(string? binDirectory)
+    private static string[] DefaultInstallRoots()
+        => ["/usr/lib/postgresql", Environment.GetEnvironmentVariable("PGARK_PG_ROOT") is { Length: > 0 } root ? root : "/opt/pgark/pg"];
+
+    private static List<(string Place, PgInstallation? Found)> Search(string? binDirectory, IReadOnlyList<string> installRoots)
     {
         var searched = new List<(string, PgInstallation?)>();
         if (binDirectory is not null)
@@ -63,8 +70,10 @@ public static partial class PgBinaries
         string? fromPgConfig = PgConfigBinDirectory();
         searched.Add(fromPgConfig is null ? ("pg_config --bindir (no pg_config)", null)
                                           : ($"pg_config --bindir = {fromPgConfig}", Probe(fromPgConfig, "pg_config")));
-        AddPattern(searched, "/usr/lib/postgresql");
-        AddPattern(searched, Environment.GetEnvironmentVariable("PGARK_PG_ROOT") is { Length: > 0 } root ? root : "/opt/pgark/pg");
+        foreach (string root in installRoots)
+        {
+            AddPattern(searched, root);
+        }
         return searched;
     }
 
