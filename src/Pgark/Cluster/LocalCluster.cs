@@ -115,6 +115,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
             throw new LocalClusterException($"{dataDirectory} is not a PostgreSQL data directory (no PG_VERSION)");
         }
         LocalCluster cluster = Prepare(options, Path.GetFullPath(dataDirectory));
+        cluster._account.EnsureCanReach(cluster.DataDirectory);
         cluster.TakeOwnership(cluster.DataDirectory);
         cluster.Configure();
         return cluster;
