@@ -115,7 +115,6 @@ public sealed partial class LocalCluster : IAsyncDisposable
             throw new LocalClusterException($"{dataDirectory} is not a PostgreSQL data directory (no PG_VERSION)");
         }
         LocalCluster cluster = Prepare(options, Path.GetFullPath(dataDirectory));
-        cluster._account.EnsureCanReach(cluster.DataDirectory);
         cluster.TakeOwnership(cluster.DataDirectory);
         cluster.Configure();
         return cluster;
@@ -126,16 +125,23 @@ public sealed partial class LocalCluster : IAsyncDisposable
         PgInstallation installation = PgBinaries.Find(options.Major, options.BinDirectory);
         ServerAccount account = ServerAccount.Resolve(options.ServerUser);
         ClusterReaper.SweepStale();
-        string directory = options.Directory is { } given ? CreateGivenDirectory(given) : NewTempDirectory("pgark-cluster-");
+        if (options.Directory is { } given)
+        {
+            account.EnsureCanReach(Path.GetFullPath(given)); // before creating anything there
+        }
+        if (dataDirectory is not null)
+        {
+            account.EnsureCanReach(dataDirectory);
+        }
+        string directory = options.Directory is { } dir ? CreateGivenDirectory(dir) : NewTempDirectory("pgark-cluster-");
         string password = options.Password ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var cluster = new LocalCluster(options, installation, account, directory,
             dataDirectory ?? Path.Combine(directory, "data"), password);
         ClusterReaper.Register(cluster);
-        account.EnsureCanReach(directory);
-        foreach (string dir in (string[])[directory, Path.Combine(directory, "run"), cluster.SocketDirectory])
+        foreach (string owned in (string[])[directory, Path.Combine(directory, "run"), cluster.SocketDirectory])
         {
-            System.IO.Directory.CreateDirectory(dir);
-            account.Own(dir);
+            System.IO.Directory.CreateDirectory(owned);
+            account.Own(owned);
         }
         return cluster;
     }

@@ -110,7 +110,7 @@ internal sealed class ServerAccount
         }
         for (DirectoryInfo? dir = new DirectoryInfo(directory).Parent; dir is not null; dir = dir.Parent)
         {
-            if ((UnixFiles.GetMode(dir.FullName) & UnixFileMode.OtherExecute) == 0)
+            if (dir.Exists && (UnixFiles.GetMode(dir.FullName) & UnixFileMode.OtherExecute) == 0)
             {
                 throw new LocalClusterException(
                     $"the server account {Name} cannot reach {directory}: {dir.FullName} is not searchable by others",

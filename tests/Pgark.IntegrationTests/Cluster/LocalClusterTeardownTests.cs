@@ -113,15 +113,17 @@ public sealed class LocalClusterTeardownTests
     }
 
     [RootFact]
-    public async Task A_directory_the_server_account_cannot_reach_is_refused_by_name()
+    public async Task A_directory_the_server_account_cannot_reach_is_refused_by_name_before_anything_is_created()
     {
+        string unreachable = $"/root/pgark-unreachable-{Guid.NewGuid():N}";
+
         var failure = await Assert.ThrowsAsync<LocalClusterException>(() => LocalCluster.StartAsync(new LocalClusterOptions
         {
-            Directory = $"/root/pgark-unreachable-{Guid.NewGuid():N}",
+            Directory = unreachable,
         }));
 
-        Assert.Contains("cannot reach", failure.Message);
-        Assert.Contains("/root is not searchable by others", failure.Message);
+        Assert.StartsWith($"the server account postgres cannot reach {unreachable}: /root is not searchable by others", failure.Message);
+        Assert.False(Directory.Exists(unreachable));
     }
 
     [Fact]
