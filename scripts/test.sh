@@ -4,6 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || exit 1
+# Other PostgreSQL majors for cross-version tests (13/14 legacy BASE_BACKUP dialect, restores onto newer majors).
+for major in ${PGARK_TEST_MAJORS:-13 14 16 17 18}; do
+  bash scripts/install-pg-major.sh "$major" >/dev/null || { echo "pgark: could not install PostgreSQL $major" >&2; exit 1; }
+done
 
 log=$(mktemp)
 dotnet test Engine.sln -c Release --nologo -v q "$@" 2>&1 | tee "$log"
