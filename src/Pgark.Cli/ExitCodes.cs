@@ -12,6 +12,7 @@ internal enum ExitCode
     ProtocolError = 6,
     RepositoryError = 7,
     Interrupted = 8,
+    LocalClusterFailed = 9,
     InternalError = 70,
 }
 
@@ -29,6 +30,7 @@ internal static class ExitCodes
         (ExitCode.ProtocolError, "protocol error", "the server sent a message the protocol does not allow at that point"),
         (ExitCode.RepositoryError, "repository error", "repository missing, locked by another process, damaged or of an unknown format version"),
         (ExitCode.Interrupted, "interrupted", "Ctrl-C (SIGINT) or SIGTERM before the command finished"),
+        (ExitCode.LocalClusterFailed, "a scratch cluster could not be started", "no PostgreSQL server binaries installed, initdb or the server failed (demo, restore drills)"),
         (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
     ];
 }

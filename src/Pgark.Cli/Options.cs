@@ -64,11 +64,19 @@ internal static class Options
     public static readonly CliOption Json = new("json", OptionKind.Flag,
         "Print the result as one JSON object instead of text.", ["ping"]);
 
+    public static readonly CliOption Major = new("major", OptionKind.Integer,
+        "PostgreSQL major version of the scratch cluster; installed server binaries are searched in PG_BIN, "
+        + "pg_config --bindir, /usr/lib/postgresql/*/bin and /opt/pgark/pg/*/bin.",
+        ["demo"], ValueName: "N", Default: "the first installation found", Min: 13, Max: 18);
+
+    public static readonly CliOption Keep = new("keep", OptionKind.Flag,
+        "Leave the scratch cluster running and its directory in place at the end.", ["demo"]);
+
     public static readonly CliOption Markdown = new("markdown", OptionKind.Flag,
         "Print the reference of every command as Markdown (the text of spec/cli.md).", ["help"]);
 
     /// <summary>The table, in the order help lists options.</summary>
-    public static readonly CliOption[] All = [Help, Verbose, Version, Db, ConnectTimeout, Json, Markdown];
+    public static readonly CliOption[] All = [Help, Verbose, Version, Db, ConnectTimeout, Json, Major, Keep, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -7,6 +7,7 @@ internal static class CommandTable
     [
         HelpCommand.Spec,
         PingCommand.Spec,
+        DemoCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

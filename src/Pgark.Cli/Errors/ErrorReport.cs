@@ -1,4 +1,5 @@
 using Pgark.Cli.Parsing;
+using Pgark.Cluster;
 using Pgark.Wire;
 using Pgark.Wire.Connection;
 
@@ -30,6 +31,8 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
             PgServerException e => FromServer(e, e.MessageText, connection),
             PgProtocolException e => WithHint(ExitCode.ProtocolError, e.Message,
                 "the server or something between pgark and it sent an unexpected message; check for a proxy or pooler, or report it with --verbose output"),
+            LocalClusterException e => new(ExitCode.LocalClusterFailed, FirstLine(e.Message),
+                e.Hint ?? "check that PostgreSQL server binaries are installed (apt-get install postgresql) and see the server log above"),
             _ when IsRepositoryError(error) => WithHint(ExitCode.RepositoryError, error.Message,
                 "check the repository path and permissions; run 'pgark check' to find damage"),
             _ => new(ExitCode.InternalError, $"internal error: {error.GetType().Name}: {error.Message}",
@@ -120,6 +123,12 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
         // One line each, whatever the server put in its message.
         error.WriteLine($"pgark: {OneLine(Message)}");
         error.WriteLine($"hint: {OneLine(Hint)}");
+    }
+
+    private static string FirstLine(string text)
+    {
+        int end = text.IndexOf('\n');
+        return end < 0 ? text : text[..end];
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
