@@ -90,6 +90,10 @@ public sealed partial class Repository
         Index = MergedIndex.Build(deltas.Where(d => !superseded.Contains(d.Id)).Select(d => d.Delta).ToList());
     }
 
+    /// <summary>Verifies the repository (spec §12); <paramref name="readData"/> also decodes and re-hashes every chunk.</summary>
+    public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
+        => new Check.RepositoryChecker(this).RunAsync(readData, cancellationToken);
+
     /// <summary>Takes a lock (spec §15). Dispose the result to release it.</summary>
     public Task<RepositoryLock> LockAsync(LockKind kind, string purpose, CancellationToken cancellationToken = default)
         => RepositoryLock.AcquireAsync(Store, kind, purpose, Options, cancellationToken);

@@ -6,12 +6,12 @@ namespace Pgark.Repository.Index;
 
 /// <summary>
 /// One index delta file's content (spec §10.1). Body: 0 PackCount u32 | 4 EntryCount u32 | 8 SupersedesCount u32 |
-/// 12 reserved u32 | pack ids (32 each) | superseded index ids (32 each) | entries (48 each, sorted by chunk id):
+/// 12 reserved u32 | pack ids (32 each) | superseded index ids (32 each) | entries (52 each, sorted by chunk id):
 /// id (32), PackOrdinal u32, Offset u32, StoredLength u32, PlainLength u32, Flags u8, Kind u8, reserved u16.
 /// </summary>
 public sealed class IndexDelta
 {
-    public const int EntrySize = 48;
+    public const int EntrySize = 52;
     public const string Directory = "index/";
 
     public IndexDelta(IReadOnlyList<ChunkId> packs, IReadOnlyList<(int PackOrdinal, PackEntry Entry)> entries, IReadOnlyList<ChunkId> supersedes)
