@@ -35,4 +35,7 @@ public sealed record RepositoryOptions
 
     /// <summary>A lock from another host whose heartbeat is older than this is stale.</summary>
     public TimeSpan LockStaleAfter { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Decides whether a same-host lock holder (pid, start time) still runs; tests substitute it.</summary>
+    internal Func<int, DateTimeOffset?, bool>? ProcessAliveProbe { get; init; }
 }

@@ -33,9 +33,6 @@ public sealed class RepositoryLock : IAsyncDisposable
     public LockRecord Record => _record;
     public string FileName => _fileName;
 
-    /// <summary>Probe used to decide whether a same-host lock holder still runs. Tests replace it.</summary>
-    internal static Func<int, DateTimeOffset?, bool> ProcessAlive { get; set; } = IsProcessAlive;
-
     public static async Task<RepositoryLock> AcquireAsync(IBlobStore store, LockKind kind, string purpose, RepositoryOptions options,
         CancellationToken cancellationToken = default)
     {
@@ -51,7 +48,7 @@ public sealed class RepositoryLock : IAsyncDisposable
                 if (name == fileName || other is null)
                     continue;
                 var conflicts = kind == LockKind.Exclusive || other.Kind == LockKind.Exclusive;
-                if (conflicts && !other.IsStale(options.Hostname, DateTimeOffset.UtcNow, options.LockStaleAfter, ProcessAlive))
+                if (conflicts && !other.IsStale(options.Hostname, DateTimeOffset.UtcNow, options.LockStaleAfter, options.ProcessAliveProbe ?? IsProcessAlive))
                     throw new RepositoryLockConflictException(
                         $"cannot take a {kind.ToString().ToLowerInvariant()} lock for {purpose}: {other.Describe(DateTimeOffset.UtcNow)} ({name})");
             }
