@@ -30,6 +30,14 @@ public static class Blake3
         HashCore(Blake3Backends.Best, keyMaterial, contextKey, DeriveKeyMaterial, output);
     }
 
+    /// <summary>
+    /// Unkeyed hash spread over the thread pool, for single large inputs (worth it from about 1 MiB). Same output
+    /// as <see cref="Hash"/>. Opt-in: when many inputs are hashed concurrently, plain <see cref="Hash"/> per
+    /// thread uses the cores better.
+    /// </summary>
+    public static void HashParallel(ReadOnlySpan<byte> input, Span<byte> output) =>
+        Blake3Parallel.Hash(Blake3Backends.Best, input, IVBytes, 0, output);
+
     /// <summary>One-shot hash on a chosen backend; tests use it to compare the scalar and vector paths.</summary>
     internal static void HashCore(
         Blake3Backend backend, ReadOnlySpan<byte> input, ReadOnlySpan<byte> key, uint flags, Span<byte> output)

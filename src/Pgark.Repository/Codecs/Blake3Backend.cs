@@ -9,6 +9,7 @@ namespace Pgark.Repository.Codecs;
 /// </summary>
 internal enum Blake3Backend
 {
+    /// <summary>One block at a time: Blake3Compression (4x4 rows in a Vector128 when available, else plain integers).</summary>
     Scalar = 1,
     Vector128 = 4,
     Vector256 = 8,
@@ -30,6 +31,13 @@ internal static class Blake3Backends
         Blake3Backend.Vector512 => Avx512F.IsSupported && Vector512.IsHardwareAccelerated,
         _ => false,
     };
+
+    /// <summary>
+    /// Whether the backend computes correctly here, natively or not: the 512-bit path needs only AVX2 for its
+    /// loads and stores and falls back to software Vector512 arithmetic, which lets tests check it anywhere.
+    /// </summary>
+    public static bool CanRun(Blake3Backend backend) =>
+        backend == Blake3Backend.Vector512 ? Avx2.IsSupported : IsSupported(backend);
 
     /// <summary>
     /// The tree code splits input into subtrees of this many chunks. Scalar still uses two, so that every

@@ -21,6 +21,20 @@ internal static class Blake3Compression
     public static void Compress(
         ReadOnlySpan<byte> cv, ReadOnlySpan<byte> block, ulong counter, uint blockLength, uint flags, Span<byte> output)
     {
+        if (Blake3CompressionRows.IsSupported)
+        {
+            Blake3CompressionRows.Compress(cv, block, counter, blockLength, flags, output);
+            return;
+        }
+
+        CompressPortable(cv, block, counter, blockLength, flags, output);
+    }
+
+    /// <summary>The same compression in plain integer arithmetic, for CPUs without 128-bit SIMD (and as the tests' reference).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void CompressPortable(
+        ReadOnlySpan<byte> cv, ReadOnlySpan<byte> block, ulong counter, uint blockLength, uint flags, Span<byte> output)
+    {
         Debug.Assert(cv.Length == CvLength && block.Length == BlockLength);
         Debug.Assert(output.Length == CvLength || output.Length == 2 * CvLength);
         ref byte c = ref MemoryMarshal.GetReference(cv);

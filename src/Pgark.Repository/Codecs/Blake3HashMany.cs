@@ -22,6 +22,21 @@ internal static class Blake3HashMany
         Debug.Assert(cvs.Length >= count * CvLength);
         var job = new Blake3HashJob(key, blocks, flags, flagsStart, flagsEnd);
         int done = 0;
+        for (int width = (int)backend; width >= Blake3Simd128.Lanes; width /= 2)
+        {
+            for (; count - done >= width; done += width)
+            {
+                ulong laneCounter = incrementCounter ? counter + (ulong)done : counter;
+                ReadOnlySpan<byte> group = inputs[(done * stride)..];
+                Span<byte> output = cvs.Slice(done * CvLength, width * CvLength);
+                switch (width)
+                {
+                    case Blake3Simd512.Lanes: Blake3Simd512.HashMany(job, group, stride, laneCounter, incrementCounter, output); break;
+                    case Blake3Simd256.Lanes: Blake3Simd256.HashMany(job, group, stride, laneCounter, incrementCounter, output); break;
+                    default: Blake3Simd128.HashMany(job, group, stride, laneCounter, incrementCounter, output); break;
+                }
+            }
+        }
 
         for (; done < count; done++)
         {

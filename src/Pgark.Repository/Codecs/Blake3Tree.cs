@@ -35,7 +35,7 @@ internal static class Blake3Tree
     /// Hashes <paramref name="input"/> into at most <c>degree</c> chaining values of equal-sized, complete left
     /// subtrees (the last may be partial) and returns how many it wrote.
     /// </summary>
-    private static int CompressSubtree(
+    internal static int CompressSubtree(
         Blake3Backend backend, ReadOnlySpan<byte> input, ReadOnlySpan<byte> key, ulong chunkCounter, uint flags,
         Span<byte> cvs)
     {
@@ -78,7 +78,7 @@ internal static class Blake3Tree
     }
 
     /// <summary>Merges adjacent pairs of chaining values; an odd last one passes up unchanged.</summary>
-    private static int CompressParents(
+    internal static int CompressParents(
         Blake3Backend backend, ReadOnlySpan<byte> children, ReadOnlySpan<byte> key, uint flags, Span<byte> parents)
     {
         int count = children.Length / CvLength;

@@ -97,7 +97,7 @@ internal static class ZstdLibrary
             try
             {
                 s_libraryHandle = LoadFirst(s_candidateNames);
-                NativeLibrary.SetDllImportResolver(typeof(ZstdLibrary).Assembly, Resolve);
+                InstallResolver();
                 s_versionNumber = ZstdNative.VersionNumber();
             }
             catch (DllNotFoundException e)
@@ -113,6 +113,19 @@ internal static class ZstdLibrary
             s_minLevel = ZstdNative.MinCompressionLevel();
             s_maxLevel = ZstdNative.MaxCompressionLevel();
             s_loaded = true;
+        }
+    }
+
+    private static void InstallResolver()
+    {
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(ZstdLibrary).Assembly, Resolve);
+        }
+        catch (InvalidOperationException)
+        {
+            // The runtime allows one resolver per assembly. If other code in Pgark.Repository installed one first,
+            // "libzstd.so.1" still loads through default probing, and a failure there becomes the typed error below.
         }
     }
 
