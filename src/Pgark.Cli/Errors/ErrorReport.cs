@@ -1,5 +1,6 @@
 using Pgark.Cli.Parsing;
 using Pgark.Cluster;
+using Pgark.Repository;
 using Pgark.Wire;
 using Pgark.Wire.Connection;
 
@@ -33,8 +34,8 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
                 "the server or something between pgark and it sent an unexpected message; check for a proxy or pooler, or report it with --verbose output"),
             LocalClusterException e => new(ExitCode.LocalClusterFailed, FirstLine(e.Message),
                 e.Hint ?? "check that PostgreSQL server binaries are installed (apt-get install postgresql) and see the server log above"),
-            _ when IsRepositoryError(error) => WithHint(ExitCode.RepositoryError, error.Message,
-                "check the repository path and permissions; run 'pgark check' to find damage"),
+            RepositoryException e => new(ExitCode.RepositoryError, e.Message,
+                e.Hint),
             _ => new(ExitCode.InternalError, $"internal error: {error.GetType().Name}: {error.Message}",
                 "this is a bug in pgark; rerun with --verbose and report the output"),
         };
@@ -110,13 +111,6 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
         int at = message.IndexOf(HintSeparator, StringComparison.Ordinal);
         return at < 0 ? message : message[..at];
     }
-
-    /// <summary>
-    /// Repository errors derive from Pgark.Repository.RepositoryException, which this branch does not see yet; the
-    /// namespace test stands in for "is RepositoryException" and keeps working once it is merged (no reflection beyond GetType).
-    /// </summary>
-    private static bool IsRepositoryError(Exception error)
-        => error.GetType().Namespace?.StartsWith("Pgark.Repository", StringComparison.Ordinal) == true;
 
     public void WriteTo(TextWriter error)
     {
