@@ -51,6 +51,12 @@ public enum PgConnectionFailure
     Lost,
     /// <summary>A connect or command timeout expired.</summary>
     Timeout,
+    /// <summary>
+    /// The server refused to start the session for a reason other than credentials (database does not exist,
+    /// too many connections, starting up or shutting down, no replication permission). The server's
+    /// <see cref="PgServerException"/> (with its SQLSTATE) is the InnerException.
+    /// </summary>
+    Rejected,
 }
 
 /// <summary>Transport, TLS or authentication failure.</summary>

@@ -10,7 +10,7 @@ public enum ReplicationMode { None, Physical, Database }
 /// Everything needed to open one connection, resolved with libpq's precedence
 /// (explicit conninfo, then PG* environment variables, then built-in defaults; password last from the passfile).
 /// </summary>
-public sealed record ConnectionSettings
+public sealed partial record ConnectionSettings
 {
     /// <summary>Host name or address; a value starting with '/' is the directory of a Unix-domain socket.</summary>
     public string Host { get; init; } = "/var/run/postgresql";
@@ -40,7 +40,10 @@ public sealed record ConnectionSettings
     /// password from the passfile. Throws <see cref="ConnectionStringException"/> naming the offending part.
     /// </summary>
     public static ConnectionSettings Parse(string? conninfo, IReadOnlyDictionary<string, string?>? environment = null)
-        => throw new NotImplementedException("filled in by the conninfo work");
+    {
+        Func<string, string?> env = EnvironmentLookup(environment);
+        return Resolve(conninfo, replicationOverride: null, env, ConnectionDefaults.FromSystem(env));
+    }
 
     /// <summary>Human-readable form with the password redacted, for messages and logs.</summary>
     public string ToDisplayString() => IsUnixSocket
