@@ -106,15 +106,50 @@ public sealed class WalReaderGoldenTests
     [Fact]
     public void HeapDeleteCounts_MatchWaldumpPerRelation()
     {
-        List<DecodedSummary> records = WalTestData.ReadAll(WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments)));
-        Dictionary<string, int> ours = records.Where(r => r.IsHeapDelete).GroupBy(r => r.Relations[0].ToString()).ToDictionary(g => g.Key, g => g.Count());
-        Dictionary<string, int> theirs = WalTestData.GoldenWaldump("pg15-1mb")
+        var statistics = new WalStatistics();
+        using (var reader = new Wal.Reader.WalReader(WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments))))
+        {
+            while (reader.MoveNext())
+            {
+                statistics.Add(reader.Current);
+            }
+        }
+
+        Dictionary<string, long> ours = statistics.HeapDeletes.ToDictionary(p => p.Key.ToString(), p => p.Value);
+        Dictionary<string, long> theirs = WalTestData.GoldenWaldump("pg15-1mb")
             .Where(l => l.Rmgr == "Heap" && l.TypeName == "DELETE")
             .GroupBy(l => Regex.Match(l.Desc, @"blkref #0: rel (\d+/\d+/\d+)").Groups[1].Value)
-            .ToDictionary(g => g.Key, g => g.Count());
+            .ToDictionary(g => g.Key, g => (long)g.Count());
 
         Assert.Equal(theirs, ours);
+        List<WaldumpLine> golden = WalTestData.GoldenWaldump("pg15-1mb");
+        Assert.Equal(golden.Count, statistics.RecordCount);
+        Assert.Equal(golden.Count(l => l.Rmgr == "Transaction" && l.TypeName == "COMMIT"), statistics.Commits);
+        Assert.Equal(golden.Count(l => l.Rmgr == "Transaction" && l.TypeName == "ABORT"), statistics.Aborts);
+        Assert.Equal(golden.Where(l => l.Rmgr == "Heap").Sum(l => (long)l.TotalLength), statistics.ForResourceManager((byte)WalResourceManager.Heap).Bytes);
         Assert.True(ours.Values.Sum() > 500, "the workload deletes ~800 rows");
+    }
+
+    [Fact]
+    public void SegmentFilesOnDisk_ReadThroughFileStreams()
+    {
+        string dir = Directory.CreateTempSubdirectory("pgark-wal-").FullName;
+        try
+        {
+            foreach ((string name, byte[] bytes) in WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments))
+            {
+                File.WriteAllBytes(Path.Combine(dir, name), bytes);
+            }
+
+            var files = WalTestData.OneMegabyteSegments.Select(n => Path.Combine(dir, n));
+            List<DecodedSummary> records = WalTestData.ReadAll(files.Select(WalSegmentInput.FromFile));
+            AssertMatches(WalTestData.GoldenWaldump("pg15-1mb"), records);
+            Assert.Equal("000000010000000000000008", records.First(r => r.Start.Value >= 0x800000).Segment);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     /// <summary>Record for record: LSN, prev, rmgr, rec/tot length, xid, record type, and decoded payload details.</summary>

@@ -60,23 +60,34 @@ public sealed partial class WalReader : IDisposable
     /// <summary>After <see cref="MoveNext"/> returned false: where the next record would have started.</summary>
     public Lsn EndOfWal { get; private set; }
 
-    /// <summary>Reads the next record; false at the end of WAL. Throws <see cref="WalFormatException"/> on bad WAL.</summary>
+    /// <summary>
+    /// Reads the next record; false at the end of WAL. Throws <see cref="WalFormatException"/> on bad WAL, after which
+    /// the reader stays ended (the damage is not skipped).
+    /// </summary>
     public bool MoveNext()
     {
-        if (_ended || (!_started && !Start()))
+        try
         {
+            if (_ended || (!_started && !Start()))
+            {
+                return false;
+            }
+
+            while (TryReadRecord())
+            {
+                if (_record.StartLsn >= _options.StartLsn)
+                {
+                    return true;
+                }
+            }
+
             return false;
         }
-
-        while (TryReadRecord())
+        catch (WalFormatException)
         {
-            if (_record.StartLsn >= _options.StartLsn)
-            {
-                return true;
-            }
+            _ended = true;
+            throw;
         }
-
-        return false;
     }
 
     /// <summary>All remaining records; each yielded <see cref="WalRecord"/> is the same reused object.</summary>
