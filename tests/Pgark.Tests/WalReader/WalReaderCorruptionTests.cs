@@ -63,6 +63,25 @@ public sealed class WalReaderCorruptionTests
     }
 
     [Fact]
+    public void FileCutBetweenRecords_EndsTheWal_UnlessAnotherSegmentFollows()
+    {
+        // Found by the wal-reader fuzz target: a file ending in the alignment padding before the next record.
+        List<WaldumpLine> golden = s_golden.Value;
+        int index = Enumerable.Range(1, golden.Count - 1).First(i => Segment(golden[i].Lsn) == 7 && i > 20
+            && golden[i - 1].Lsn.Value / PageSize == golden[i].Lsn.Value / PageSize
+            && golden[i - 1].Lsn.Value + (ulong)golden[i - 1].TotalLength < golden[i].Lsn.Value);
+        WaldumpLine next = golden[index];
+        int cut = Offset(golden[index - 1].Lsn) + golden[index - 1].TotalLength + 1;
+        byte[] seg = WalTestData.Segment("pg15-1mb", Seg7)[..cut];
+        List<DecodedSummary> records = WalTestData.ReadAll([WalSegmentInput.FromMemory(Seg7, seg)]);
+        Assert.Equal(s_golden.Value.Count(l => l.Lsn < next.Lsn), records.Count);
+
+        WalFormatException e = ReadExpectingError((Seg7, seg), (Seg8, WalTestData.Segment("pg15-1mb", Seg8)));
+        Assert.Equal(WalErrorKind.Truncated, e.Kind);
+        Assert.Equal(cut, e.SegmentOffset);
+    }
+
+    [Fact]
     public void SegmentCutInsideAPageHeader_IsTruncated()
     {
         byte[] seg = WalTestData.Segment("pg15-1mb", Seg7)[..(5 * PageSize + 10)];

@@ -107,6 +107,9 @@ internal sealed class WalPageReader : IDisposable
         _inputs.Dispose();
     }
 
+    /// <summary>True when another segment follows the current one.</summary>
+    public bool HasMoreInput() => PeekMoreInput();
+
     private bool PeekMoreInput()
     {
         if (!_peeked)

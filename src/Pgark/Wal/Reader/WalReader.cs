@@ -231,7 +231,14 @@ public sealed partial class WalReader : IDisposable
         long segmentOffset = _pages.SegmentOffsetOf(offset);
         if (offset + sizeof(uint) > _pages.ValidBytes)
         {
-            WalThrowHelper.Throw(WalErrorKind.Truncated, segment, segmentOffset, $"WAL ends inside the record header at {WalPageReader.FormatLsn(start)}");
+            // A file cut short: between records that is the end of the WAL given, unless more segments follow.
+            if (offset >= _pages.ValidBytes && !_pages.HasMoreInput())
+            {
+                return End(start);
+            }
+
+            WalThrowHelper.Throw(WalErrorKind.Truncated, segment, _pages.SegmentOffsetOf(_pages.ValidBytes),
+                $"WAL ends before the record at {WalPageReader.FormatLsn(start)}, inside segment {segment}");
         }
 
         uint totalLength = BinaryPrimitives.ReadUInt32LittleEndian(_pages.Page[offset..]);
