@@ -1,120 +1,69 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Pgark.Cluster;
+using Pgark.Wire.Connection;
 
 namespace Pgark.Tests.Cli;
 
 /// <summary>
-/// A throwaway PostgreSQL cluster from the installed server binaries, for ping's end-to-end tests: TCP on
-/// 127.0.0.1 with SCRAM and MD5 roles, a role without REPLICATION and one without a pg_hba.conf line.
-/// Runs the server as "postgres" when the tests run as root (PostgreSQL refuses to run as root).
-/// TLS is on; role "tlsonly" may connect only over TLS (hostssl).
+/// The scratch cluster behind ping's end-to-end tests (a <see cref="LocalCluster"/>): TCP on 127.0.0.1 with SCRAM and
+/// MD5 roles, a role without REPLICATION, one without a pg_hba.conf line, and role "tlsonly" allowed only over TLS.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class ScratchServer : IDisposable
+public sealed class ScratchServer : IAsyncLifetime
 {
-    private static readonly string s_binaries = Environment.GetEnvironmentVariable("PGARK_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
-    private readonly string _directory;
+    private static readonly string[] s_hbaLines =
+    [
+        "hostssl replication  tlsonly   127.0.0.1/32   scram-sha-256",
+        "local   all          postgres                 trust",
+        "local   replication  postgres                 trust",
+        "host    replication  repl      127.0.0.1/32   scram-sha-256",
+        "host    replication  norepl    127.0.0.1/32   scram-sha-256",
+        "host    replication  md5user   127.0.0.1/32   md5",
+    ];
 
-    public ScratchServer()
+    private LocalCluster? _cluster;
+
+    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("the fixture has not started");
+
+    public int Port => Cluster.Port;
+
+    /// <summary>Directory of the server's Unix socket.</summary>
+    public string SocketDirectory => Cluster.SocketDirectory;
+
+    public string SystemIdentifier { get; private set; } = "";
+
+    public async Task InitializeAsync()
     {
-        if (!File.Exists(Path.Combine(s_binaries, "initdb")))
-            throw new InvalidOperationException($"PostgreSQL server binaries not found in {s_binaries}; install postgresql-15 or set PGARK_PG_BIN");
-        _directory = Directory.CreateTempSubdirectory("pgark-ping-").FullName;
-        Port = FreePort();
-        string data = Path.Combine(_directory, "data");
-        if (IsRoot)
-            Run("chown", "postgres", _directory);
+        _cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Tls = true, HbaLines = s_hbaLines });
+        // ECDSA P-384 signed with SHA-384: SCRAM-SHA-256-PLUS must then hash the certificate with SHA-384 (RFC 5929).
+        ReplaceServerCertificate(_cluster.Tls!);
+        await _cluster.ReloadAsync();
 
-        RunAsServerUser("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C");
-        WriteServerCertificate(data);
-        File.WriteAllText(Path.Combine(data, "pg_hba.conf"), """
-            hostssl replication  tlsonly   127.0.0.1/32   scram-sha-256
-            local   all          postgres                 trust
-            local   replication  postgres                 trust
-            host    replication  repl      127.0.0.1/32   scram-sha-256
-            host    replication  norepl    127.0.0.1/32   scram-sha-256
-            host    replication  md5user   127.0.0.1/32   md5
-
-            """);
-        // pg_ctl -w returns once the server accepts connections: a condition, not a sleep.
-        RunAsServerUser("pg_ctl", "-D", data, "-w", "-l", Path.Combine(_directory, "log"), "-o",
-            $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c ssl=on", "start");
-        Sql("SET password_encryption = 'scram-sha-256'; "
+        await using PgConnection connection = await PgConnection.OpenAsync(
+            ConnectionSettings.Parse(_cluster.ConnInfo(host: _cluster.SocketDirectory), new Dictionary<string, string?>()));
+        await connection.ExecuteAsync("SET password_encryption = 'scram-sha-256'; "
             + "CREATE ROLE repl LOGIN REPLICATION PASSWORD 'pw-repl'; "
             + "CREATE ROLE norepl LOGIN PASSWORD 'pw-norepl'; "
             + "CREATE ROLE nohba LOGIN REPLICATION PASSWORD 'pw-nohba'; "
             + "CREATE ROLE tlsonly LOGIN REPLICATION PASSWORD 'pw-tls'; "
             + "SET password_encryption = 'md5'; CREATE ROLE md5user LOGIN REPLICATION PASSWORD 'pw-md5';");
-        SystemIdentifier = Sql("SELECT system_identifier FROM pg_control_system()").Trim();
+        SystemIdentifier = (await connection.QueryTextAsync("SELECT system_identifier FROM pg_control_system()")).Scalar!;
     }
 
-    public int Port { get; }
-
-    /// <summary>Directory of the server's Unix socket.</summary>
-    public string SocketDirectory => _directory;
-
-    public string SystemIdentifier { get; }
-
-    public string Sql(string sql) => RunAsServerUser("psql", "-h", _directory, "-p", Port.ToString(), "-U", "postgres", "-AtX", "-c", sql);
-
-    public void Dispose()
+    public async Task DisposeAsync()
     {
-        try
-        {
-            RunAsServerUser("pg_ctl", "-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop");
-        }
-        finally
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
+        if (_cluster is not null)
+            await _cluster.DisposeAsync();
     }
 
-    /// <summary>
-    /// server.crt/server.key in the data directory: ECDSA P-384 signed with SHA-384, so SCRAM-SHA-256-PLUS must hash
-    /// the certificate with SHA-384 (RFC 5929) for the server to accept the channel binding.
-    /// </summary>
-    private static void WriteServerCertificate(string data)
+    private static void ReplaceServerCertificate(ClusterTls tls)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA384);
         using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        string certPath = Path.Combine(data, "server.crt"), keyPath = Path.Combine(data, "server.key");
-        File.WriteAllText(certPath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite); // the server refuses a readable key
-        if (IsRoot)
-            Run("chown", "postgres", certPath, keyPath);
-    }
-
-    private static bool IsRoot => Environment.UserName == "root";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RunAsServerUser(string tool, params string[] args)
-    {
-        string path = Path.Combine(s_binaries, tool);
-        return IsRoot ? Run("runuser", ["-u", "postgres", "--", path, .. args]) : Run(path, args);
-    }
-
-    private static string Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-            start.ArgumentList.Add(arg);
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {stderr.Result}");
-        return stdout.Result;
+        // Rewrite in place: the files keep the server account's ownership and the key its 0600 mode.
+        File.WriteAllText(tls.ServerCertificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(tls.ServerKeyPath, key.ExportPkcs8PrivateKeyPem());
     }
 }
