@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Pgark.Wire;
+using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
+
+namespace Pgark.Wal;
+
+public sealed partial class WalReceiver
+{
+    private enum SessionEnd { Stopped, ServerEnded }
+
+    private async Task StreamWithReconnectAsync(PgConnection first, CancellationToken cancellationToken)
+    {
+        PgConnection? connection = first;
+        TimeSpan backoff = _options.InitialBackoff;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    connection ??= await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                    Lsn before = DurableLsn;
+                    if (await StreamSessionAsync(connection, cancellationToken).ConfigureAwait(false) == SessionEnd.Stopped)
+                        return;
+                    if (DurableLsn > before)
+                        backoff = _options.InitialBackoff;
+                    Log($"the server ended streaming at {ReceivedLsn}; reconnecting");
+                }
+                catch (Exception e) when (_options.Reconnect && !cancellationToken.IsCancellationRequested && IsTransient(e))
+                {
+                    Log($"connection lost at {ReceivedLsn} ({e.Message}); reconnecting in {backoff.TotalMilliseconds:0} ms");
+                }
+                // Bytes not yet stored are asked for again: the archive gets no gap and no duplicate.
+                _segment!.DiscardUnstored();
+                Volatile.Write(ref _receivedLsn, (long)_segment.ReceivedEnd.Value);
+                if (connection is not null)
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                connection = null;
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                Counters.Reconnected();
+            }
+        }
+        finally
+        {
+            if (connection is not null)
+                await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<PgConnection> ReconnectAsync(CancellationToken cancellationToken)
+    {
+        PgConnection connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await IdentifyAsync(connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Lost connections and restarting servers are retried; refusals with a cause the user must fix are not.</summary>
+    private static bool IsTransient(Exception e) => e switch
+    {
+        PgConnectionException { Failure: not PgConnectionFailure.Authentication } c => c.InnerException is not PgServerException s || IsTransientState(s.SqlState),
+        PgServerException s => IsTransientState(s.SqlState),
+        PgProtocolException or IOException or SocketException or EndOfStreamException => true,
+        _ => false,
+    };
+
+    // 57P01-57P03: shutdown, crash, starting up; 08xxx: connection exceptions; 53300: out of connection/walsender slots.
+    private static bool IsTransientState(string sqlState)
+        => sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState == "53300";
+
+    /// <summary>One connection: streams timeline after timeline until stopped or the server ends the session.</summary>
+    private async Task<SessionEnd> StreamSessionAsync(PgConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReplicationStream stream = await StartStreamAsync(connection, cancellationToken).ConfigureAwait(false);
+            Log($"streaming from {_segment!.ReceivedEnd} on timeline {_segment.Timeline}");
+            bool endOfTimeline;
+            try
+            {
+                endOfTimeline = await PumpAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await StopCleanlyAsync(stream).ConfigureAwait(false);
+                throw;
+            }
+            if (!endOfTimeline)
+            {
+                await stream.EndAsync(cancellationToken).ConfigureAwait(false);
+                return SessionEnd.Stopped;
+            }
+
+            // The server finished the timeline (or is shutting down): store everything up to its end first.
+            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+            TimelineSwitch? next = await stream.EndAsync(cancellationToken).ConfigureAwait(false);
+            if (next is null)
+                return SessionEnd.ServerEnded;
+            await SwitchTimelineAsync(connection, next, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fetches and stores the new timeline's history file, then continues at the segment holding its switch point.</summary>
+    private async Task SwitchTimelineAsync(PgConnection connection, TimelineSwitch next, CancellationToken cancellationToken)
+    {
+        TimelineHistoryFile history = await connection.TimelineHistoryAsync(next.NextTimeline, cancellationToken).ConfigureAwait(false);
+        await _store.PutHistoryAsync(next.NextTimeline, history.Content, cancellationToken).ConfigureAwait(false);
+        Log($"timeline {_segment!.Timeline} ended at {next.NextTimelineStart}; continuing on timeline {next.NextTimeline}");
+        // The new timeline's segment holds the old timeline's bytes before the switch point, so it is received whole.
+        Begin(next.NextTimeline, next.NextTimelineStart.SegmentNumber(SegmentSize));
+    }
+
+    /// <summary>SIGINT/SIGTERM: store what arrived, tell the server, leave streaming; never throws over the cancellation.</summary>
+    private async Task StopCleanlyAsync(ReplicationStream stream)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await StorePartialAsync(grace.Token).ConfigureAwait(false);
+        try
+        {
+            await SendStatusAsync(stream, grace.Token).ConfigureAwait(false);
+            await stream.EndAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PgWireException or IOException or OperationCanceledException)
+        {
+            // Stored is stored; the server learns the position on the next connection.
+        }
+    }
+
+    /// <summary>Reads messages until the end of the timeline (true) or until <see cref="WalReceiverOptions.StopLsn"/> is durable (false).</summary>
+    private async Task<bool> PumpAsync(ReplicationStream stream, CancellationToken cancellationToken)
+    {
+        long interval = (long)(_options.StatusInterval.TotalSeconds * Stopwatch.Frequency);
+        long nextStatus = Stopwatch.GetTimestamp() + interval;
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                long wait = nextStatus - Stopwatch.GetTimestamp();
+                if (wait <= 0)
+                {
+                    // Periodic: store the segment in progress, then report; doubles as the keepalive wal_sender_timeout needs.
+                    await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+                    await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+                    nextStatus = Stopwatch.GetTimestamp() + interval;
+                    continue;
+                }
+                if (!timeout.TryReset())
+                {
+                    timeout.Dispose();
+                    timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                }
+                timeout.CancelAfter(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+                ReplicationMessageKind kind;
+                try
+                {
+                    kind = await stream.ReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    continue;
+                }
+                switch (kind)
+                {
+                    case ReplicationMessageKind.XLogData:
+                        await OnXLogDataAsync(stream, cancellationToken).ConfigureAwait(false);
+                        if (StopReached)
+                        {
+                            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+                            return false;
+                        }
+                        break;
+                    case ReplicationMessageKind.Keepalive:
+                        if (stream.Keepalive.ReplyRequested)
+                        {
+                            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+                            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+                            nextStatus = Stopwatch.GetTimestamp() + interval;
+                        }
+                        break;
+                    case ReplicationMessageKind.EndOfStream:
+                        return true;
+                }
+            }
+        }
+        finally
+        {
+            timeout.Dispose();
+        }
+    }
+
+    /// <summary>Appends WAL to the segment buffer, storing each segment the moment it completes.</summary>
+    private async Task OnXLogDataAsync(ReplicationStream stream, CancellationToken cancellationToken)
+    {
+        XLogData message = stream.XLogData;
+        WalSegmentBuffer segment = _segment!;
+        if (message.WalStart != segment.ReceivedEnd)
+        {
+            throw new PgProtocolException(
+                $"the server sent WAL from {message.WalStart}, but pgark expected {segment.ReceivedEnd}: storing it would leave a gap or a duplicate");
+        }
+        // The payload is valid until the next read; storing a full segment in between does not read.
+        var data = message.Data;
+        while (!data.IsEmpty)
+        {
+            int taken = segment.Append(data);
+            data = data.Slice(taken);
+            Counters.AddReceived(taken);
+            Volatile.Write(ref _receivedLsn, (long)segment.ReceivedEnd.Value);
+            if (segment.IsComplete)
+            {
+                await StoreFullSegmentAsync(cancellationToken).ConfigureAwait(false);
+                if (_options.Synchronous)
+                    await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        bool caughtUp = ReceivedLsn >= message.WalEnd;
+        if ((_options.Synchronous && caughtUp) || (_options.StopLsn is { } stop && ReceivedLsn >= stop))
+        {
+            // Synchronous standby: a commit waits for this reply, so store and acknowledge as soon as the server has nothing newer.
+            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
