@@ -7,6 +7,10 @@ internal static class CommandTable
     [
         HelpCommand.Spec,
         PingCommand.Spec,
+        Wal.WalStreamCommand.Spec,
+        Wal.WalPushCommand.Spec,
+        Wal.WalGetCommand.Spec,
+        Wal.StatusCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -75,7 +75,7 @@ public sealed partial class WalReceiver
         {
             throw new WalStreamException(
                 $"the repository holds WAL of system {stored} ({sample.WalFileName}), but the server is system {SystemIdentifier}",
-                "use one repository per cluster: point --repo at the repository of this cluster, or init a new one");
+                "use one repository per cluster: point --repo at the repository of this cluster, or init a new one", inRepository: true);
         }
     }
 

@@ -6,7 +6,14 @@ namespace Pgark.Wal;
 /// </summary>
 public sealed class WalStreamException : Exception
 {
-    public WalStreamException(string message, string hint, Exception? inner = null) : base(message, inner) => Hint = hint;
+    public WalStreamException(string message, string hint, Exception? inner = null, bool inRepository = false) : base(message, inner)
+    {
+        Hint = hint;
+        InRepository = inRepository;
+    }
 
     public string Hint { get; }
+
+    /// <summary>The cause is in the repository (another streamer, another cluster's WAL), not in the server's configuration.</summary>
+    public bool InRepository { get; }
 }

@@ -26,7 +26,8 @@ public static class WalStreamerLock
                     continue;
                 throw new WalStreamException(
                     $"another WAL streamer for system {systemIdentifier} is running: {other.Describe(DateTimeOffset.UtcNow)}",
-                    "run one 'pgark wal stream' per cluster and repository; stop the other one first (a lock of a process that is gone is ignored)");
+                    "run one 'pgark wal stream' per cluster and repository; stop the other one first (a lock of a process that is gone is ignored)",
+                    inRepository: true);
             }
         }
         catch
