@@ -73,10 +73,12 @@ public sealed record WalArchiveStatus(int SegmentSize, ulong? SystemIdentifier, 
     // The child timeline must start no later than the parent's switch point, and the parent must reach it.
     private static void CheckTimelineJoin(WalTimelineSpan parent, WalTimelineSpan child, List<WalGap> gaps)
     {
-        Lsn switchPoint = parent.SwitchPoint ?? parent.End;
-        if (parent.SwitchPoint is null)
+        if (parent.SwitchPoint is not { } switchPoint)
+        {
             gaps.Add(new WalGap(child.Timeline, parent.End, child.Start, $"no history file links timeline {parent.Timeline} to {child.Timeline}"));
-        else if (parent.End < switchPoint && child.Start > parent.End)
+            return;
+        }
+        if (parent.End < switchPoint && child.Start > parent.End)
             gaps.Add(new WalGap(parent.Timeline, parent.End, Lsn.Min(switchPoint, child.Start), "WAL before the timeline switch is missing"));
         if (child.Start > switchPoint)
             gaps.Add(new WalGap(child.Timeline, switchPoint, child.Start, "the new timeline's first segments are missing"));

@@ -41,7 +41,6 @@ public sealed class WalRefusalTests(ClusterFixture fixture) : IClassFixture<Clus
 public sealed class MinimalWalClusterFixture : ClusterFixture
 {
     protected override LocalClusterOptions Options => new() { MaxWalSenders = 0, MaxReplicationSlots = 0 };
-
 }
 
 public sealed class WalLevelMinimalTests(MinimalWalClusterFixture fixture) : IClassFixture<MinimalWalClusterFixture>
