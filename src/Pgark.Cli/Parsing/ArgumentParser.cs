@@ -89,23 +89,35 @@ internal static class ArgumentParser
     private static (string? Name, int Words) FindCommandName(IReadOnlyList<string> args)
     {
         string? first = null;
+        string? previous = null;
         foreach (string arg in args)
         {
             if (arg == "--")
                 break;
             if (arg.StartsWith('-'))
-                continue; // Global options are flags, so no value can sit between them and the command's words.
+            {
+                previous = arg;
+                continue;
+            }
             if (first is null)
             {
+                // Global options are flags, so a word after any other option is that option's value, not a command.
+                if (previous is not null && !IsGlobalFlag(previous))
+                    throw new UsageException($"option {previous} comes before the command", "write the command first: pgark COMMAND [options]");
                 first = arg;
+                previous = null;
                 if (CommandTable.Find(first) is not null || !CommandTable.All.Any(c => c.Name.StartsWith(first + " ", StringComparison.Ordinal)))
                     return (first, 1);
                 continue;
             }
-            return CommandTable.Find($"{first} {arg}") is not null ? ($"{first} {arg}", 2) : (first, 1);
+            // The second word of a two-word command ("wal stream") must follow the first directly.
+            return CommandTable.Find($"{first} {arg}") is not null && previous is null ? ($"{first} {arg}", 2) : (first, 1);
         }
         return (first, first is null ? 0 : 1);
     }
+
+    private static bool IsGlobalFlag(string arg)
+        => Options.Global.Any(o => arg == "--" + o.Name || (o.ShortName is { } s && arg == "-" + s));
 
     private static (string Name, string? Value) SplitOption(string arg)
     {
