@@ -78,16 +78,19 @@ public sealed class WalStreamHarness : IAsyncDisposable
     public async Task<Lsn> CurrentLsnAsync() => Lsn.Parse(await Cluster.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"));
 
     /// <summary>Writes WAL: inserts in a loop and switches segments, returning the position after the last write.</summary>
-    public async Task<Lsn> WriteLoadAsync(int rounds, int rowsPerRound = 2000, bool switchSegments = true)
+    public Task<Lsn> WriteLoadAsync(int rounds, int rowsPerRound = 2000, bool switchSegments = true)
+        => WriteLoadOnAsync(Cluster, rounds, rowsPerRound, switchSegments);
+
+    public static async Task<Lsn> WriteLoadOnAsync(LocalCluster cluster, int rounds, int rowsPerRound = 2000, bool switchSegments = true)
     {
-        await Cluster.ExecuteAsync("CREATE TABLE IF NOT EXISTS load (id bigserial PRIMARY KEY, payload text)");
+        await cluster.ExecuteAsync("CREATE TABLE IF NOT EXISTS load (id bigserial PRIMARY KEY, payload text)");
         for (int i = 0; i < rounds; i++)
         {
-            await Cluster.ExecuteAsync($"INSERT INTO load (payload) SELECT md5(g::text) || repeat('x', 200) FROM generate_series(1, {rowsPerRound}) g");
+            await cluster.ExecuteAsync($"INSERT INTO load (payload) SELECT md5(g::text) || repeat('x', 200) FROM generate_series(1, {rowsPerRound}) g");
             if (switchSegments && i % 3 == 2)
-                await Cluster.ExecuteAsync("SELECT pg_switch_wal()");
+                await cluster.ExecuteAsync("SELECT pg_switch_wal()");
         }
-        return await CurrentLsnAsync();
+        return Lsn.Parse(await cluster.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"));
     }
 
     /// <summary>
