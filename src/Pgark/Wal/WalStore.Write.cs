@@ -1,5 +1,6 @@
 using Pgark.Repository;
 using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
 using Pgark.Wire.Replication;
 
 namespace Pgark.Wal;
@@ -44,14 +45,16 @@ public sealed partial class WalStore
         => await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
 
     // Read back after the store's fsync: a put that "succeeded" onto a failing disk or a buggy store must not be
-    // acknowledged to the server, which would then recycle WAL that exists nowhere else.
+    // acknowledged to the server, which would then recycle WAL that exists nowhere else. The archive decoded the
+    // encoded object against the content before publishing it (verify before publish), so the stored bytes hashing to
+    // the object's file id proves the stored object holds exactly this content, without decompressing it again.
     private async Task VerifyStoredAsync(WalSegmentObject stored, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        byte[] back = await ReadAsync(stored, cancellationToken).ConfigureAwait(false);
-        if (!back.AsSpan().SequenceEqual(content.Span))
+        byte[] back = await _repository.Store.GetAsync(stored.ObjectName, cancellationToken).ConfigureAwait(false);
+        if (ChunkHasher.FileId(back) != ChunkId.Parse(stored.ObjectName[^(2 * ChunkId.Size)..]))
         {
             throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, stored.ObjectName, null,
-                $"WAL {stored.WalFileName} read back after storing differs from what was written ({back.Length} of {content.Length} bytes)");
+                $"WAL {stored.WalFileName} ({content.Length} bytes) read back after storing does not hash to its name");
         }
     }
 }

@@ -17,7 +17,6 @@ public sealed class WalStreamTests(ClusterFixture fixture) : IClassFixture<Clust
         var (receiver, run, stop) = harness.Start(harness.Options("load_slot"));
 
         Lsn target = await harness.WriteLoadAsync(rounds: 12);
-        var started = DateTime.UtcNow;
         await WalStreamHarness.WaitDurableAsync(receiver, run, target);
         await WalStreamHarness.StopAsync(run, stop);
 
@@ -27,7 +26,6 @@ public sealed class WalStreamTests(ClusterFixture fixture) : IClassFixture<Clust
         // The slot follows what pgark stored, never more.
         Lsn slotFlush = Lsn.Parse(await _cluster.ScalarAsync<string>("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'load_slot'"));
         Assert.True(slotFlush <= receiver.DurableLsn, $"slot restart_lsn {slotFlush} is past pgark's durable {receiver.DurableLsn}");
-        _ = started;
         await _cluster.ExecuteAsync("SELECT pg_drop_replication_slot('load_slot')");
     }
 
@@ -41,9 +39,14 @@ public sealed class WalStreamTests(ClusterFixture fixture) : IClassFixture<Clust
         await WalStreamHarness.StopAsync(run, stop);
         Lsn stoppedAt = first.DurableLsn;
 
-        Lsn end = await harness.WriteLoadAsync(rounds: 6);
+        Lsn end = await harness.WriteLoadAsync(rounds: 15);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (second, run2, stop2) = harness.Start(harness.Options("resume_slot", createSlot: false));
         await WalStreamHarness.WaitDurableAsync(second, run2, end);
+        TimeSpan catchUp = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Console.WriteLine($"catch-up: {second.Counters.BytesReceived / 1048576.0:0.0} MiB of backlog stored in {catchUp.TotalSeconds:0.00} s "
+            + $"({second.Counters.BytesReceived / 1048576.0 / catchUp.TotalSeconds:0.0} MiB/s, {second.Counters.SegmentsStored} segments, "
+            + $"{second.Counters.PartialsStored} partials)");
         await WalStreamHarness.StopAsync(run2, stop2);
 
         Assert.True(second.Counters.BytesReceived <= (long)(second.DurableLsn - stoppedAt) + (16 << 20),
