@@ -101,6 +101,22 @@ public sealed class LocalClusterTeardownTests
     }
 
     [Fact]
+    public async Task A_cluster_refusing_socket_connections_still_counts_as_started()
+    {
+        // The readiness probe, refused by pg_hba.conf (28000) on the socket, must still see a server that is up.
+        var elapsed = Stopwatch.StartNew();
+        await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            HbaLines = ["host all all 127.0.0.1/32 trust"],
+        });
+
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(30), $"start took {elapsed.Elapsed}");
+        Assert.Equal(1, await cluster.ScalarAsync<int>("SELECT 1"));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => cluster.ScalarAsync<int>("SELECT 1", host: cluster.SocketDirectory));
+        Assert.Equal(PostgresErrorCodes.InvalidAuthorizationSpecification, refused.SqlState);
+    }
+
+    [Fact]
     public async Task An_invalid_setting_fails_the_start_with_the_server_log()
     {
         var failure = await Assert.ThrowsAsync<LocalClusterException>(() => LocalCluster.StartAsync(new LocalClusterOptions
