@@ -14,7 +14,12 @@ public sealed partial class WalReceiver
     {
         _segment = new WalSegmentBuffer(SegmentSize);
         if (await ResumeFromArchiveAsync(cancellationToken).ConfigureAwait(false))
-            return;
+        {
+            // A caller that needs WAL from a given point on (a backup's start) skips what the archive lacks before it.
+            if (_options.StartLsn is not { } needed || _segment.ReceivedEnd >= needed.SegmentStart(SegmentSize))
+                return;
+            Log($"the archive ends at {_segment.ReceivedEnd}, before the requested start {needed}: starting there");
+        }
 
         (Lsn lsn, TimelineId timeline) = _options.StartLsn is { } explicitStart ? (explicitStart, identity.Timeline)
             : _slotRestart ?? (identity.XLogPosition, identity.Timeline);

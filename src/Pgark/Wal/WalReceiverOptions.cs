@@ -30,7 +30,11 @@ public sealed record WalReceiverOptions
     /// <summary>Stop once everything before this position is durable (a physical backup's end); null streams until cancelled.</summary>
     public Lsn? StopLsn { get; init; }
 
-    /// <summary>Where to start when the repository holds no WAL of this cluster yet; null: the slot's restart_lsn, else the server's current position.</summary>
+    /// <summary>
+    /// The first position the caller needs (a backup's start LSN). The receiver still continues from the archive's end
+    /// when that is at or before this segment; it starts here when the archive is empty or ends earlier. Null: the
+    /// archive's end, else the slot's restart_lsn, else the server's current position.
+    /// </summary>
     public Lsn? StartLsn { get; init; }
 
     /// <summary>Reconnect after a lost connection or a server restart (with backoff) instead of failing.</summary>
