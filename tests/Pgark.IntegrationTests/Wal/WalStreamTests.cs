@@ -77,6 +77,26 @@ public sealed class WalStreamTests(ClusterFixture fixture) : IClassFixture<Clust
     }
 
     [Fact]
+    public async Task A_killed_walsender_connection_is_reestablished_without_gap()
+    {
+        await using var harness = await WalStreamHarness.CreateAsync(_cluster);
+        var (receiver, run, stop) = harness.Start(harness.Options("kill_slot"));
+        Lsn before = await harness.WriteLoadAsync(rounds: 3);
+        await WalStreamHarness.WaitDurableAsync(receiver, run, before);
+
+        // The connection dies under the streamer, as on a network failure (the server side closes it).
+        Assert.True(await _cluster.ScalarAsync<bool>(
+            "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_replication WHERE application_name = 'pgark'"));
+        Lsn after = await harness.WriteLoadAsync(rounds: 4);
+        await WalStreamHarness.WaitDurableAsync(receiver, run, after);
+        await WalStreamHarness.StopAsync(run, stop);
+
+        Assert.True(receiver.Counters.Reconnects >= 1, "the receiver never reconnected");
+        Assert.True(await harness.AssertArchiveMatchesServerAsync() >= 2);
+        await _cluster.ExecuteAsync("SELECT pg_drop_replication_slot('kill_slot')");
+    }
+
+    [Fact]
     public async Task A_missing_slot_is_refused_clearly()
     {
         await using var harness = await WalStreamHarness.CreateAsync(_cluster);
