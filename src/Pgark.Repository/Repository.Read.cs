@@ -43,6 +43,10 @@ public sealed partial class Repository
     public IAsyncEnumerable<TreeFile> ReadTreeAsync(SnapshotRecord snapshot, CancellationToken cancellationToken = default)
         => TreeReader.ReadAsync(snapshot.TreeChunks, async id => await ReadChunkAsync(id, cancellationToken).ConfigureAwait(false));
 
+    /// <summary>A cursor over a (parent) snapshot's tree for path-ordered lookups during a repeat backup.</summary>
+    public TreeCursor OpenTreeCursor(SnapshotRecord snapshot, CancellationToken cancellationToken = default)
+        => new(ReadTreeAsync(snapshot, cancellationToken));
+
     /// <summary>The plaintext of a chunk, verified against its id.</summary>
     public async Task<byte[]> ReadChunkAsync(ChunkId id, CancellationToken cancellationToken = default)
     {
