@@ -87,6 +87,7 @@ public sealed partial class WalReceiver
     }
 
     private (Lsn Lsn, TimelineId Timeline)? _slotRestart;
+    private bool _streamedOnce;
 
     private async Task CreateSlotAsync(PgConnection connection, bool tolerateExisting, CancellationToken cancellationToken)
     {
@@ -113,14 +114,18 @@ public sealed partial class WalReceiver
         WalSegmentBuffer segment = _segment!;
         try
         {
-            return await connection.StartReplicationAsync(segment.ReceivedEnd, segment.Timeline, _options.SlotName, cancellationToken)
+            ReplicationStream stream = await connection.StartReplicationAsync(segment.ReceivedEnd, segment.Timeline, _options.SlotName, cancellationToken)
                 .ConfigureAwait(false);
+            _streamedOnce = true;
+            return stream;
         }
         catch (PgServerException e) when (e.SqlState == "42704")
         {
             throw MissingSlot(e);
         }
-        catch (PgServerException e) when (e.SqlState == "55006")
+        // After a network failure the server may not yet have noticed that the old session is gone, so its walsender
+        // still holds the slot: that is retried (IsTransient). Before pgark ever streamed, another process holds it.
+        catch (PgServerException e) when (e.SqlState == "55006" && !_streamedOnce)
         {
             throw new WalStreamException($"replication slot \"{_options.SlotName}\" is in use by another process: {e.MessageText}",
                 "another receiver (pg_receivewal, a standby, another pgark) streams from this slot; give pgark its own with --slot", e);

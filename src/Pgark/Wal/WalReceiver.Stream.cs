@@ -14,23 +14,28 @@ public sealed partial class WalReceiver
     {
         PgConnection? connection = first;
         TimeSpan backoff = _options.InitialBackoff;
+        int protocolErrors = 0;
         try
         {
             while (true)
             {
+                Lsn before = DurableLsn;
                 try
                 {
                     connection ??= await ReconnectAsync(cancellationToken).ConfigureAwait(false);
-                    Lsn before = DurableLsn;
                     if (await StreamSessionAsync(connection, cancellationToken).ConfigureAwait(false) == SessionEnd.Stopped)
                         return;
-                    if (DurableLsn > before)
-                        backoff = _options.InitialBackoff;
                     Log($"the server ended streaming at {ReceivedLsn}; reconnecting");
                 }
-                catch (Exception e) when (_options.Reconnect && !cancellationToken.IsCancellationRequested && IsTransient(e))
+                catch (Exception e) when (_options.Reconnect && !cancellationToken.IsCancellationRequested
+                    && (IsTransient(e) || IsShutdownDesync(e, ref protocolErrors)))
                 {
                     Log($"connection lost at {ReceivedLsn} ({e.Message}); reconnecting in {backoff.TotalMilliseconds:0} ms");
+                }
+                if (DurableLsn > before)
+                {
+                    backoff = _options.InitialBackoff;
+                    protocolErrors = 0;
                 }
                 // Bytes not yet stored are asked for again: the archive gets no gap and no duplicate.
                 _segment!.DiscardUnstored();
@@ -66,17 +71,31 @@ public sealed partial class WalReceiver
     }
 
     /// <summary>Lost connections and restarting servers are retried; refusals with a cause the user must fix are not.</summary>
+    /// <remarks>A protocol desync (PgProtocolException) is not retried: the next session would most likely repeat it.</remarks>
     private static bool IsTransient(Exception e) => e switch
     {
-        PgConnectionException { Failure: not PgConnectionFailure.Authentication } c => c.InnerException is not PgServerException s || IsTransientState(s.SqlState),
+        PgConnectionException { Failure: PgConnectionFailure.Unreachable or PgConnectionFailure.Lost or PgConnectionFailure.Timeout } => true,
+        PgConnectionException { Failure: PgConnectionFailure.Rejected, InnerException: PgServerException s } => IsTransientState(s.SqlState),
         PgServerException s => IsTransientState(s.SqlState),
-        PgProtocolException or IOException or SocketException or EndOfStreamException => true,
+        IOException or SocketException => true,
         _ => false,
     };
 
-    // 57P01-57P03: shutdown, crash, starting up; 08xxx: connection exceptions; 53300: out of connection/walsender slots.
+    /// <summary>
+    /// A walsender shutting down after pgark caught up ends the COPY with CommandComplete and no CopyDone (WalSndDone in
+    /// walsender.c), which the wire layer reports as a protocol error. Retried a few times; a desync that repeats
+    /// without progress is real and ends the streamer.
+    /// </summary>
+    private static bool IsShutdownDesync(Exception e, ref int protocolErrors)
+        => e is PgProtocolException && ++protocolErrors <= MaxProtocolErrorsWithoutProgress;
+
+    private const int MaxProtocolErrorsWithoutProgress = 5;
+
+    // 57P01-57P03: shutdown, crash, starting up; 08xxx: connection exceptions; 53300: out of connection/walsender slots
+    // (the old walsender may not have exited yet); 55006: the slot is still held by the old session's walsender.
     private static bool IsTransientState(string sqlState)
-        => sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState == "53300";
+        => sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal)
+            || sqlState is "53300" or "55006";
 
     /// <summary>One connection: streams timeline after timeline until stopped or the server ends the session.</summary>
     private async Task<SessionEnd> StreamSessionAsync(PgConnection connection, CancellationToken cancellationToken)
@@ -206,8 +225,9 @@ public sealed partial class WalReceiver
         WalSegmentBuffer segment = _segment!;
         if (message.WalStart != segment.ReceivedEnd)
         {
-            throw new PgProtocolException(
-                $"the server sent WAL from {message.WalStart}, but pgark expected {segment.ReceivedEnd}: storing it would leave a gap or a duplicate");
+            throw new WalStreamException(
+                $"the server sent WAL from {message.WalStart}, but pgark expected {segment.ReceivedEnd}: storing it would leave a gap or a duplicate",
+                "this is a server or pgark bug; nothing past the last durable position was stored; report it with --verbose output");
         }
         // The payload is valid until the next read; storing a full segment in between does not read.
         var data = message.Data;
