@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Pgark.Cli.Parsing;
 using Pgark.Wal;
 using Pgark.Wire.Connection;
@@ -18,8 +16,8 @@ internal static class StatusCommand
         + "later ones, a timeline with no history file linking it. With --db it also asks the server for its current WAL "
         + "position (IDENTIFY_SYSTEM) and reports the RPO: how many bytes of WAL the archive lacks and, when it lacks any, "
         + "for how long it has not advanced.\n\n"
-        + "Exits 1 when there is a gap, when the server is another cluster than the archive's, or when the RPO exceeds "
-        + "--max-rpo.",
+        + "Exits 1 when the archive is empty, when there is a gap, when the server is another cluster than the archive's, "
+        + "or when the RPO exceeds --max-rpo.",
         Arguments: "",
         MaxPositionals: 0,
         RunAsync,
