@@ -27,5 +27,6 @@ internal static class Targets
         new BackendMessagesTarget(),
         new BackendReaderTarget(),
         new WalReaderTarget(),
+        new WalArchiveNamesTarget(),
     ];
 }

@@ -22,7 +22,9 @@ internal static class ExitCodes
     public static readonly (ExitCode Code, string Meaning, string Examples)[] Table =
     [
         (ExitCode.Ok, "success", "the command did what was asked"),
-        (ExitCode.CheckFailed, "a check or verification found problems", "a verify or check command found damage or a mismatch"),
+        (ExitCode.CheckFailed, "a check found problems, or the file asked for does not exist",
+            "a verify or check command found damage or a mismatch; status found a gap in the WAL archive or an RPO above --max-rpo; "
+            + "wal get: the archive has no such file (restore_command's \"not available\")"),
         (ExitCode.Usage, "usage error or bad input", "unknown option, value out of range, unparseable connection string, unknown database"),
         (ExitCode.CannotConnect, "cannot connect", "server down or unreachable, connection refused, TLS failure, connect timeout, server starting up or out of connection slots"),
         (ExitCode.Authentication, "authentication or authorization failed", "wrong password, no pg_hba.conf entry, role lacks the REPLICATION attribute"),

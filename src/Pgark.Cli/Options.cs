@@ -55,14 +55,39 @@ internal static class Options
         "Server to connect to: a libpq connection string (\"host=db1 user=backup\") or URI (postgresql://backup@db1/). "
         + "Unset keywords come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and the other libpq variables, "
         + "the password last from the password file (~/.pgpass).",
-        ["ping"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
+        ["ping", "wal stream", "status"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",
-        ["ping"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
+        ["ping", "wal stream", "status"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status"]);
+
+    public static readonly CliOption Repo = new("repo", OptionKind.Text,
+        "The repository: a directory initialized by pgark. An encrypted repository's passphrase is read from PGARK_PASSPHRASE.",
+        ["wal stream", "wal push", "wal get", "status"], ValueName: "PATH", EnvironmentVariable: "PGARK_REPO");
+
+    public static readonly CliOption Slot = new("slot", OptionKind.Text,
+        "The physical replication slot to stream from. pgark never streams without one: the slot keeps the server from removing "
+        + "WAL before pgark has stored it.",
+        ["wal stream"], ValueName: "NAME", Default: "pgark");
+
+    public static readonly CliOption CreateSlot = new("create-slot", OptionKind.Flag,
+        "Create the slot (RESERVE_WAL) if the server does not have it; without this flag a missing slot is an error.", ["wal stream"]);
+
+    public static readonly CliOption Synchronous = new("synchronous", OptionKind.Flag,
+        "Store and acknowledge WAL as soon as it arrives, so the server can list pgark (application_name) in synchronous_standby_names.",
+        ["wal stream"]);
+
+    public static readonly CliOption StatusInterval = new("status-interval", OptionKind.Integer,
+        "Store the segment in progress and report the durable position to the server at least this often.",
+        ["wal stream"], ValueName: "SECONDS", Default: "1", Min: 1, Max: 3600);
+
+    public static readonly CliOption MaxRpo = new("max-rpo", OptionKind.Text,
+        "Exit 1 when the archive is further behind the server than this: bytes with a unit (16MB, 1GB) or a time (30s, 5min, 1h). "
+        + "May be given as \"SIZE,TIME\" to check both. Needs --db.",
+        ["status"], ValueName: "LIMIT");
 
     public static readonly CliOption Major = new("major", OptionKind.Integer,
         "PostgreSQL major version of the scratch cluster; installed server binaries are searched in PG_BIN, "
@@ -76,7 +101,8 @@ internal static class Options
         "Print the reference of every command as Markdown (the text of spec/cli.md).", ["help"]);
 
     /// <summary>The table, in the order help lists options.</summary>
-    public static readonly CliOption[] All = [Help, Verbose, Version, Db, ConnectTimeout, Json, Major, Keep, Markdown];
+    public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Slot, CreateSlot, Synchronous, StatusInterval,
+        MaxRpo, Json, Major, Keep, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

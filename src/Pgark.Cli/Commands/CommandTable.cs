@@ -8,6 +8,10 @@ internal static class CommandTable
         HelpCommand.Spec,
         PingCommand.Spec,
         DemoCommand.Spec,
+        Wal.WalStreamCommand.Spec,
+        Wal.WalPushCommand.Spec,
+        Wal.WalGetCommand.Spec,
+        Wal.StatusCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -12,7 +12,7 @@ internal static class HelpCommand
         "Without a command, lists the commands, global options and exit codes. With one, shows its usage and options. "
         + "With --markdown, prints the reference of every command as Markdown; spec/cli.md is this output.",
         Arguments: "[COMMAND]",
-        MaxPositionals: 1,
+        MaxPositionals: 2,
         RunAsync);
 
     private static Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
@@ -27,7 +27,7 @@ internal static class HelpCommand
             context.Out.Write(HelpText.Overview());
             return Task.FromResult(ExitCode.Ok);
         }
-        string name = arguments.Positionals[0];
+        string name = string.Join(' ', arguments.Positionals);
         CommandSpec command = CommandTable.Find(name)
             ?? throw new UsageException($"unknown command \"{name}\"", "run 'pgark help' to list the commands");
         context.Out.Write(HelpText.ForCommand(command));

@@ -26,6 +26,9 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
         return error switch
         {
             UsageException e => new(ExitCode.Usage, e.Message, e.Hint),
+            Pgark.Wal.WalStreamException e => new(e.InRepository ? ExitCode.RepositoryError : ExitCode.ServerError, e.Message, e.Hint),
+            Pgark.Wal.WalPushException e => new(ExitCode.Usage, e.Message, e.Hint),
+            Pgark.Wal.WalConflictException e => new(ExitCode.RepositoryError, e.Message, e.Hint),
             ConnectionStringException e => WithHint(ExitCode.Usage, "invalid connection string: " + e.Message,
                 "fix --db (or PGARK_DB / the PG* variables); it takes key=value pairs such as \"host=db1 user=backup\" or a postgresql:// URI"),
             PgConnectionException e => FromConnection(e, connection),

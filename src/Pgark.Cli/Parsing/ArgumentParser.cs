@@ -13,7 +13,7 @@ internal static class ArgumentParser
 {
     public static ParsedArguments Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
-        string? commandName = FindCommandName(args);
+        (string? commandName, int commandWords) = FindCommandName(args);
         CommandSpec? command = null;
         if (commandName is not null)
         {
@@ -28,14 +28,16 @@ internal static class ArgumentParser
 
         var values = new Dictionary<CliOption, string>();
         var positionals = new List<string>();
-        bool commandSeen = false, optionsEnded = false;
+        int commandWordsSeen = 0;
+        bool optionsEnded = false;
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
             if (optionsEnded || arg == "-" || !arg.StartsWith('-'))
             {
-                if (!commandSeen && commandName is not null && arg == commandName && !optionsEnded)
-                    commandSeen = true;
+                // The command's words ("ping", or "wal" then "stream") come first; later words are arguments.
+                if (commandWordsSeen < commandWords && !optionsEnded)
+                    commandWordsSeen++;
                 else
                     positionals.Add(arg);
                 continue;
@@ -80,24 +82,38 @@ internal static class ArgumentParser
         return new ParsedArguments(command?.Name, values, positionals);
     }
 
-    /// <summary>The first argument that is neither an option nor the value of one.</summary>
-    private static string? FindCommandName(IReadOnlyList<string> args)
+    /// <summary>
+    /// The first argument that is neither an option nor the value of one, joined with the next such argument when
+    /// the two name a command together ("wal stream"). Returns the name and how many words it took.
+    /// </summary>
+    private static (string? Name, int Words) FindCommandName(IReadOnlyList<string> args)
     {
+        string? first = null;
         string? previous = null;
         foreach (string arg in args)
         {
             if (arg == "--")
-                return null;
-            if (!arg.StartsWith('-'))
+                break;
+            if (arg.StartsWith('-'))
+            {
+                previous = arg;
+                continue;
+            }
+            if (first is null)
             {
                 // Global options are flags, so a word after any other option is that option's value, not a command.
                 if (previous is not null && !IsGlobalFlag(previous))
                     throw new UsageException($"option {previous} comes before the command", "write the command first: pgark COMMAND [options]");
-                return arg;
+                first = arg;
+                previous = null;
+                if (CommandTable.Find(first) is not null || !CommandTable.All.Any(c => c.Name.StartsWith(first + " ", StringComparison.Ordinal)))
+                    return (first, 1);
+                continue;
             }
-            previous = arg;
+            // The second word of a two-word command ("wal stream") must follow the first directly.
+            return CommandTable.Find($"{first} {arg}") is not null && previous is null ? ($"{first} {arg}", 2) : (first, 1);
         }
-        return null;
+        return (first, first is null ? 0 : 1);
     }
 
     private static bool IsGlobalFlag(string arg)

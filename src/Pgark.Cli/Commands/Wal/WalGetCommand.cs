@@ -1,0 +1,35 @@
+using Pgark.Cli.Parsing;
+using Pgark.Wal;
+
+namespace Pgark.Cli.Commands.Wal;
+
+/// <summary><c>pgark wal get</c>: restore_command.</summary>
+internal static class WalGetCommand
+{
+    public static readonly CommandSpec Spec = new(
+        "wal get",
+        "Fetch one archived WAL file (for restore_command).",
+        "Writes the archived WAL file NAME to DEST (written to a temporary name, fsynced, then renamed): "
+        + "restore_command = 'pgark wal get --repo R %f %p'. A segment with no complete copy is served from its longest "
+        + "partial object, zero-padded to the segment size; NNNNNNNN.history files are served as stored.\n\n"
+        + "Exit code 1 means the archive has no such file, which recovery takes as \"not available\" (the normal end of "
+        + "archived WAL). Exit code 7 means the archive could not be read or the object is damaged: recovery must not "
+        + "treat that as the end of WAL, so a restore_command wrapper should stop recovery on it.",
+        Arguments: "NAME DEST",
+        MaxPositionals: 2,
+        RunAsync);
+
+    private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
+    {
+        if (arguments.Positionals.Count != 2)
+            throw new UsageException("wal get needs NAME and DEST", "restore_command = 'pgark wal get --repo R %f %p'");
+        string name = arguments.Positionals[0];
+        string destination = arguments.Positionals[1];
+        Pgark.Repository.Repository repository = await RepositoryOption.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        if (await WalGet.GetAsync(new WalStore(repository), name, destination, cancellationToken).ConfigureAwait(false))
+            return ExitCode.Ok;
+        context.Error.WriteLine($"pgark: {name} is not in the archive");
+        context.Error.WriteLine("hint: during recovery this is the normal end of archived WAL; otherwise check the name and 'pgark status'");
+        return ExitCode.CheckFailed;
+    }
+}

@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Pgark.Wire;
+using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
+
+namespace Pgark.Wal;
+
+public sealed partial class WalReceiver
+{
+    private enum SessionEnd { Stopped, ServerEnded }
+
+    private async Task StreamWithReconnectAsync(PgConnection first, CancellationToken cancellationToken)
+    {
+        PgConnection? connection = first;
+        TimeSpan backoff = _options.InitialBackoff;
+        int protocolErrors = 0;
+        try
+        {
+            while (true)
+            {
+                Lsn before = DurableLsn;
+                try
+                {
+                    connection ??= await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                    if (await StreamSessionAsync(connection, cancellationToken).ConfigureAwait(false) == SessionEnd.Stopped)
+                        return;
+                    Log($"the server ended streaming at {ReceivedLsn}; reconnecting");
+                }
+                catch (Exception e) when (_options.Reconnect && !cancellationToken.IsCancellationRequested
+                    && (IsTransient(e) || IsShutdownDesync(e, ref protocolErrors)))
+                {
+                    Log($"connection lost at {ReceivedLsn} ({e.Message}); reconnecting in {backoff.TotalMilliseconds:0} ms");
+                }
+                if (DurableLsn > before)
+                {
+                    backoff = _options.InitialBackoff;
+                    protocolErrors = 0;
+                }
+                // Bytes not yet stored are asked for again: the archive gets no gap and no duplicate.
+                _segment!.DiscardUnstored();
+                Volatile.Write(ref _receivedLsn, (long)_segment.ReceivedEnd.Value);
+                if (connection is not null)
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                connection = null;
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                Counters.Reconnected();
+            }
+        }
+        finally
+        {
+            if (connection is not null)
+                await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<PgConnection> ReconnectAsync(CancellationToken cancellationToken)
+    {
+        PgConnection connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await IdentifyAsync(connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Lost connections and restarting servers are retried; refusals with a cause the user must fix are not.</summary>
+    /// <remarks>A protocol desync (PgProtocolException) is not retried: the next session would most likely repeat it.</remarks>
+    private static bool IsTransient(Exception e) => e switch
+    {
+        PgConnectionException { Failure: PgConnectionFailure.Unreachable or PgConnectionFailure.Lost or PgConnectionFailure.Timeout } => true,
+        PgConnectionException { Failure: PgConnectionFailure.Rejected, InnerException: PgServerException s } => IsTransientState(s.SqlState),
+        PgServerException s => IsTransientState(s.SqlState),
+        IOException or SocketException => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// A walsender shutting down after pgark caught up ends the COPY with CommandComplete and no CopyDone (WalSndDone in
+    /// walsender.c), which the wire layer reports as a protocol error. Retried a few times; a desync that repeats
+    /// without progress is real and ends the streamer.
+    /// </summary>
+    private static bool IsShutdownDesync(Exception e, ref int protocolErrors)
+        => e is PgProtocolException && ++protocolErrors <= MaxProtocolErrorsWithoutProgress;
+
+    private const int MaxProtocolErrorsWithoutProgress = 5;
+
+    // 57P01-57P03: shutdown, crash, starting up; 08xxx: connection exceptions; 53300: out of connection/walsender slots
+    // (the old walsender may not have exited yet); 55006: the slot is still held by the old session's walsender.
+    private static bool IsTransientState(string sqlState)
+        => sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal)
+            || sqlState is "53300" or "55006";
+
+    /// <summary>One connection: streams timeline after timeline until stopped or the server ends the session.</summary>
+    private async Task<SessionEnd> StreamSessionAsync(PgConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReplicationStream stream = await StartStreamAsync(connection, cancellationToken).ConfigureAwait(false);
+            Log($"streaming from {_segment!.ReceivedEnd} on timeline {_segment.Timeline}");
+            bool endOfTimeline;
+            try
+            {
+                endOfTimeline = await PumpAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await StopCleanlyAsync(stream).ConfigureAwait(false);
+                throw;
+            }
+            if (!endOfTimeline)
+            {
+                await stream.EndAsync(cancellationToken).ConfigureAwait(false);
+                return SessionEnd.Stopped;
+            }
+
+            // The server finished the timeline (or is shutting down): store everything up to its end first.
+            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+            TimelineSwitch? next = await stream.EndAsync(cancellationToken).ConfigureAwait(false);
+            if (next is null)
+                return SessionEnd.ServerEnded;
+            await SwitchTimelineAsync(connection, next, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fetches and stores the new timeline's history file, then continues at the segment holding its switch point.</summary>
+    private async Task SwitchTimelineAsync(PgConnection connection, TimelineSwitch next, CancellationToken cancellationToken)
+    {
+        TimelineHistoryFile history = await connection.TimelineHistoryAsync(next.NextTimeline, cancellationToken).ConfigureAwait(false);
+        await _store.PutHistoryAsync(next.NextTimeline, history.Content, cancellationToken).ConfigureAwait(false);
+        Log($"timeline {_segment!.Timeline} ended at {next.NextTimelineStart}; continuing on timeline {next.NextTimeline}");
+        // The new timeline's segment holds the old timeline's bytes before the switch point, so it is received whole.
+        Begin(next.NextTimeline, next.NextTimelineStart.SegmentNumber(SegmentSize));
+    }
+
+    /// <summary>SIGINT/SIGTERM: store what arrived, tell the server, leave streaming; never throws over the cancellation.</summary>
+    private async Task StopCleanlyAsync(ReplicationStream stream)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await StorePartialAsync(grace.Token).ConfigureAwait(false);
+        try
+        {
+            await SendStatusAsync(stream, grace.Token).ConfigureAwait(false);
+            await stream.EndAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PgWireException or IOException or OperationCanceledException)
+        {
+            // Stored is stored; the server learns the position on the next connection.
+        }
+    }
+
+    /// <summary>Reads messages until the end of the timeline (true) or until <see cref="WalReceiverOptions.StopLsn"/> is durable (false).</summary>
+    private async Task<bool> PumpAsync(ReplicationStream stream, CancellationToken cancellationToken)
+    {
+        long interval = (long)(_options.StatusInterval.TotalSeconds * Stopwatch.Frequency);
+        long nextStatus = Stopwatch.GetTimestamp() + interval;
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                long wait = nextStatus - Stopwatch.GetTimestamp();
+                if (wait <= 0)
+                {
+                    // Periodic: store the segment in progress, then report; doubles as the keepalive wal_sender_timeout needs.
+                    await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+                    await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+                    nextStatus = Stopwatch.GetTimestamp() + interval;
+                    continue;
+                }
+                if (!timeout.TryReset())
+                {
+                    timeout.Dispose();
+                    timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                }
+                timeout.CancelAfter(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+                ReplicationMessageKind kind;
+                try
+                {
+                    kind = await stream.ReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    continue;
+                }
+                switch (kind)
+                {
+                    case ReplicationMessageKind.XLogData:
+                        await OnXLogDataAsync(stream, cancellationToken).ConfigureAwait(false);
+                        if (StopReached)
+                        {
+                            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+                            return false;
+                        }
+                        break;
+                    case ReplicationMessageKind.Keepalive:
+                        if (stream.Keepalive.ReplyRequested)
+                        {
+                            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+                            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+                            nextStatus = Stopwatch.GetTimestamp() + interval;
+                        }
+                        break;
+                    case ReplicationMessageKind.EndOfStream:
+                        return true;
+                }
+            }
+        }
+        finally
+        {
+            timeout.Dispose();
+        }
+    }
+
+    /// <summary>Appends WAL to the segment buffer, storing each segment the moment it completes.</summary>
+    private async Task OnXLogDataAsync(ReplicationStream stream, CancellationToken cancellationToken)
+    {
+        XLogData message = stream.XLogData;
+        WalSegmentBuffer segment = _segment!;
+        if (message.WalStart != segment.ReceivedEnd)
+        {
+            throw new WalStreamException(
+                $"the server sent WAL from {message.WalStart}, but pgark expected {segment.ReceivedEnd}: storing it would leave a gap or a duplicate",
+                "this is a server or pgark bug; nothing past the last durable position was stored; report it with --verbose output");
+        }
+        // The payload is valid until the next read; storing a full segment in between does not read.
+        var data = message.Data;
+        while (!data.IsEmpty)
+        {
+            int taken = segment.Append(data);
+            data = data.Slice(taken);
+            Counters.AddReceived(taken);
+            Volatile.Write(ref _receivedLsn, (long)segment.ReceivedEnd.Value);
+            if (segment.IsComplete)
+            {
+                await StoreFullSegmentAsync(cancellationToken).ConfigureAwait(false);
+                if (_options.Synchronous)
+                    await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        bool caughtUp = ReceivedLsn >= message.WalEnd;
+        if ((_options.Synchronous && caughtUp) || (_options.StopLsn is { } stop && ReceivedLsn >= stop))
+        {
+            // Synchronous standby: a commit waits for this reply, so store and acknowledge as soon as the server has nothing newer.
+            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
+
+namespace Pgark.Wal;
+
+/// <summary>How a <see cref="WalReceiver"/> connects, where it stops and how often it reports.</summary>
+public sealed record WalReceiverOptions
+{
+    /// <summary>The server; the receiver forces a physical replication connection (replication=true).</summary>
+    public required ConnectionSettings Connection { get; init; }
+
+    /// <summary>
+    /// The physical replication slot that keeps the server from removing WAL pgark has not stored yet. Streaming
+    /// without a slot is never done silently: a missing slot is an error unless <see cref="CreateSlot"/> is set.
+    /// </summary>
+    public string SlotName { get; init; } = "pgark";
+
+    /// <summary>Create <see cref="SlotName"/> (RESERVE_WAL) when the server does not have it.</summary>
+    public bool CreateSlot { get; init; }
+
+    /// <summary>
+    /// Acknowledge each durable write at once, so the server may list pgark in synchronous_standby_names. Otherwise
+    /// the segment in progress is stored and acknowledged every <see cref="StatusInterval"/>.
+    /// </summary>
+    public bool Synchronous { get; init; }
+
+    /// <summary>How often the segment in progress is stored as a partial object and the server told how far pgark got.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Stop once everything before this position is durable (a physical backup's end); null streams until cancelled.</summary>
+    public Lsn? StopLsn { get; init; }
+
+    /// <summary>
+    /// The first position the caller needs (a backup's start LSN). The receiver still continues from the archive's end
+    /// when that is at or before this segment; it starts here when the archive is empty or ends earlier. Null: the
+    /// archive's end, else the slot's restart_lsn, else the server's current position.
+    /// </summary>
+    public Lsn? StartLsn { get; init; }
+
+    /// <summary>Reconnect after a lost connection or a server restart (with backoff) instead of failing.</summary>
+    public bool Reconnect { get; init; } = true;
+
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Take the shared repository lock and the per-cluster streamer lock (a caller that already holds them passes false).</summary>
+    public bool TakeLocks { get; init; } = true;
+
+    /// <summary>Progress and reconnect messages (one line each); null discards them.</summary>
+    public Action<string>? Log { get; init; }
+}

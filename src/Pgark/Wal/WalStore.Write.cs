@@ -1,0 +1,60 @@
+using Pgark.Repository;
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+using Pgark.Wire.Replication;
+
+namespace Pgark.Wal;
+
+public sealed partial class WalStore
+{
+    /// <summary>
+    /// Stores a complete or partial segment and reads it back: only when the stored object decodes to exactly
+    /// <paramref name="content"/> does the caller count those bytes as durable (and may acknowledge them).
+    /// </summary>
+    public async Task<WalSegmentObject> PutSegmentAsync(TimelineId timeline, ulong segmentNumber, int segmentSize, ReadOnlyMemory<byte> content,
+        bool partial, CancellationToken cancellationToken = default)
+    {
+        string name = await Archive.ArchiveSegmentAsync(timeline.Value, segmentNumber, segmentSize, content, partial, cancellationToken)
+            .ConfigureAwait(false);
+        var stored = new WalSegmentObject(name, WalFileName.Segment(timeline, segmentNumber, segmentSize), partial ? WalKind.Partial : WalKind.Full,
+            timeline, segmentNumber, content.Length, -1);
+        await VerifyStoredAsync(stored, content, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    /// <summary>Stores a timeline history file unless the same bytes are already stored; different bytes are a conflict.</summary>
+    public async Task<WalSegmentObject> PutHistoryAsync(TimelineId timeline, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        foreach (WalSegmentObject existing in await ListAsync(timeline, cancellationToken).ConfigureAwait(false))
+        {
+            if (existing.Kind != WalKind.History)
+                continue;
+            byte[] stored = await ReadAsync(existing, cancellationToken).ConfigureAwait(false);
+            if (stored.AsSpan().SequenceEqual(content.Span))
+                return existing;
+            throw new WalConflictException(WalFileName.History(timeline), existing.ObjectName);
+        }
+        string name = await Archive.ArchiveHistoryAsync(timeline.Value, content, cancellationToken).ConfigureAwait(false);
+        var history = new WalSegmentObject(name, WalFileName.History(timeline), WalKind.History, timeline, 0, content.Length, -1);
+        await VerifyStoredAsync(history, content, cancellationToken).ConfigureAwait(false);
+        return history;
+    }
+
+    /// <summary>Removes an object superseded by a longer partial or by the complete segment (only WAL the caller itself replaced).</summary>
+    public async Task DeleteAsync(WalSegmentObject segment, CancellationToken cancellationToken = default)
+        => await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
+
+    // Read back after the store's fsync: a put that "succeeded" onto a failing disk or a buggy store must not be
+    // acknowledged to the server, which would then recycle WAL that exists nowhere else. The archive decoded the
+    // encoded object against the content before publishing it (verify before publish), so the stored bytes hashing to
+    // the object's file id proves the stored object holds exactly this content, without decompressing it again.
+    private async Task VerifyStoredAsync(WalSegmentObject stored, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        byte[] back = await _repository.Store.GetAsync(stored.ObjectName, cancellationToken).ConfigureAwait(false);
+        if (ChunkHasher.FileId(back) != ChunkId.Parse(stored.ObjectName[^(2 * ChunkId.Size)..]))
+        {
+            throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, stored.ObjectName, null,
+                $"WAL {stored.WalFileName} ({content.Length} bytes) read back after storing does not hash to its name");
+        }
+    }
+}

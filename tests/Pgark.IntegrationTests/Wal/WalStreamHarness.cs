@@ -1,0 +1,155 @@
+using Pgark.Cluster;
+using Pgark.IntegrationTests.Infrastructure;
+using Pgark.Repository;
+using Pgark.Repository.Format;
+using Pgark.Repository.Storage;
+using Pgark.Wal;
+using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
+
+namespace Pgark.IntegrationTests.Wal;
+
+/// <summary>A repository in a scratch directory and receivers streaming a cluster into it.</summary>
+public sealed class WalStreamHarness : IAsyncDisposable
+{
+    private readonly List<(CancellationTokenSource Stop, Task Run)> _running = [];
+
+    private WalStreamHarness(LocalCluster cluster, string directory, Pgark.Repository.Repository repository)
+    {
+        Cluster = cluster;
+        Directory = directory;
+        Repository = repository;
+        Store = new WalStore(repository);
+    }
+
+    public LocalCluster Cluster { get; }
+    public string Directory { get; }
+    public Pgark.Repository.Repository Repository { get; }
+    public WalStore Store { get; }
+
+    public static async Task<WalStreamHarness> CreateAsync(LocalCluster cluster)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"pgark-walrepo-{Guid.NewGuid():N}");
+        var repository = await Pgark.Repository.Repository.InitAsync(new LocalStore(directory), new RepositoryInitOptions());
+        return new WalStreamHarness(cluster, directory, repository);
+    }
+
+    public WalReceiverOptions Options(string slot, bool createSlot = true, string? user = null, string? password = null) => new()
+    {
+        Connection = ConnectionSettings.Parse(Cluster.ConnInfo(user: user, password: password), ReplicationMode.Physical),
+        SlotName = slot,
+        CreateSlot = createSlot,
+        StatusInterval = TimeSpan.FromMilliseconds(200),
+        InitialBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromSeconds(1),
+    };
+
+    /// <summary>Starts a receiver in the background; <see cref="StopAsync"/> cancels it as SIGINT would.</summary>
+    public (WalReceiver Receiver, Task Run, CancellationTokenSource Stop) Start(WalReceiverOptions options)
+    {
+        var receiver = new WalReceiver(Repository, options);
+        var stop = new CancellationTokenSource();
+        Task run = Task.Run(() => receiver.RunAsync(stop.Token));
+        _running.Add((stop, run));
+        return (receiver, run, stop);
+    }
+
+    public static async Task StopAsync(Task run, CancellationTokenSource stop)
+    {
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    /// <summary>Waits until everything before <paramref name="target"/> is durable, failing early if the receiver fails.</summary>
+    public static async Task WaitDurableAsync(WalReceiver receiver, Task run, Lsn target, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(90));
+        var advanced = new SemaphoreSlim(0);
+        receiver.DurableAdvanced += _ => advanced.Release();
+        while (receiver.DurableLsn < target)
+        {
+            if (run.IsCompleted)
+                await run; // surfaces the receiver's exception
+            Assert.True(DateTime.UtcNow < until, $"pgark's durable position {receiver.DurableLsn} did not reach {target} in time");
+            await advanced.WaitAsync(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    public async Task<Lsn> CurrentLsnAsync() => Lsn.Parse(await Cluster.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"));
+
+    /// <summary>Writes WAL: inserts in a loop and switches segments, returning the position after the last write.</summary>
+    public Task<Lsn> WriteLoadAsync(int rounds, int rowsPerRound = 2000, bool switchSegments = true)
+        => WriteLoadOnAsync(Cluster, rounds, rowsPerRound, switchSegments);
+
+    public static async Task<Lsn> WriteLoadOnAsync(LocalCluster cluster, int rounds, int rowsPerRound = 2000, bool switchSegments = true)
+    {
+        await cluster.ExecuteAsync("CREATE TABLE IF NOT EXISTS load (id bigserial PRIMARY KEY, payload text)");
+        for (int i = 0; i < rounds; i++)
+        {
+            await cluster.ExecuteAsync($"INSERT INTO load (payload) SELECT md5(g::text) || repeat('x', 200) FROM generate_series(1, {rowsPerRound}) g");
+            if (switchSegments && i % 3 == 2)
+                await cluster.ExecuteAsync("SELECT pg_switch_wal()");
+        }
+        return Lsn.Parse(await cluster.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"));
+    }
+
+    /// <summary>
+    /// Asserts the archive: every segment from the first to the last present exactly once as a full object (the last
+    /// may be a partial), each byte-identical to the server's own file in pg_wal when the server still has it.
+    /// Returns how many segments were compared with pg_wal.
+    /// </summary>
+    public async Task<int> AssertArchiveMatchesServerAsync(int segmentSize = 16 << 20)
+    {
+        List<WalSegmentObject> objects = (await Store.ListAsync()).Where(o => o.IsSegment).ToList();
+        Assert.NotEmpty(objects);
+        var full = objects.Where(o => o.Kind == WalKind.Full).ToList();
+        Assert.Equal(full.Count, full.Select(o => (o.Timeline, o.SegmentNumber)).Distinct().Count());
+        for (int i = 1; i < full.Count; i++)
+        {
+            if (full[i].Timeline == full[i - 1].Timeline)
+                Assert.True(full[i].SegmentNumber == full[i - 1].SegmentNumber + 1, $"gap or duplicate between {full[i - 1].WalFileName} and {full[i].WalFileName}");
+        }
+        int compared = 0;
+        foreach (WalSegmentObject segment in objects)
+        {
+            string serverFile = Path.Combine(Cluster.DataDirectory, "pg_wal", segment.WalFileName);
+            if (!File.Exists(serverFile))
+                continue;
+            byte[] stored = await Store.ReadAsync(segment);
+            byte[] server = await File.ReadAllBytesAsync(serverFile);
+            Assert.Equal(segmentSize, server.Length);
+            Assert.True(server.AsSpan(0, stored.Length).SequenceEqual(stored),
+                $"{segment.Kind} {segment.WalFileName} ({stored.Length} bytes) differs from the server's copy");
+            compared++;
+        }
+        // Each partial only for a segment with no full object, and at most one per segment.
+        foreach (var partial in objects.Where(o => o.Kind == WalKind.Partial))
+            Assert.DoesNotContain(full, f => f.Timeline == partial.Timeline && f.SegmentNumber == partial.SegmentNumber);
+        Assert.Equal(objects.Count(o => o.Kind == WalKind.Partial),
+            objects.Where(o => o.Kind == WalKind.Partial).Select(o => (o.Timeline, o.SegmentNumber)).Distinct().Count());
+        return compared;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach ((CancellationTokenSource stop, Task run) in _running)
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await run;
+            }
+            catch (Exception)
+            {
+                // The test asserted what it needed; teardown only has to stop the receiver.
+            }
+        }
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
