@@ -19,6 +19,11 @@ while read -r f p s; do
 done < <(grep -E '(Passed|Failed)!  - Failed:' "$log" \
   | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/')
 rm -f "$log"
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A build error or a crashed test host reports no failed test: count it, so the summary never reads clean.
+  echo "pgark: dotnet test exited with $rc without a failed test (build error or test host crash; see above)" >&2
+  failed=1
+fi
 
 fuzz_rc=0
 if [ "$rc" -eq 0 ]; then

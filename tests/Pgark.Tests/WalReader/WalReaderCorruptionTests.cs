@@ -162,7 +162,7 @@ public sealed class WalReaderCorruptionTests
         WaldumpLine restorePoint = s_golden.Value.Last(l => l.Desc.StartsWith("RESTORE_POINT", StringComparison.Ordinal));
         byte[] seg9 = WalTestData.Segment("pg15-1mb", Seg9);
         seg9.AsSpan(Offset(restorePoint.Lsn)).Clear();
-        using var reader = new Wal.Reader.WalReader([WalSegmentInput.FromMemory(Seg9 + ".partial", seg9)]);
+        using var reader = new global::Pgark.Wal.Reader.WalReader([WalSegmentInput.FromMemory(Seg9 + ".partial", seg9)]);
         int count = 0;
         while (reader.MoveNext())
         {

@@ -19,7 +19,7 @@ public sealed class WalReaderGoldenTests
     [Fact]
     public void DefaultSizeSegment_MatchesStoredWaldump_AndEndsAtSwitch()
     {
-        using var reader = new Wal.Reader.WalReader(WalTestData.Inputs(WalTestData.Segments("pg15-16mb", "000000010000000000000003")));
+        using var reader = new global::Pgark.Wal.Reader.WalReader(WalTestData.Inputs(WalTestData.Segments("pg15-16mb", "000000010000000000000003")));
         var records = new List<DecodedSummary>();
         while (reader.MoveNext())
         {
@@ -107,7 +107,7 @@ public sealed class WalReaderGoldenTests
     public void HeapDeleteCounts_MatchWaldumpPerRelation()
     {
         var statistics = new WalStatistics();
-        using (var reader = new Wal.Reader.WalReader(WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments))))
+        using (var reader = new global::Pgark.Wal.Reader.WalReader(WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments))))
         {
             while (reader.MoveNext())
             {

@@ -30,7 +30,7 @@ public sealed class WalReaderPositionTests
             ulong start = anchor.Lsn.Value + (ulong)(i % 3 == 0 ? 0 : random.Next(1, 9000));
             WaldumpLine expected = golden.First(l => l.Lsn.Value >= start);
 
-            using var reader = new Wal.Reader.WalReader(
+            using var reader = new global::Pgark.Wal.Reader.WalReader(
                 WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments)),
                 new WalReaderOptions { StartLsn = new Lsn(start) });
             Assert.True(reader.MoveNext());
@@ -43,7 +43,7 @@ public sealed class WalReaderPositionTests
     [Fact]
     public void StartLsnBeforeTheFirstSegment_IsAnArgumentError()
     {
-        using var reader = new Wal.Reader.WalReader(
+        using var reader = new global::Pgark.Wal.Reader.WalReader(
             WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments[1..2])),
             new WalReaderOptions { StartLsn = new Lsn(0x700100) });
 
@@ -54,17 +54,17 @@ public sealed class WalReaderPositionTests
     [Fact]
     public void NoInputOrAZeroedSegment_IsAnEmptyWal()
     {
-        using var none = new Wal.Reader.WalReader([]);
+        using var none = new global::Pgark.Wal.Reader.WalReader([]);
         Assert.False(none.MoveNext());
 
-        using var zeroed = new Wal.Reader.WalReader([WalSegmentInput.FromMemory("000000010000000000000007", new byte[1 << 20])]);
+        using var zeroed = new global::Pgark.Wal.Reader.WalReader([WalSegmentInput.FromMemory("000000010000000000000007", new byte[1 << 20])]);
         Assert.False(zeroed.MoveNext());
     }
 
     [Fact]
     public void EndLsn_IsStartPlusLengthAcrossPageHeaders_AndNextStartIsAligned()
     {
-        using var reader = new Wal.Reader.WalReader(WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments)));
+        using var reader = new global::Pgark.Wal.Reader.WalReader(WalTestData.Inputs(WalTestData.Segments("pg15-1mb", WalTestData.OneMegabyteSegments)));
         Lsn previousEnd = default;
         int crossing = 0;
         while (reader.MoveNext())

@@ -8,10 +8,10 @@ public sealed class WalReaderSyntheticTests
 {
     private static readonly RelFileLocator s_rel = new(1663, 5, 16384);
 
-    private static List<WalRecord> ReadOne(SyntheticWal wal, out Wal.Reader.WalReader reader)
+    private static List<WalRecord> ReadOne(SyntheticWal wal, out global::Pgark.Wal.Reader.WalReader reader)
     {
         (byte[] segment, _) = wal.Build();
-        reader = new Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
+        reader = new global::Pgark.Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
         Assert.True(reader.MoveNext());
         return [reader.Current];
     }
@@ -22,7 +22,7 @@ public sealed class WalReaderSyntheticTests
         // PostgreSQL 13/14: 0x01 HAS_HOLE, 0x02 IS_COMPRESSED, 0x04 APPLY; compressed + hole => hole_length follows.
         byte[] imageHeader = [.. RecordBody.U16(100), .. RecordBody.U16(300), 0x03, .. RecordBody.U16(2000)];
         byte[] body = new RecordBody().Block(0, 0x10, s_rel, 42, imageHeader: imageHeader, image: new byte[100]).Build();
-        List<WalRecord> records = ReadOne(new SyntheticWal(0xD106).Add(10, 0x00, 700, body), out Wal.Reader.WalReader reader);
+        List<WalRecord> records = ReadOne(new SyntheticWal(0xD106).Add(10, 0x00, 700, body), out global::Pgark.Wal.Reader.WalReader reader);
         using (reader)
         {
             WalBlockReference block = records[0].Blocks[0];
@@ -43,7 +43,7 @@ public sealed class WalReaderSyntheticTests
         // PostgreSQL 15+: 0x02 APPLY, 0x08 COMPRESS_LZ4.
         byte[] imageHeader = [.. RecordBody.U16(120), .. RecordBody.U16(64), 0x0B, .. RecordBody.U16(4000)];
         byte[] body = new RecordBody().Block(0, 0x10, s_rel, 7, imageHeader: imageHeader, image: new byte[120]).Build();
-        List<WalRecord> records = ReadOne(new SyntheticWal(0xD113).Add(10, 0x00, 700, body), out Wal.Reader.WalReader reader);
+        List<WalRecord> records = ReadOne(new SyntheticWal(0xD113).Add(10, 0x00, 700, body), out global::Pgark.Wal.Reader.WalReader reader);
         using (reader)
         {
             Assert.Equal(16, reader.Version!.Major);
@@ -72,7 +72,7 @@ public sealed class WalReaderSyntheticTests
             .. RecordBody.U64(0xABCDEF), .. RecordBody.U64(555),
         ];
         byte[] body = new RecordBody().Main(main).Build();
-        List<WalRecord> records = ReadOne(new SyntheticWal(magic).Add(1, 0x30 | 0x80, 0, body), out Wal.Reader.WalReader reader);
+        List<WalRecord> records = ReadOne(new SyntheticWal(magic).Add(1, 0x30 | 0x80, 0, body), out global::Pgark.Wal.Reader.WalReader reader);
         using (reader)
         {
             XactCompletion xact = records[0].Transaction!;
@@ -97,7 +97,7 @@ public sealed class WalReaderSyntheticTests
         byte[] body = new RecordBody().Origin(9).Toplevel(650).Block(0, 0x20, s_rel, 1, data: [1, 2, 3]).Block(3, 0x80 | 0x40, null, 2).Main(main).Build();
         var wal = new SyntheticWal(0xD116).Add(21, 0x00, 651, body).Add(0, 0x20, 0, []);
         (byte[] segment, List<ulong> starts) = wal.Build();
-        using var reader = new Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
+        using var reader = new global::Pgark.Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
 
         Assert.True(reader.MoveNext());
         WalRecord r = reader.Current;
@@ -131,7 +131,7 @@ public sealed class WalReaderSyntheticTests
     {
         var wal = new SyntheticWal(0xD110).Add(10, 0x00, 700, body);
         (byte[] segment, List<ulong> starts) = wal.Build();
-        using var reader = new Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
+        using var reader = new global::Pgark.Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
 
         WalFormatException e = Assert.Throws<WalFormatException>(() => reader.MoveNext());
 
@@ -146,7 +146,7 @@ public sealed class WalReaderSyntheticTests
     {
         var wal = new SyntheticWal(0xD110).Add(50, 0x00, 0, []);
         (byte[] segment, _) = wal.Build();
-        using var reader = new Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
+        using var reader = new global::Pgark.Wal.Reader.WalReader([WalSegmentInput.FromMemory(wal.FileName, segment)]);
 
         WalFormatException e = Assert.Throws<WalFormatException>(() => reader.MoveNext());
 

@@ -73,7 +73,7 @@ internal static partial class WalTestData
     /// <summary>Reads every record, snapshotting the fields compared with pg_waldump.</summary>
     public static List<DecodedSummary> ReadAll(IEnumerable<WalSegmentInput> inputs, WalReaderOptions? options = null)
     {
-        using var reader = new Wal.Reader.WalReader(inputs, options);
+        using var reader = new global::Pgark.Wal.Reader.WalReader(inputs, options);
         var records = new List<DecodedSummary>();
         while (reader.MoveNext())
         {
