@@ -11,7 +11,7 @@ namespace Pgark.Logical;
 public static partial class LogicalBackup
 {
     private static async Task<List<(TableData Table, List<ChunkRef> Chunks)>> CopyTablesAsync(ConsistentSnapshot snapshot,
-        LogicalBackupOptions options, BackupSession session, List<(string Schema, string Name, long Size)> tables,
+        LogicalBackupOptions options, BackupSession session, List<TableToCopy> tables,
         CancellationToken cancellationToken)
     {
         int jobs = Math.Max(1, Math.Min(options.Jobs, tables.Count));
@@ -21,7 +21,7 @@ public static partial class LogicalBackup
             // Every worker imports the snapshot before any copy starts, while the exporting session is still idle.
             for (int i = 0; i < jobs; i++)
                 workers.Add(await snapshot.OpenReaderAsync(options.Source, cancellationToken).ConfigureAwait(false));
-            var queue = new ConcurrentQueue<(string Schema, string Name, long Size)>(tables);
+            var queue = new ConcurrentQueue<TableToCopy>(tables);
             var results = new ConcurrentBag<(TableData, List<ChunkRef>)>();
             // BackupSession is single-threaded: workers hand it chunks one at a time under this gate.
             using var gate = new SemaphoreSlim(1, 1);
@@ -29,7 +29,7 @@ public static partial class LogicalBackup
             await Task.WhenAll(workers.Select(worker => Task.Run(async () =>
             {
                 while (queue.TryDequeue(out var table))
-                    results.Add(await CopyTableAsync(worker, table.Schema, table.Name, chunker, session, gate, cancellationToken).ConfigureAwait(false));
+                    results.Add(await CopyTableAsync(worker, table, chunker, session, gate, cancellationToken).ConfigureAwait(false));
             }, cancellationToken))).ConfigureAwait(false);
             return [.. results];
         }
@@ -40,10 +40,10 @@ public static partial class LogicalBackup
         }
     }
 
-    private static async Task<(TableData, List<ChunkRef>)> CopyTableAsync(PgConnection connection, string schema, string name, FastCdc chunker,
+    private static async Task<(TableData, List<ChunkRef>)> CopyTableAsync(PgConnection connection, TableToCopy table, FastCdc chunker,
         BackupSession session, SemaphoreSlim gate, CancellationToken cancellationToken)
     {
-        string qualified = SqlText.Qualified(schema, name);
+        (string schema, string name, string qualified) = (table.Schema, table.Name, table.QualifiedName);
         var chunks = new List<ChunkRef>();
         try
         {
@@ -65,7 +65,7 @@ public static partial class LogicalBackup
                     gate.Release();
                 }
             }
-            var data = new TableData(schema, name, SqlText.DataPath(schema, name), stream.Rows, stream.Bytes, stream.ChecksumHex());
+            var data = new TableData(schema, name, qualified, SqlText.DataPath(schema, name), stream.Rows, stream.Bytes, stream.ChecksumHex());
             return (data, chunks);
         }
         catch (PgServerException e)

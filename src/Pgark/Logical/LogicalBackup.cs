@@ -73,17 +73,19 @@ public static partial class LogicalBackup
             system is null ? 0 : ulong.Parse(system, CultureInfo.InvariantCulture));
     }
 
-    private static async Task<List<(string Schema, string Name, long Size)>> ListTablesAsync(PgConnection connection, CancellationToken cancellationToken)
+    private static async Task<List<TableToCopy>> ListTablesAsync(PgConnection connection, CancellationToken cancellationToken)
     {
         string sql = $"""
-            SELECT n.nspname, c.relname, pg_catalog.pg_relation_size(c.oid)
+            SELECT n.nspname, c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.pg_relation_size(c.oid)
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'r' AND {CatalogRows.UserSchema("n")} AND {CatalogRows.NotExtensionMember("pg_class", "c.oid")}
-            ORDER BY 3 DESC, 1, 2
+            ORDER BY 4 DESC, 1, 2
             """;
         return (await CatalogRows.ReadAsync(connection, sql, cancellationToken).ConfigureAwait(false))
-            .Select(r => (r[0]!, r[1]!, long.Parse(r[2]!, CultureInfo.InvariantCulture))).ToList();
+            .Select(r => new TableToCopy(r[0]!, r[1]!, r[2]!, long.Parse(r[3]!, CultureInfo.InvariantCulture))).ToList();
     }
+
+    private sealed record TableToCopy(string Schema, string Name, string QualifiedName, long Size);
 
     private static async Task<List<SequenceValue>> ReadSequencesAsync(PgConnection connection, IReadOnlyList<SchemaObject> schema,
         CancellationToken cancellationToken)

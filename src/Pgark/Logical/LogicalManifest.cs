@@ -3,11 +3,11 @@ using Pgark.Logical.Schema;
 
 namespace Pgark.Logical;
 
-/// <summary>One table's data object: where its COPY text sits in the tree, how many rows, and the BLAKE3 of the stream.</summary>
-public sealed record TableData(string Schema, string Name, string Path, long Rows, long Bytes, string Blake3)
-{
-    public string QualifiedName => SqlText.Qualified(Schema, Name);
-}
+/// <summary>
+/// One table's data object: where its COPY text sits in the tree, how many rows, and the BLAKE3 of the stream.
+/// <see cref="QualifiedName"/> is the server's own quoting (format('%I.%I')), the form schema.json's "table" fields use.
+/// </summary>
+public sealed record TableData(string Schema, string Name, string QualifiedName, string Path, long Rows, long Bytes, string Blake3);
 
 /// <summary>A sequence's position as read during the backup; restore calls setval(name, LastValue, IsCalled).</summary>
 public sealed record SequenceValue(string Schema, string Name, long LastValue, bool IsCalled, string? Table);
@@ -55,6 +55,7 @@ public sealed record LogicalManifest(
                 json.WriteStartObject();
                 json.WriteString("schema", table.Schema);
                 json.WriteString("name", table.Name);
+                json.WriteString("qualifiedName", table.QualifiedName);
                 json.WriteString("path", table.Path);
                 json.WriteNumber("rows", table.Rows);
                 json.WriteNumber("bytes", table.Bytes);
@@ -86,7 +87,7 @@ public sealed record LogicalManifest(
         RequireFormat(root, "pgark-logical", DocumentName);
         var snapshot = root.GetProperty("snapshot");
         var tables = root.GetProperty("tables").EnumerateArray().Select(t => new TableData(t.GetProperty("schema").GetString()!,
-            t.GetProperty("name").GetString()!, t.GetProperty("path").GetString()!, t.GetProperty("rows").GetInt64(),
+            t.GetProperty("name").GetString()!, t.GetProperty("qualifiedName").GetString()!, t.GetProperty("path").GetString()!, t.GetProperty("rows").GetInt64(),
             t.GetProperty("bytes").GetInt64(), t.GetProperty("blake3").GetString()!)).ToList();
         var sequences = root.GetProperty("sequences").EnumerateArray().Select(s => new SequenceValue(s.GetProperty("schema").GetString()!,
             s.GetProperty("name").GetString()!, s.GetProperty("lastValue").GetInt64(), s.GetProperty("isCalled").GetBoolean(),
