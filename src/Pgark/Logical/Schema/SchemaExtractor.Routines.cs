@@ -3,12 +3,15 @@ namespace Pgark.Logical.Schema;
 // Functions, procedures, views and materialized views.
 internal sealed partial class SchemaExtractor
 {
+    // Functions internal to another object (a multirange type's constructors) come with that object.
     private async Task ReadFunctionsAsync(CancellationToken cancellationToken)
     {
         string sql = $"""
             SELECT p.oid, n.nspname, p.oid::pg_catalog.regprocedure::text, p.prokind, pg_catalog.pg_get_functiondef(p.oid)
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
             WHERE {CatalogRows.UserSchema("n")} AND p.prokind IN ('f', 'p', 'w') AND {CatalogRows.NotExtensionMember("pg_proc", "p.oid")}
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                AND d.objid = p.oid AND d.deptype = 'i')
             ORDER BY p.oid
             """;
         foreach (var row in await RowsAsync(sql, cancellationToken).ConfigureAwait(false))
