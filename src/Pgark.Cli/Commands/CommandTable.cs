@@ -7,6 +7,9 @@ internal static class CommandTable
     [
         HelpCommand.Spec,
         PingCommand.Spec,
+        BackupCommand.Spec,
+        RestoreCommand.Spec,
+        LsCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);
