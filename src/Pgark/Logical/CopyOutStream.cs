@@ -7,16 +7,21 @@ namespace Pgark.Logical;
 /// <summary>
 /// The text of one <c>COPY ... TO STDOUT</c> as a read-only stream for the chunker, hashing (BLAKE3) and counting rows
 /// as it passes: in COPY text format every row ends with exactly one newline byte (newlines inside values are escaped
-/// as \n), so the row count is the count of 0x0A bytes. Holds one CopyData message at a time.
+/// as \n), so the row count is the count of 0x0A bytes. Also keeps the rows' order-independent digest. Holds one CopyData
+/// message at a time.
 /// </summary>
 internal sealed class CopyOutStream(PgQueryReader reader) : Stream
 {
     private readonly Blake3Hasher _hasher = new();
+    private readonly RowSetDigest _rowSet = new();
     private ReadOnlySequence<byte> _pending;
     private bool _ended;
 
     public long Rows { get; private set; }
     public long Bytes { get; private set; }
+
+    /// <summary>The order-independent digest of the rows (<see cref="RowSetDigest"/>).</summary>
+    public string RowSetHex() => _rowSet.ToHex();
 
     public string ChecksumHex()
     {
@@ -38,6 +43,7 @@ internal sealed class CopyOutStream(PgQueryReader reader) : Stream
             foreach (var segment in _pending)
             {
                 _hasher.Update(segment.Span);
+                _rowSet.Update(segment.Span);
                 Rows += segment.Span.Count((byte)'\n');
             }
             Bytes += _pending.Length;

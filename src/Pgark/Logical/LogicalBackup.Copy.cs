@@ -65,7 +65,7 @@ public static partial class LogicalBackup
                     gate.Release();
                 }
             }
-            var data = new TableData(schema, name, qualified, SqlText.DataPath(schema, name), stream.Rows, stream.Bytes, stream.ChecksumHex());
+            var data = new TableData(schema, name, qualified, SqlText.DataPath(schema, name), stream.Rows, stream.Bytes, stream.ChecksumHex(), stream.RowSetHex());
             return (data, chunks);
         }
         catch (PgServerException e)

@@ -5,9 +5,10 @@ namespace Pgark.Logical;
 
 /// <summary>
 /// One table's data object: where its COPY text sits in the tree, how many rows, and the BLAKE3 of the stream.
-/// <see cref="QualifiedName"/> is the server's own quoting (format('%I.%I')), the form schema.json's "table" fields use.
+/// <see cref="RowSet"/> is the order-independent digest of its rows (<see cref="RowSetDigest"/>), which the read-back
+/// after a restore is checked against. <see cref="QualifiedName"/> is the server's own quoting (format('%I.%I')), the form schema.json's "table" fields use.
 /// </summary>
-public sealed record TableData(string Schema, string Name, string QualifiedName, string Path, long Rows, long Bytes, string Blake3);
+public sealed record TableData(string Schema, string Name, string QualifiedName, string Path, long Rows, long Bytes, string Blake3, string RowSet);
 
 /// <summary>A sequence's position as read during the backup; restore calls setval(name, LastValue, IsCalled).</summary>
 public sealed record SequenceValue(string Schema, string Name, long LastValue, bool IsCalled, string? Table);
@@ -60,6 +61,7 @@ public sealed record LogicalManifest(
                 json.WriteNumber("rows", table.Rows);
                 json.WriteNumber("bytes", table.Bytes);
                 json.WriteString("blake3", table.Blake3);
+                json.WriteString("rowSet", table.RowSet);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -88,7 +90,7 @@ public sealed record LogicalManifest(
         var snapshot = root.GetProperty("snapshot");
         var tables = root.GetProperty("tables").EnumerateArray().Select(t => new TableData(t.GetProperty("schema").GetString()!,
             t.GetProperty("name").GetString()!, t.GetProperty("qualifiedName").GetString()!, t.GetProperty("path").GetString()!, t.GetProperty("rows").GetInt64(),
-            t.GetProperty("bytes").GetInt64(), t.GetProperty("blake3").GetString()!)).ToList();
+            t.GetProperty("bytes").GetInt64(), t.GetProperty("blake3").GetString()!, t.GetProperty("rowSet").GetString()!)).ToList();
         var sequences = root.GetProperty("sequences").EnumerateArray().Select(s => new SequenceValue(s.GetProperty("schema").GetString()!,
             s.GetProperty("name").GetString()!, s.GetProperty("lastValue").GetInt64(), s.GetProperty("isCalled").GetBoolean(),
             s.GetProperty("table").GetString())).ToList();

@@ -80,12 +80,13 @@ public static partial class LogicalRestore
             while (await stream.ReadAsync(sink, cancellationToken).ConfigureAwait(false) > 0)
             {
             }
-            string checksum = stream.ChecksumHex();
-            if (stream.Rows != table.Rows || checksum != table.Blake3)
+            // Rows, not bytes: COPY FROM may place rows in another physical order than the source had.
+            string rowSet = stream.RowSetHex();
+            if (stream.Rows != table.Rows || rowSet != table.RowSet)
             {
-                throw new LogicalException($"table {table.Schema}.{table.Name} reads back {stream.Rows} rows with BLAKE3 {checksum}, but the backup " +
-                    $"recorded {table.Rows} rows with {table.Blake3}; hint: something changed the table during the restore (a trigger, rule or " +
-                    "concurrent session), or the target server formats a data type differently", $"table {table.Schema}.{table.Name}");
+                throw new LogicalException($"table {table.Schema}.{table.Name} reads back {stream.Rows} rows with row-set digest {rowSet}, but the " +
+                    $"backup recorded {table.Rows} rows with {table.RowSet}; hint: something changed the table during the restore (a trigger, rule " +
+                    "or concurrent session), or the target server formats a data type differently", $"table {table.Schema}.{table.Name}");
             }
             Interlocked.Increment(ref verified);
         }, cancellationToken).ConfigureAwait(false);

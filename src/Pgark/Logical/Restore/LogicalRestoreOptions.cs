@@ -22,7 +22,7 @@ public sealed record LogicalRestoreOptions
     /// exists for pg_restore users and is accepted for compatibility.
     /// </summary>
     public bool NoOwner { get; init; } = true;
-    /// <summary>After loading, COPY each table back out and compare its row count and BLAKE3 with the backup's.</summary>
+    /// <summary>After loading, COPY each table back out and compare its row count and row-set digest with the backup's.</summary>
     public bool Verify { get; init; } = true;
 }
 
