@@ -5,6 +5,11 @@ using Pgark.Repository.Packs;
 
 namespace Pgark.Repository.Tests.Index;
 
+/// <summary>Heap measurements are process-wide, so this collection runs alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+[Collection(nameof(MemoryMeasurement))]
 public sealed class MergedIndexTests
 {
     private static ChunkId RandomId(Random random)
@@ -83,22 +88,42 @@ public sealed class MergedIndexTests
         Assert.StartsWith("entries are not sorted at", e.Message);
     }
 
-    /// <summary>The memory budget (spec §10.2): ≤ 40 bytes per chunk, measured on the heap, for one million chunks.</summary>
+    /// <summary>
+    /// The memory budget (spec §10.2): ≤ 40 bytes per chunk, measured on the heap as the growth from N to 2N chunks (so
+    /// fixed costs of the process do not count). N is 500 000 by default; PGARK_INDEX_CHUNKS=10000000 measures 5 M → 10 M,
+    /// the figure the spec quotes (needs ~2 GB transient).
+    /// </summary>
     [Fact]
-    public void Resident_memory_per_chunk_stays_under_40_bytes_at_one_million_chunks()
+    public void Resident_memory_per_chunk_stays_under_40_bytes()
     {
-        var deltas = new List<IndexDelta>();
-        var random = new Random(4);
-        for (var d = 0; d < 10; d++)
-            deltas.Add(Delta(random, 50, 2000));
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var index = MergedIndex.Build(deltas);
-        deltas.Clear();
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-        var perChunk = (double)(after - before) / index.Count;
-        Assert.Equal(1_000_000, index.Count);
+        var chunks = int.TryParse(Environment.GetEnvironmentVariable("PGARK_INDEX_CHUNKS"), out var n) ? n : 1_000_000;
+        var (smallBytes, _) = Measure(chunks / 2);
+        var (largeBytes, index) = Measure(chunks);
+        var perChunk = (double)(largeBytes - smallBytes) / (index.Count / 2);
+        var lookups = System.Diagnostics.Stopwatch.StartNew();
+        var probe = new Random(5);
+        for (var i = 0; i < 1_000_000; i++)
+            index.Contains(RandomId(probe));
+        lookups.Stop();
+        Console.WriteLine($"merged index: {index.Count} chunks, {perChunk:F1} measured / {index.ResidentBytes / (double)index.Count:F1} computed " +
+                          $"bytes per chunk, {lookups.Elapsed.TotalMilliseconds * 1000 / 1_000_000:F2} µs per absent lookup");
         Assert.True(index.ResidentBytes / (double)index.Count <= 40, $"{index.ResidentBytes / (double)index.Count:F1} computed bytes per chunk");
         Assert.True(perChunk <= 40, $"{perChunk:F1} measured bytes per chunk");
         GC.KeepAlive(index);
+    }
+
+    private static (long Bytes, MergedIndex Index) Measure(int chunks)
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var deltas = new List<IndexDelta>();
+        var random = new Random(chunks);
+        for (var d = 0; d < chunks / 100_000; d++)
+            deltas.Add(Delta(random, 50, 2000));
+        var index = MergedIndex.Build(deltas);
+        deltas.Clear();
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.Equal(chunks / 100_000 * 100_000, index.Count);
+        return (after - before, index);
     }
 }
