@@ -55,7 +55,7 @@ internal static class Options
         "Server to connect to: a libpq connection string (\"host=db1 user=backup\") or URI (postgresql://backup@db1/). "
         + "Unset keywords come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and the other libpq variables, "
         + "the password last from the password file (~/.pgpass).",
-        ["ping", "wal stream", "status"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
+        ["ping", "wal stream", "status", "backup", "restore"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",
@@ -66,7 +66,7 @@ internal static class Options
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark. An encrypted repository's passphrase is read from PGARK_PASSPHRASE.",
-        ["wal stream", "wal push", "wal get", "status"], ValueName: "PATH", EnvironmentVariable: "PGARK_REPO");
+        ["wal stream", "wal push", "wal get", "status", "backup", "restore", "ls"], ValueName: "PATH", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
         "The physical replication slot to stream from. pgark never streams without one: the slot keeps the server from removing "
@@ -100,9 +100,41 @@ internal static class Options
     public static readonly CliOption Markdown = new("markdown", OptionKind.Flag,
         "Print the reference of every command as Markdown (the text of spec/cli.md).", ["help"]);
 
+    public static readonly CliOption Kind = new("kind", OptionKind.Text,
+        "Kind of backup: logical (catalog definitions and COPY streams of one database).",
+        ["backup", "restore"], ValueName: "KIND", Default: "logical");
+
+    public static readonly CliOption Backup = new("backup", OptionKind.Text,
+        "Snapshot id (or a unique prefix of it) to restore or list.", ["restore", "ls"], ValueName: "ID");
+
+    public static readonly CliOption Jobs = new("jobs", OptionKind.Integer,
+        "Connections copying tables in parallel, largest tables first.", ["backup", "restore"], ValueName: "N", Default: "1", Min: 1, Max: 64,
+        ShortName: 'j');
+
+    public static readonly CliOption Label = new("label", OptionKind.Text,
+        "Label stored in the snapshot.", ["backup"], ValueName: "TEXT", Default: "logical <database>");
+
+    public static readonly CliOption Table = new("table", OptionKind.Text,
+        "Restore only these tables, as schema.table (or table when unique), separated by commas. Other tables, their views "
+        + "and foreign keys to them are left out; schemas, types and functions are restored.", ["restore"], ValueName: "T[,T...]");
+
+    public static readonly CliOption SchemaOnly = new("schema-only", OptionKind.Flag, "Restore definitions only, no rows.", ["restore"]);
+
+    public static readonly CliOption DataOnly = new("data-only", OptionKind.Flag,
+        "Load rows (and sequence positions) into existing tables; no definitions.", ["restore"]);
+
+    public static readonly CliOption CreateDb = new("create-db", OptionKind.Text,
+        "Create this database (TEMPLATE template0, the source's encoding) through --db and restore into it.", ["restore"], ValueName: "NAME");
+
+    public static readonly CliOption NoOwner = new("no-owner", OptionKind.Flag,
+        "Accepted for pg_restore users: pgark never dumps ownership, so restored objects always belong to the restoring role.", ["restore"]);
+
+    public static readonly CliOption ExitOnError = new("exit-on-error", OptionKind.Flag,
+        "Stop at the first failing statement (always the case: the error names the object and carries the server's message).", ["restore"]);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Major, Keep, Markdown];
+        MaxRpo, Json, Kind, Backup, Jobs, Label, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Major, Keep, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

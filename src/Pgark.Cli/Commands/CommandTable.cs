@@ -12,6 +12,9 @@ internal static class CommandTable
         Wal.WalPushCommand.Spec,
         Wal.WalGetCommand.Spec,
         Wal.StatusCommand.Spec,
+        BackupCommand.Spec,
+        RestoreCommand.Spec,
+        LsCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -33,6 +33,8 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
                 "fix --db (or PGARK_DB / the PG* variables); it takes key=value pairs such as \"host=db1 user=backup\" or a postgresql:// URI"),
             PgConnectionException e => FromConnection(e, connection),
             PgServerException e => FromServer(e, e.MessageText, connection),
+            Pgark.Logical.LogicalException e => WithHint(e.InnerException is PgServerException ? ExitCode.ServerError : ExitCode.Usage, e.Message,
+                "fix the object named above on the target (or the --table list) and run the restore again"),
             PgProtocolException e => WithHint(ExitCode.ProtocolError, e.Message,
                 "the server or something between pgark and it sent an unexpected message; check for a proxy or pooler, or report it with --verbose output"),
             LocalClusterException e => new(ExitCode.LocalClusterFailed, FirstLine(e.Message),

@@ -1,0 +1,39 @@
+using Pgark.Cli.Parsing;
+using Pgark.Repository.Storage;
+using Pgark.Wire.Connection;
+
+namespace Pgark.Cli.Commands.Logical;
+
+/// <summary>What backup, restore and ls share: the repository, --kind dispatch and the connection.</summary>
+internal static class LogicalCli
+{
+    /// <summary>Only logical backups have a command-line path so far; another --kind is a usage error that says so.</summary>
+    public static void RequireLogical(ParsedArguments arguments)
+    {
+        string kind = arguments.Text(Options.Kind) ?? "logical";
+        if (kind != "logical")
+            throw new UsageException($"--kind {kind} is not available in this build", "use --kind logical");
+    }
+
+    public static async Task<Repository.Repository> OpenRepositoryAsync(CliContext context, ParsedArguments arguments,
+        CancellationToken cancellationToken)
+    {
+        string path = arguments.Text(Options.Repo) ?? throw new UsageException("--repo is required", "give the repository directory with --repo or PGARK_REPO");
+        if (!Directory.Exists(path))
+            throw new UsageException($"repository directory {path} does not exist", "check --repo");
+        return await Repository.Repository.OpenAsync(new LocalStore(path), new Repository.RepositoryOptions { Passphrase = context.Environment("PGARK_PASSPHRASE") },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public static ConnectionSettings Connection(CliContext context, ParsedArguments arguments)
+    {
+        ConnectionSettings settings = ConnectionSettings.Parse(arguments.Text(Options.Db), ReplicationMode.None, context.ConnectionEnvironment());
+        context.Connection = settings;
+        foreach (string warning in settings.Warnings)
+            context.Error.WriteLine($"pgark: warning: {warning}");
+        return settings;
+    }
+
+    public static string Required(ParsedArguments arguments, CliOption option, string hint) =>
+        arguments.Text(option) ?? throw new UsageException($"--{option.Name} is required", hint);
+}

@@ -1,0 +1,18 @@
+using Pgark.Repository.Chunking;
+using Pgark.Wire.Connection;
+
+namespace Pgark.Logical;
+
+/// <summary>What a logical backup reads and how hard it works.</summary>
+public sealed record LogicalBackupOptions
+{
+    /// <summary>The database to back up (its own database name, not a maintenance one).</summary>
+    public required ConnectionSettings Source { get; init; }
+    /// <summary>Worker connections copying tables in parallel (1–64).</summary>
+    public int Jobs { get; init; } = 1;
+    /// <summary>Chunking of each table's COPY stream; one window of twice MaxSize per worker bounds memory.</summary>
+    public FastCdcOptions Chunking { get; init; } = FastCdcOptions.Default;
+    public string Label { get; init; } = "";
+    /// <summary>Use a temporary logical slot when the role may replicate and wal_level is logical (records an exact LSN).</summary>
+    public bool PreferReplicationSlot { get; init; } = true;
+}

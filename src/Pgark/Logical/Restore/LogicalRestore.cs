@@ -1,0 +1,145 @@
+using Pgark.Logical.Schema;
+using Pgark.Repository.Format;
+using Pgark.Repository.Snapshots;
+using Pgark.Wire;
+using Pgark.Wire.Connection;
+
+namespace Pgark.Logical.Restore;
+
+/// <summary>
+/// Restores a logical snapshot: pre-data definitions, the tables' COPY text through parallel <c>COPY ... FROM STDIN</c>,
+/// post-data definitions (keys, indexes, triggers, materialized view data), sequence positions, then a verification that
+/// every loaded table reads back with the recorded row count and BLAKE3. The first error stops the restore and names the
+/// object with PostgreSQL's message (exit-on-error).
+/// </summary>
+public static partial class LogicalRestore
+{
+    public static async Task<LogicalRestoreResult> RunAsync(Repository.Repository repository, LogicalRestoreOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        if (options.Jobs is < 1 or > 64)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Jobs, "jobs must be between 1 and 64");
+        if (options.SchemaOnly && options.DataOnly)
+            throw new ArgumentException("schema-only and data-only exclude each other", nameof(options));
+
+        // Load the snapshot's documents and decide what to restore.
+        var (snapshot, manifest, schema) = await LoadAsync(repository, options.SnapshotId, cancellationToken).ConfigureAwait(false);
+        var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
+        var objects = schema.Where(selection.Includes).ToList();
+        var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
+
+        // Create the database when asked, then connect to it.
+        ConnectionSettings target = await CreateDatabaseAsync(options, manifest, cancellationToken).ConfigureAwait(false);
+        await using PgConnection connection = await OpenWriterAsync(target, cancellationToken).ConfigureAwait(false);
+
+        // Pre-data, data, post-data, sequences.
+        int created = 0;
+        if (!options.DataOnly)
+            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PreData), cancellationToken).ConfigureAwait(false);
+        (long rows, long bytes) = options.SchemaOnly ? (0, 0)
+            : await LoadTablesAsync(repository, snapshot, target, tables, options.Jobs, cancellationToken).ConfigureAwait(false);
+        if (!options.DataOnly)
+            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PostData), cancellationToken).ConfigureAwait(false);
+        if (!options.SchemaOnly)
+            await SetSequencesAsync(connection, manifest.Sequences.Where(s => s.Table is null || selection.Includes(s.Table)), cancellationToken)
+                .ConfigureAwait(false);
+
+        // Read every loaded table back and compare with the backup's figures.
+        int verified = options.Verify && !options.SchemaOnly
+            ? await VerifyTablesAsync(target, tables, options.Jobs, cancellationToken).ConfigureAwait(false)
+            : 0;
+        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, rows, bytes, verified);
+    }
+
+    /// <summary>The objects and tables of a logical snapshot, in restore order (for <c>pgark ls</c>).</summary>
+    public static async Task<(LogicalManifest Manifest, IReadOnlyList<SchemaObject> Objects)> ListAsync(Repository.Repository repository,
+        string snapshotId, CancellationToken cancellationToken = default)
+    {
+        var (_, manifest, schema) = await LoadAsync(repository, snapshotId, cancellationToken).ConfigureAwait(false);
+        return (manifest, schema);
+    }
+
+    private static async Task<(SnapshotInfo, LogicalManifest, IReadOnlyList<SchemaObject>)> LoadAsync(Repository.Repository repository,
+        string snapshotId, CancellationToken cancellationToken)
+    {
+        SnapshotInfo snapshot = await repository.FindSnapshotAsync(snapshotId, cancellationToken).ConfigureAwait(false);
+        if (snapshot.Record.Metadata.Kind != SnapshotKind.Logical)
+        {
+            throw new LogicalException($"snapshot {snapshot.ShortId} is a {snapshot.Record.Metadata.Kind.ToString().ToLowerInvariant()} backup, " +
+                "not a logical one; hint: restore it with --kind physical");
+        }
+        DocumentRef Document(string name) => snapshot.Record.Documents.FirstOrDefault(d => d.Name == name)
+            ?? throw new LogicalException($"snapshot {snapshot.ShortId} has no {name} document; hint: run pgark check on the repository");
+        var manifest = LogicalManifest.Decode(await repository.ReadDocumentAsync(Document(LogicalManifest.DocumentName), cancellationToken)
+            .ConfigureAwait(false));
+        var schema = LogicalManifest.DecodeSchema(await repository.ReadDocumentAsync(Document(LogicalManifest.SchemaDocumentName),
+            cancellationToken).ConfigureAwait(false));
+        return (snapshot, manifest, schema);
+    }
+
+    internal static async Task<PgConnection> OpenWriterAsync(ConnectionSettings target, CancellationToken cancellationToken)
+    {
+        PgConnection connection = await PgConnection.OpenAsync(target with { Replication = ReplicationMode.None }, cancellationToken)
+            .ConfigureAwait(false);
+        await connection.ExecuteAsync(SessionSetup.Write, cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private static async Task<ConnectionSettings> CreateDatabaseAsync(LogicalRestoreOptions options, LogicalManifest manifest,
+        CancellationToken cancellationToken)
+    {
+        if (options.CreateDatabase is null)
+            return options.Target;
+        await using (PgConnection maintenance = await PgConnection.OpenAsync(options.Target with { Replication = ReplicationMode.None },
+            cancellationToken).ConfigureAwait(false))
+        {
+            string sql = $"CREATE DATABASE {SqlText.Identifier(options.CreateDatabase)} TEMPLATE template0 ENCODING {SqlText.Literal(manifest.Encoding)}";
+            try
+            {
+                await maintenance.ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PgServerException e)
+            {
+                throw new LogicalException($"could not create database {options.CreateDatabase}: {e.Message}", $"database {options.CreateDatabase}", e);
+            }
+        }
+        return options.Target with { Database = options.CreateDatabase };
+    }
+
+    private static async Task<int> ApplyAsync(PgConnection connection, IEnumerable<SchemaObject> objects, CancellationToken cancellationToken)
+    {
+        int count = 0;
+        foreach (var item in objects)
+        {
+            try
+            {
+                await connection.ExecuteAsync(item.Sql, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PgServerException e)
+            {
+                throw new LogicalException($"restoring {item.Describe()} failed: {e.Message}; the statement was: {item.Sql}", item.Describe(), e);
+            }
+            count++;
+        }
+        return count;
+    }
+
+    private static async Task SetSequencesAsync(PgConnection connection, IEnumerable<SequenceValue> sequences, CancellationToken cancellationToken)
+    {
+        foreach (var sequence in sequences)
+        {
+            string name = SqlText.Qualified(sequence.Schema, sequence.Name);
+            try
+            {
+                await connection.ExecuteAsync(FormattableString.Invariant(
+                    $"SELECT pg_catalog.setval({SqlText.Literal(name)}, {sequence.LastValue}, {(sequence.IsCalled ? "true" : "false")})"),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (PgServerException e)
+            {
+                throw new LogicalException($"setting sequence {sequence.Schema}.{sequence.Name} failed: {e.Message}",
+                    $"sequence {sequence.Schema}.{sequence.Name}", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Pgark.Wire.Connection;
+
+namespace Pgark.Logical.Restore;
+
+/// <summary>What to restore from a logical snapshot and where.</summary>
+public sealed record LogicalRestoreOptions
+{
+    /// <summary>The target database (with <see cref="CreateDatabase"/>: the database to connect to for CREATE DATABASE).</summary>
+    public required ConnectionSettings Target { get; init; }
+    /// <summary>Snapshot id or unique prefix.</summary>
+    public required string SnapshotId { get; init; }
+    /// <summary>Worker connections loading (and verifying) tables in parallel (1–64).</summary>
+    public int Jobs { get; init; } = 1;
+    /// <summary>Only these tables ("schema.table", or "table" when the name is unique); empty restores everything.</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+    public bool SchemaOnly { get; init; }
+    public bool DataOnly { get; init; }
+    /// <summary>Create this database first (TEMPLATE template0, the source's encoding) and restore into it.</summary>
+    public string? CreateDatabase { get; init; }
+    /// <summary>
+    /// Ownership is never dumped (objects belong to the restoring role), so this is what pgark always does; the option
+    /// exists for pg_restore users and is accepted for compatibility.
+    /// </summary>
+    public bool NoOwner { get; init; } = true;
+    /// <summary>After loading, COPY each table back out and compare its row count and row-set digest with the backup's.</summary>
+    public bool Verify { get; init; } = true;
+}
+
+/// <summary>The outcome of a logical restore.</summary>
+public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified);

@@ -1,0 +1,97 @@
+namespace Pgark.Logical.Schema;
+
+// COMMENT ON for the objects extracted above, and the pg_depend edges that order them.
+internal sealed partial class SchemaExtractor
+{
+    private const string Reg = "'pg_catalog.{0}'::pg_catalog.regclass";
+
+    private static string Catalog(string name) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Reg, name);
+
+    private async Task ReadCommentsAsync(CancellationToken cancellationToken)
+    {
+        string sql = $"""
+            SELECT d.objoid, pg_catalog.quote_literal(d.description),
+              CASE d.classoid
+                WHEN {Catalog("pg_namespace")} THEN (SELECT pg_catalog.format('SCHEMA %I', s.nspname) FROM pg_catalog.pg_namespace s WHERE s.oid = d.objoid)
+                WHEN {Catalog("pg_class")} THEN (SELECT CASE WHEN d.objsubid <> 0
+                    THEN pg_catalog.format('COLUMN %I.%I.%I', cn.nspname, c.relname, (SELECT a.attname FROM pg_catalog.pg_attribute a
+                      WHERE a.attrelid = c.oid AND a.attnum = d.objsubid))
+                    ELSE CASE c.relkind WHEN 'v' THEN 'VIEW ' WHEN 'm' THEN 'MATERIALIZED VIEW ' WHEN 'S' THEN 'SEQUENCE '
+                      WHEN 'i' THEN 'INDEX ' WHEN 'I' THEN 'INDEX ' ELSE 'TABLE ' END || pg_catalog.format('%I.%I', cn.nspname, c.relname) END
+                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace WHERE c.oid = d.objoid)
+                WHEN {Catalog("pg_type")} THEN (SELECT CASE WHEN t.typtype = 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END ||
+                    pg_catalog.format('%I.%I', tn.nspname, t.typname)
+                  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace WHERE t.oid = d.objoid)
+                WHEN {Catalog("pg_proc")} THEN (SELECT CASE WHEN p.prokind = 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END ||
+                    p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p WHERE p.oid = d.objoid)
+                WHEN {Catalog("pg_constraint")} THEN (SELECT pg_catalog.format('CONSTRAINT %I ON ', co.conname) ||
+                    CASE WHEN co.contypid <> 0 THEN 'DOMAIN ' || co.contypid::pg_catalog.regtype::text ELSE co.conrelid::pg_catalog.regclass::text END
+                  FROM pg_catalog.pg_constraint co WHERE co.oid = d.objoid)
+                WHEN {Catalog("pg_trigger")} THEN (SELECT pg_catalog.format('TRIGGER %I ON ', tg.tgname) || tg.tgrelid::pg_catalog.regclass::text
+                  FROM pg_catalog.pg_trigger tg WHERE tg.oid = d.objoid)
+                WHEN {Catalog("pg_policy")} THEN (SELECT pg_catalog.format('POLICY %I ON ', po.polname) || po.polrelid::pg_catalog.regclass::text
+                  FROM pg_catalog.pg_policy po WHERE po.oid = d.objoid)
+              END,
+              CASE d.classoid
+                WHEN {Catalog("pg_namespace")} THEN 'n' WHEN {Catalog("pg_class")} THEN 'c' WHEN {Catalog("pg_type")} THEN 't'
+                WHEN {Catalog("pg_proc")} THEN 'p' WHEN {Catalog("pg_trigger")} THEN 'g' WHEN {Catalog("pg_policy")} THEN 'y'
+                WHEN {Catalog("pg_constraint")} THEN (SELECT CASE WHEN co.contypid <> 0 THEN 't' || co.contypid ELSE 'k' || co.oid END
+                  FROM pg_catalog.pg_constraint co WHERE co.oid = d.objoid)
+              END
+            FROM pg_catalog.pg_description d
+            WHERE d.objoid >= 16384
+            ORDER BY d.classoid, d.objoid, d.objsubid
+            """;
+        var targets = _entries.GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        int sequence = 0;
+        foreach (var row in await RowsAsync(sql, cancellationToken).ConfigureAwait(false))
+        {
+            if (row[2] is null || row[3] is null)
+                continue;
+            string key = row[3]!.Length == 1 ? row[3] + row[0] : row[3]!;
+            string resolved = _aliases.GetValueOrDefault(key, key);
+            if (!targets.TryGetValue(resolved, out var target))
+                continue; // a comment on something not dumped (extension member, system object, constraint index)
+            bool post = target.Object.Section == SchemaSection.PostData;
+            var comment = Add($"d{sequence++}", post ? RankPostComment : RankComment, row[0],
+                new SchemaObject("comment", target.Object.Schema, row[2]!, target.Object.Section, $"COMMENT ON {row[2]} IS {row[1]}", target.Object.Table));
+            comment.Needs.Add(resolved);
+        }
+    }
+
+    private async Task<List<(string From, string To)>> ReadDependenciesAsync(CancellationToken cancellationToken)
+    {
+        string sql = $"""
+            SELECT DISTINCT
+              CASE d.classid
+                WHEN {Catalog("pg_class")} THEN 'c' || d.objid
+                WHEN {Catalog("pg_type")} THEN 't' || d.objid
+                WHEN {Catalog("pg_proc")} THEN 'p' || d.objid
+                WHEN {Catalog("pg_rewrite")} THEN 'c' || (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = d.objid)
+                WHEN {Catalog("pg_attrdef")} THEN 'c' || (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid = d.objid)
+                WHEN {Catalog("pg_constraint")} THEN (SELECT CASE WHEN co.contypid <> 0 THEN 't' || co.contypid ELSE 'k' || co.oid END
+                  FROM pg_catalog.pg_constraint co WHERE co.oid = d.objid)
+              END,
+              CASE d.refclassid
+                WHEN {Catalog("pg_class")} THEN 'c' || d.refobjid
+                WHEN {Catalog("pg_type")} THEN 't' || coalesce((SELECT et.oid FROM pg_catalog.pg_type rt
+                  JOIN pg_catalog.pg_type et ON et.oid = rt.typelem AND et.typarray = rt.oid WHERE rt.oid = d.refobjid), d.refobjid)
+                WHEN {Catalog("pg_proc")} THEN 'p' || d.refobjid
+                WHEN {Catalog("pg_namespace")} THEN 'n' || d.refobjid
+                WHEN {Catalog("pg_extension")} THEN 'x' || d.refobjid
+                WHEN {Catalog("pg_constraint")} THEN 'k' || d.refobjid
+              END
+            FROM pg_catalog.pg_depend d
+            WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a')
+              AND NOT (d.classid = {Catalog("pg_class")} AND d.deptype = 'a'
+                AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = d.objid) = 'S')
+            """;
+        var edges = new List<(string, string)>();
+        foreach (var row in await RowsAsync(sql, cancellationToken).ConfigureAwait(false))
+        {
+            if (row[0] is not null && row[1] is not null && row[0] != row[1])
+                edges.Add((row[0]!, row[1]!));
+        }
+        return edges;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Pgark.Wire.Connection;
+
+namespace Pgark.Logical.Schema;
+
+/// <summary>
+/// Reads a database's definitions from the catalogs (through the backup's snapshot) and returns them in restore order:
+/// each kind has a rank (schemas, extensions, types, functions, sequences, tables, views ... then constraints, indexes,
+/// triggers, rules, policies), and pg_depend edges between extracted objects override the rank, so a composite type
+/// using a domain, a view over another view or a function over a table each come after what they need.
+/// </summary>
+internal sealed partial class SchemaExtractor
+{
+    private readonly PgConnection _connection;
+    private readonly List<Entry> _entries = [];
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+
+    private SchemaExtractor(PgConnection connection) => _connection = connection;
+
+    /// <summary>A definition with its ordering data: catalog key ("c16384" for pg_class 16384), rank and extra edges.</summary>
+    private sealed record Entry(string Key, int Rank, long Oid, SchemaObject Object)
+    {
+        public List<string> Needs { get; } = [];
+    }
+
+    // Ranks: the order of kinds when pg_depend says nothing.
+    private const int RankSchema = 0, RankExtension = 1, RankType = 2, RankFunction = 4, RankSequence = 5, RankTable = 6,
+        RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankComment = 10;
+    private const int RankKey = 20, RankIndex = 21, RankForeignKey = 22, RankTrigger = 23, RankRule = 24, RankPolicy = 25,
+        RankRefresh = 30, RankPostComment = 40;
+
+    public static async Task<IReadOnlyList<SchemaObject>> ExtractAsync(PgConnection connection, CancellationToken cancellationToken)
+    {
+        var extractor = new SchemaExtractor(connection);
+        await extractor.ReadSchemasAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadTypesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadFunctionsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadSequencesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadViewsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadConstraintsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadIndexesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadTriggersAndRulesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadPoliciesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);
+        var edges = await extractor.ReadDependenciesAsync(cancellationToken).ConfigureAwait(false);
+        return DependencyOrder.Sort(extractor._entries.Select(e => new DependencyOrder.Node(e.Key, e.Rank, e.Oid, e.Object, e.Needs)).ToList(),
+            edges, extractor._aliases);
+    }
+
+    private Task<List<string?[]>> RowsAsync(string sql, CancellationToken cancellationToken) =>
+        CatalogRows.ReadAsync(_connection, sql, cancellationToken);
+
+    private Entry Add(string key, int rank, string? oid, SchemaObject definition)
+    {
+        var entry = new Entry(key, rank, oid is null ? 0 : long.Parse(oid, CultureInfo.InvariantCulture), definition);
+        _entries.Add(entry);
+        return entry;
+    }
+
+    private async Task ReadSchemasAsync(CancellationToken cancellationToken)
+    {
+        // public exists in every new database; recreating it would fail, and its definition never differs in a way we keep.
+        foreach (var row in await RowsAsync(
+            "SELECT n.oid, n.nspname, pg_catalog.format('CREATE SCHEMA %I', n.nspname) FROM pg_catalog.pg_namespace n " +
+            $"WHERE {CatalogRows.UserSchema("n")} AND n.nspname <> 'public' AND {CatalogRows.NotExtensionMember("pg_namespace", "n.oid")} " +
+            "ORDER BY n.oid", cancellationToken).ConfigureAwait(false))
+        {
+            Add("n" + row[0], RankSchema, row[0], new SchemaObject("schema", "", row[1]!, SchemaSection.PreData, row[2]!));
+        }
+        foreach (var row in await RowsAsync(
+            "SELECT x.oid, x.extname, pg_catalog.format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I', x.extname, n.nspname) " +
+            "FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql' ORDER BY x.oid",
+            cancellationToken).ConfigureAwait(false))
+        {
+            Add("x" + row[0], RankExtension, row[0], new SchemaObject("extension", "", row[1]!, SchemaSection.PreData, row[2]!));
+        }
+    }
+}

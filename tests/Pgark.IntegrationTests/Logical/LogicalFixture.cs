@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Npgsql;
+using Pgark.Cluster;
+using Pgark.IntegrationTests.Infrastructure;
+using Pgark.Logical;
+using Pgark.Repository.Storage;
+using Pgark.Wire.Connection;
+
+namespace Pgark.IntegrationTests.Logical;
+
+/// <summary>
+/// A wal_level=logical cluster with database "source" built from sql/objects.sql and sql/extras.sql, a repository in a
+/// scratch directory, and one logical backup of "source" taken with 3 jobs (the replication-slot snapshot path).
+/// </summary>
+public sealed class LogicalFixture : ClusterFixture, IAsyncLifetime
+{
+    private string? _repositoryPath;
+
+    protected override LocalClusterOptions Options => new() { Settings = new Dictionary<string, string> { ["wal_level"] = "logical" } };
+
+    public Repository.Repository Repository { get; private set; } = null!;
+    public LogicalBackupResult Backup { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await LoadDatabaseAsync(Cluster, "source", "objects.sql", "extras.sql");
+        _repositoryPath = Directory.CreateTempSubdirectory("pgark-logical-repo-").FullName;
+        Repository = await Pgark.Repository.Repository.InitAsync(new LocalStore(_repositoryPath), new Pgark.Repository.RepositoryInitOptions());
+        Backup = await LogicalBackup.RunAsync(Repository, new LogicalBackupOptions { Source = Settings(Cluster, "source"), Jobs = 3 });
+    }
+
+    // Re-implemented (the base method is not virtual) so the repository directory goes with the cluster.
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_repositoryPath is not null)
+            Directory.Delete(_repositoryPath, recursive: true);
+    }
+
+    public static ConnectionSettings Settings(LocalCluster cluster, string database) => WireSessions.Settings(cluster.ConnInfo(database));
+
+    public static async Task LoadDatabaseAsync(LocalCluster cluster, string database, params string[] sqlFiles)
+    {
+        await cluster.ExecuteAsync($"CREATE DATABASE {database}");
+        await using var connection = new NpgsqlConnection(cluster.NpgsqlConnectionString(database));
+        await connection.OpenAsync();
+        foreach (string file in sqlFiles)
+        {
+            await using var command = new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(SqlDirectory(), file)), connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static string SqlDirectory([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "sql");
+
+    /// <summary>
+    /// pg_dump (the test oracle) of one database, without comment lines, blank lines and the \restrict lines (a random key per run).
+    /// </summary>
+    public static async Task<string[]> PgDumpAsync(LocalCluster cluster, string database, string section)
+    {
+        var start = new ProcessStartInfo(Path.Combine(cluster.Installation.BinDirectory, "pg_dump"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string argument in new[] { section, "--no-owner", "--no-privileges", "-d", cluster.ConnInfo(database) })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"pg_dump {section} {database} failed: {error}");
+        return (await output).Split('\n').Where(line => line.Length > 0 && !line.StartsWith("--", StringComparison.Ordinal)
+            && !line.StartsWith("\\restrict ", StringComparison.Ordinal) && !line.StartsWith("\\unrestrict ", StringComparison.Ordinal)).ToArray();
+    }
+}
