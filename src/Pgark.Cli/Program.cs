@@ -2,9 +2,9 @@ namespace Pgark.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("pgark: no commands yet");
-        return 64;
+        using var interrupt = new InterruptSignal();
+        return await CliApp.RunAsync(args, CliContext.ForProcess(), interrupt.Token).ConfigureAwait(false);
     }
 }

@@ -21,6 +21,10 @@ public sealed partial record ConnectionSettings
     /// <summary>Warnings met while resolving (e.g. an ignored passfile), for the caller to print; libpq writes them to stderr.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Every environment variable <see cref="Parse(string?, IReadOnlyDictionary{string, string?}?)"/> may read.</summary>
+    public static IReadOnlyList<string> EnvironmentVariables { get; } =
+        [.. ConnectionOption.All.Select(o => o.EnvironmentVariable).OfType<string>(), "HOME"];
+
     /// <summary>
     /// As <see cref="Parse(string?, IReadOnlyDictionary{string, string?}?)"/>, for a connection in the given
     /// replication mode regardless of a "replication" keyword in <paramref name="conninfo"/>. For

@@ -1,0 +1,126 @@
+using Pgark.Cli.Parsing;
+using Pgark.Wire;
+using Pgark.Wire.Connection;
+
+namespace Pgark.Cli.Errors;
+
+/// <summary>
+/// What the user sees when a command fails: one line "pgark: what is wrong", one line "hint: what to do", and
+/// the exit code of the error's tier (<see cref="ExitCodes.Table"/>). Classification happens here and only here.
+/// </summary>
+internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
+{
+    /// <summary>The wire layer appends "; hint: ..." to its messages; the CLI puts that on its own line.</summary>
+    private const string HintSeparator = "; hint: ";
+
+    /// <param name="error">What the command threw.</param>
+    /// <param name="interrupted">Whether Ctrl-C or SIGTERM cancelled the command.</param>
+    /// <param name="connection">The connection the command was making, if any, so hints can name the user and host.</param>
+    public static ErrorReport From(Exception error, bool interrupted, ConnectionSettings? connection = null)
+    {
+        if (interrupted && error is OperationCanceledException)
+            return new(ExitCode.Interrupted, "interrupted", "the command was stopped before it finished; run it again to redo it");
+
+        return error switch
+        {
+            UsageException e => new(ExitCode.Usage, e.Message, e.Hint),
+            ConnectionStringException e => WithHint(ExitCode.Usage, "invalid connection string: " + e.Message,
+                "fix --db (or PGARK_DB / the PG* variables); it takes key=value pairs such as \"host=db1 user=backup\" or a postgresql:// URI"),
+            PgConnectionException e => FromConnection(e, connection),
+            PgServerException e => FromServer(e, e.MessageText, connection),
+            PgProtocolException e => WithHint(ExitCode.ProtocolError, e.Message,
+                "the server or something between pgark and it sent an unexpected message; check for a proxy or pooler, or report it with --verbose output"),
+            _ when IsRepositoryError(error) => WithHint(ExitCode.RepositoryError, error.Message,
+                "check the repository path and permissions; run 'pgark check' to find damage"),
+            _ => new(ExitCode.InternalError, $"internal error: {error.GetType().Name}: {error.Message}",
+                "this is a bug in pgark; rerun with --verbose and report the output"),
+        };
+    }
+
+    private static ErrorReport FromConnection(PgConnectionException e, ConnectionSettings? connection)
+    {
+        // A session the server refused carries its ErrorResponse: the SQLSTATE decides the tier.
+        if (e.InnerException is PgServerException server)
+            return FromServer(server, e.Message, connection);
+        return e.Failure switch
+        {
+            PgConnectionFailure.Authentication => WithHint(ExitCode.Authentication, e.Message,
+                "give the password in --db (password=...), PGPASSWORD or ~/.pgpass (which must be mode 0600)"),
+            PgConnectionFailure.Tls => WithHint(ExitCode.CannotConnect, e.Message,
+                "check sslmode and sslrootcert in --db and the server's ssl settings"),
+            PgConnectionFailure.Timeout => WithHint(ExitCode.CannotConnect, e.Message,
+                "the server did not answer in time; check that it is up and reachable, or raise --connect-timeout"),
+            _ => WithHint(ExitCode.CannotConnect, e.Message,
+                "check that the server is running and accepts connections at this host and port (listen_addresses, port, firewall)"),
+        };
+    }
+
+    private static ErrorReport FromServer(PgServerException server, string message, ConnectionSettings? connection)
+    {
+        string user = connection?.User ?? "<user>";
+        ExitCode code = server.SqlState switch
+        {
+            // Class 28: invalid authorization (28P01 wrong password, 28000 no pg_hba.conf entry); 42501: lacks a privilege.
+            _ when server.SqlState.StartsWith("28", StringComparison.Ordinal) => ExitCode.Authentication,
+            "42501" => ExitCode.Authentication,
+            // Too many connections / max_wal_senders exhausted, or the server is starting up or shutting down.
+            "53300" or "57P03" => ExitCode.CannotConnect,
+            "3D000" => ExitCode.Usage, // the database named in the connection string does not exist
+            _ => ExitCode.ServerError,
+        };
+        string? hint = server.SqlState switch
+        {
+            "28P01" => $"check the password of user \"{user}\" given by --db (password=...), PGPASSWORD or ~/.pgpass",
+            "28000" => PgHbaHint(connection),
+            "42501" => $"as a superuser, run: ALTER ROLE \"{user}\" REPLICATION; (replication connections and backups need it)",
+            "53300" => "the server is out of connection slots: raise max_connections or max_wal_senders, or close idle sessions",
+            "57P03" => "the server is starting up, shutting down or in recovery; retry when it is ready",
+            "3D000" => "check dbname in --db",
+            _ => null,
+        };
+        return hint is null
+            ? WithHint(code, message, server.Hint ?? "see the server's message and its log")
+            : new(code, StripHint(message), hint);
+    }
+
+    /// <summary>The pg_hba.conf line that would let this connection in.</summary>
+    private static string PgHbaHint(ConnectionSettings? connection)
+    {
+        if (connection is null)
+            return "add a line for this user, database and client address to the server's pg_hba.conf, then reload it (SELECT pg_reload_conf())";
+        string database = connection.Replication == ReplicationMode.Physical ? "replication" : connection.Database;
+        string line = connection.IsUnixSocket
+            ? $"local {database} {connection.User} scram-sha-256"
+            : $"host {database} {connection.User} <client address>/32 scram-sha-256";
+        return $"add \"{line}\" to the server's pg_hba.conf (the message shows the client address), then reload it (SELECT pg_reload_conf())";
+    }
+
+    /// <summary>Uses the hint embedded in the message when the wire layer wrote one, else <paramref name="fallbackHint"/>.</summary>
+    private static ErrorReport WithHint(ExitCode code, string message, string fallbackHint)
+    {
+        int at = message.IndexOf(HintSeparator, StringComparison.Ordinal);
+        return at < 0 ? new(code, message, fallbackHint) : new(code, message[..at], message[(at + HintSeparator.Length)..]);
+    }
+
+    private static string StripHint(string message)
+    {
+        int at = message.IndexOf(HintSeparator, StringComparison.Ordinal);
+        return at < 0 ? message : message[..at];
+    }
+
+    /// <summary>
+    /// Repository errors derive from Pgark.Repository.RepositoryException, which this branch does not see yet; the
+    /// namespace test stands in for "is RepositoryException" and keeps working once it is merged (no reflection beyond GetType).
+    /// </summary>
+    private static bool IsRepositoryError(Exception error)
+        => error.GetType().Namespace?.StartsWith("Pgark.Repository", StringComparison.Ordinal) == true;
+
+    public void WriteTo(TextWriter error)
+    {
+        // One line each, whatever the server put in its message.
+        error.WriteLine($"pgark: {OneLine(Message)}");
+        error.WriteLine($"hint: {OneLine(Hint)}");
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

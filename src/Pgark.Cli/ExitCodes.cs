@@ -1,0 +1,34 @@
+namespace Pgark.Cli;
+
+/// <summary>pgark's exit codes. Scripts depend on them: never renumber, only add.</summary>
+internal enum ExitCode
+{
+    Ok = 0,
+    CheckFailed = 1,
+    Usage = 2,
+    CannotConnect = 3,
+    Authentication = 4,
+    ServerError = 5,
+    ProtocolError = 6,
+    RepositoryError = 7,
+    Interrupted = 8,
+    InternalError = 70,
+}
+
+/// <summary>The one table of exit codes: what each means and what usually causes it. Help and spec/cli.md print it.</summary>
+internal static class ExitCodes
+{
+    public static readonly (ExitCode Code, string Meaning, string Examples)[] Table =
+    [
+        (ExitCode.Ok, "success", "the command did what was asked"),
+        (ExitCode.CheckFailed, "a check or verification found problems", "a verify or check command found damage or a mismatch"),
+        (ExitCode.Usage, "usage error or bad input", "unknown option, value out of range, unparseable connection string, unknown database"),
+        (ExitCode.CannotConnect, "cannot connect", "server down or unreachable, connection refused, TLS failure, connect timeout, server starting up or out of connection slots"),
+        (ExitCode.Authentication, "authentication or authorization failed", "wrong password, no pg_hba.conf entry, role lacks the REPLICATION attribute"),
+        (ExitCode.ServerError, "the server reported an error", "an ErrorResponse to a command, or a connection rejected for another reason"),
+        (ExitCode.ProtocolError, "protocol error", "the server sent a message the protocol does not allow at that point"),
+        (ExitCode.RepositoryError, "repository error", "repository missing, locked by another process, damaged or of an unknown format version"),
+        (ExitCode.Interrupted, "interrupted", "Ctrl-C (SIGINT) or SIGTERM before the command finished"),
+        (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
+    ];
+}

@@ -1,0 +1,252 @@
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+using Pgark.Repository.Index;
+using Pgark.Repository.Packs;
+using Pgark.Repository.Snapshots;
+
+namespace Pgark.Repository.Check;
+
+/// <summary>
+/// <c>pgark check</c> (spec §12): index deltas, packs against the index, snapshots and everything they reach; with
+/// <c>readData</c> every pack is hashed and every chunk decoded and re-hashed. Problems are collected, not thrown, and each
+/// names the file and object.
+/// </summary>
+internal sealed class RepositoryChecker
+{
+    private readonly Repository _repository;
+    private readonly CheckReport _report = new();
+    private readonly Dictionary<ChunkId, List<PackEntry>> _indexedByPack = [];
+    private readonly HashSet<ChunkId> _checkedDeltaBases = [];
+
+    public RepositoryChecker(Repository repository) => _repository = repository;
+
+    public async Task<CheckReport> RunAsync(bool readData, CancellationToken cancellationToken)
+    {
+        await CheckIndexDeltasAsync(cancellationToken).ConfigureAwait(false);
+        var packs = await ListPacksAsync(cancellationToken).ConfigureAwait(false);
+        await CheckPacksAsync(packs, readData, cancellationToken).ConfigureAwait(false);
+        await CheckSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        return _report;
+    }
+
+    private async Task CheckIndexDeltasAsync(CancellationToken cancellationToken)
+    {
+        var superseded = new HashSet<ChunkId>();
+        var deltas = new List<(ChunkId, IndexDelta)>();
+        await foreach (var info in _repository.Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var body = await _repository.LoadObjectAsync(info.Name, ObjectType.Index, cancellationToken).ConfigureAwait(false);
+                var delta = Repository.Decode(info.Name, body, b => IndexDelta.DecodeBody(b));
+                deltas.Add((Repository.FileIdOf(info.Name), delta));
+                superseded.UnionWith(delta.Supersedes);
+            }
+            catch (RepositoryException e)
+            {
+                _report.Add(e, info.Name);
+            }
+        }
+        foreach (var (id, delta) in deltas.Where(d => !superseded.Contains(d.Item1)))
+        {
+            foreach (var (ordinal, entry) in delta.Entries)
+            {
+                var pack = delta.Packs[ordinal];
+                if (!_indexedByPack.TryGetValue(pack, out var list))
+                    _indexedByPack[pack] = list = [];
+                if (!list.Contains(entry))
+                    list.Add(entry);
+            }
+            _ = id;
+        }
+    }
+
+    private async Task<Dictionary<ChunkId, long>> ListPacksAsync(CancellationToken cancellationToken)
+    {
+        var packs = new Dictionary<ChunkId, long>();
+        await foreach (var info in _repository.Store.ListAsync(PackLayout.Directory, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                packs[Repository.FileIdOf(info.Name)] = info.Length;
+            }
+            catch (RepositoryCorruptionException e)
+            {
+                _report.Add(new CheckProblem(CheckSeverity.Warning, info.Name, null, e.Problem));
+            }
+        }
+        return packs;
+    }
+
+    private async Task CheckPacksAsync(Dictionary<ChunkId, long> packs, bool readData, CancellationToken cancellationToken)
+    {
+        foreach (var (packId, entries) in _indexedByPack)
+        {
+            var name = PackLayout.FileName(packId);
+            if (!packs.TryGetValue(packId, out var length))
+            {
+                _report.Add(new CheckProblem(CheckSeverity.Error, name, null,
+                    $"pack is missing but the index lists {entries.Count} chunk(s) in it"));
+                continue;
+            }
+            _report.PacksChecked++;
+            try
+            {
+                var header = await ReadHeaderAsync(name, packId, length, readData, cancellationToken).ConfigureAwait(false);
+                var inHeader = header.ToHashSet();
+                foreach (var entry in entries.Where(e => !inHeader.Contains(e)))
+                    _report.Add(new CheckProblem(CheckSeverity.Error, name, entry.Id.ToString(),
+                        "index entry does not match the pack header", CorruptionCause.WriterBug));
+                if (readData)
+                    await ReadChunksAsync(name, packId, header, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RepositoryException e)
+            {
+                _report.Add(e, name);
+            }
+        }
+        foreach (var packId in packs.Keys.Where(p => !_indexedByPack.ContainsKey(p)))
+            _report.Add(new CheckProblem(CheckSeverity.Warning, PackLayout.FileName(packId), null,
+                "pack is not referenced by any index delta (left by an interrupted writer; prune removes it)"));
+    }
+
+    private async Task<PackEntry[]> ReadHeaderAsync(string name, ChunkId packId, long length, bool readData, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        if (readData)
+        {
+            bytes = await _repository.Store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+            var actual = ChunkHasher.FileId(bytes);
+            if (actual != packId)
+                throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, name, null,
+                    $"pack content hashes to {actual.ToShortString()}, not to its name");
+        }
+        else
+        {
+            bytes = await ReadTailAsync(name, length, cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            var headerLength = PackHeaderCodec.ParseTrailer(bytes.AsSpan(bytes.Length - PackLayout.TrailerSize), length);
+            var headerStart = bytes.Length - PackLayout.TrailerSize - headerLength;
+            if (headerStart < 0)
+            {
+                bytes = await ReadRangeAsync(name, length - PackLayout.TrailerSize - headerLength, headerLength + PackLayout.TrailerSize,
+                    cancellationToken).ConfigureAwait(false);
+                headerStart = 0;
+            }
+            return PackHeaderCodec.ParseHeader(bytes.AsSpan(headerStart, headerLength), length - PackLayout.TrailerSize - headerLength, _repository.Box);
+        }
+        catch (InvalidDataException e)
+        {
+            var cause = readData ? CorruptionCause.WriterBug : await _repository.ClassifyPackAsync(name, packId, cancellationToken).ConfigureAwait(false);
+            throw new RepositoryCorruptionException(cause, name, null, e.Message, e);
+        }
+    }
+
+    private async Task ReadChunksAsync(string name, ChunkId packId, PackEntry[] header, CancellationToken cancellationToken)
+    {
+        foreach (var entry in header)
+        {
+            try
+            {
+                await _repository.ReadChunkAsync(new ChunkLocation(packId, entry), cancellationToken).ConfigureAwait(false);
+                _report.ChunksRead++;
+            }
+            catch (RepositoryException e)
+            {
+                _report.Add(e, name);
+            }
+        }
+    }
+
+    private async Task CheckSnapshotsAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var info in _repository.Store.ListAsync(SnapshotRecord.Directory, cancellationToken).ConfigureAwait(false))
+            names.Add(info.Name);
+        foreach (var name in names)
+        {
+            try
+            {
+                var snapshot = await _repository.LoadSnapshotAsync(Repository.FileIdOf(name), cancellationToken).ConfigureAwait(false);
+                await CheckSnapshotAsync(name, snapshot.Record, cancellationToken).ConfigureAwait(false);
+                _report.SnapshotsChecked++;
+            }
+            catch (RepositoryException e)
+            {
+                _report.Add(e, name);
+            }
+        }
+    }
+
+    private async Task CheckSnapshotAsync(string name, SnapshotRecord snapshot, CancellationToken cancellationToken)
+    {
+        foreach (var id in snapshot.TreeChunks)
+            RequireIndexed(name, id, "tree chunk");
+        foreach (var document in snapshot.Documents)
+            foreach (var id in document.Chunks)
+                RequireIndexed(name, id, $"chunk of document '{document.Name}'");
+        if (_report.Errors.Any(e => e.FileName == name))
+            return;
+        await foreach (var file in _repository.ReadTreeAsync(snapshot, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var chunk in file.Chunks)
+                RequireIndexed(name, chunk.Id, $"chunk of '{file.Entry.Path}'");
+            foreach (var extent in file.Extents)
+                await CheckExtentObjectAsync(name, file.Entry.Path, extent.ObjectId, 0, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CheckExtentObjectAsync(string snapshotName, string path, ChunkId objectId, int depth, CancellationToken cancellationToken)
+    {
+        if (!RequireIndexed(snapshotName, objectId, $"extent object of '{path}'") || !_checkedDeltaBases.Add(objectId))
+            return;
+        _repository.Index.TryGet(objectId, out var location);
+        if (location.Entry.Kind != ChunkKind.PageDelta)
+            return;
+        if (depth >= FormatConstants.MaxReaderDeltaDepth)
+        {
+            _report.Add(new CheckProblem(CheckSeverity.Error, snapshotName, objectId.ToString(), "page delta chain too deep", CorruptionCause.WriterBug));
+            return;
+        }
+        try
+        {
+            var delta = await _repository.ReadChunkAsync(location, cancellationToken).ConfigureAwait(false);
+            var (baseId, _) = PageDelta.ReadBase(delta);
+            await CheckExtentObjectAsync(snapshotName, path, baseId, depth + 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RepositoryException e)
+        {
+            _report.Add(e, location.PackFileName);
+        }
+        catch (InvalidDataException e)
+        {
+            _report.Add(new CheckProblem(CheckSeverity.Error, location.PackFileName, objectId.ToString(), e.Message, CorruptionCause.WriterBug));
+        }
+    }
+
+    private bool RequireIndexed(string snapshotName, ChunkId id, string what)
+    {
+        if (_repository.Index.Contains(id))
+            return true;
+        _report.Add(new CheckProblem(CheckSeverity.Error, snapshotName, id.ToString(), $"{what} is not in the index"));
+        return false;
+    }
+
+    private async Task<byte[]> ReadTailAsync(string name, long length, CancellationToken cancellationToken)
+    {
+        // One read usually covers trailer and header: 64 KiB holds ~1 300 entries.
+        var tail = (int)Math.Min(length, 64 * 1024);
+        if (length < PackLayout.TrailerSize)
+            throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, name, null, $"pack of {length} bytes is shorter than its trailer");
+        return await ReadRangeAsync(name, length - tail, tail, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> ReadRangeAsync(string name, long offset, int count, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[count];
+        var read = await _repository.Store.ReadAsync(name, offset, bytes, cancellationToken).ConfigureAwait(false);
+        return read == count ? bytes : throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, name, null, "pack shrank while being read");
+    }
+}

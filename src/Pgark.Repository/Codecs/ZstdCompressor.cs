@@ -1,0 +1,106 @@
+using System.Buffers;
+
+namespace Pgark.Repository.Codecs;
+
+/// <summary>
+/// A reusable zstd compression context (ZSTD_CCtx). Reusing one avoids re-allocating zstd's match tables for every
+/// chunk, which is most of the cost of compressing small inputs. Frames always carry their content size (and, when
+/// <see cref="Checksum"/> is on, zstd's XXH64-based content checksum).
+/// </summary>
+/// <remarks>Not thread-safe: use one per thread (the static <see cref="Zstd"/> methods keep one per thread for you).</remarks>
+public sealed partial class ZstdCompressor : IDisposable
+{
+    private readonly ZstdCompressionContextHandle _context;
+    private int _level;
+
+    /// <param name="level">
+    /// zstd level: negative is faster, 3 is zstd's default, up to <see cref="Zstd.MaxLevel"/>; validated against the
+    /// loaded libzstd.
+    /// </param>
+    /// <param name="checksum">Write zstd's 4-byte content checksum into each frame (ZSTD_c_checksumFlag).</param>
+    public ZstdCompressor(int level = Zstd.DefaultLevel, bool checksum = false)
+    {
+        ZstdLibrary.ValidateLevel(level);
+        _context = ZstdNative.CreateCompressionContext();
+        if (_context.IsInvalid)
+        {
+            throw new OutOfMemoryException("ZSTD_createCCtx returned NULL");
+        }
+
+        SetParameter(ZstdNative.CompressionLevelParameter, level);
+        SetParameter(ZstdNative.ContentSizeFlagParameter, 1);
+        SetParameter(ZstdNative.ChecksumFlagParameter, checksum ? 1 : 0);
+        _level = level;
+        Checksum = checksum;
+    }
+
+    /// <summary>Whether frames carry zstd's content checksum.</summary>
+    public bool Checksum { get; }
+
+    /// <summary>Compression level for the next frame; validated on set.</summary>
+    public int Level
+    {
+        get => _level;
+        set
+        {
+            if (value != _level)
+            {
+                ZstdLibrary.ValidateLevel(value);
+                SetParameter(ZstdNative.CompressionLevelParameter, value);
+                _level = value;
+            }
+        }
+    }
+
+    /// <summary>Compresses <paramref name="source"/> as one frame; returns bytes written. Throws if it does not fit.</summary>
+    public int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        return ZstdThrowHelper.CheckSize(CompressCore(source, destination), "compression");
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="source"/> as one frame, or returns false when the frame would not fit in
+    /// <paramref name="destination"/> (handy for "store raw when zstd does not help" with a source-sized buffer).
+    /// </summary>
+    public bool TryCompress(ReadOnlySpan<byte> source, Span<byte> destination, out int bytesWritten)
+    {
+        nuint result = CompressCore(source, destination);
+        if (ZstdNative.IsError(result) != 0)
+        {
+            if (ZstdNative.GetErrorCode(result) == ZstdThrowHelper.DestinationTooSmallCode)
+            {
+                // ZSTD_compress2 leaves the context mid-frame on failure; start the next call clean.
+                Reset();
+                bytesWritten = 0;
+                return false;
+            }
+
+            ZstdThrowHelper.ThrowZstdError(result, "compression");
+        }
+
+        bytesWritten = (int)result;
+        return true;
+    }
+
+    /// <summary>Abandons any frame in progress; the level and checksum setting are kept.</summary>
+    public void Reset()
+    {
+        ZstdThrowHelper.Check(ZstdNative.ResetCompressionContext(_context, ZstdNative.ResetSessionOnly), "reset");
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    private unsafe nuint CompressCore(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        {
+            return ZstdNative.Compress2(_context, dst, (nuint)destination.Length, src, (nuint)source.Length);
+        }
+    }
+
+    private void SetParameter(int parameter, int value)
+    {
+        ZstdThrowHelper.Check(ZstdNative.SetCompressionParameter(_context, parameter, value), "parameter setting");
+    }
+}

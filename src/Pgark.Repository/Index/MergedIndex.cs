@@ -1,0 +1,198 @@
+using System.Runtime.InteropServices;
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+using Pgark.Repository.Packs;
+
+namespace Pgark.Repository.Index;
+
+/// <summary>
+/// The resident, read-only union of index deltas (spec §10.2): one array of 33-byte entries sorted by the first 128 bits of
+/// the chunk id, a pack table and a 2^16-bucket directory. 33 bytes per chunk + 32 per pack + 256 KiB in total.
+/// Lookups compare 128 bits; every read of a chunk re-hashes it against the full id, so a prefix collision is never served
+/// silently, and two different full ids sharing a prefix are refused while building.
+/// </summary>
+public sealed class MergedIndex
+{
+    private const int BucketBits = 16;
+
+    [StructLayout(LayoutKind.Sequential, Pack = 1)]
+    internal struct Slot
+    {
+        public ulong PrefixHigh;
+        public ulong PrefixLow;
+        public int Pack;
+        public uint Offset;
+        public uint StoredLength;
+        public uint PlainLength;
+        public byte FlagsAndKind;
+    }
+
+    private readonly Slot[] _slots;
+    private readonly ChunkId[] _packs;
+    private readonly int[] _buckets;
+
+    private MergedIndex(Slot[] slots, ChunkId[] packs)
+    {
+        _slots = slots;
+        _packs = packs;
+        _buckets = new int[(1 << BucketBits) + 1];
+        var slot = 0;
+        for (var bucket = 0; bucket <= 1 << BucketBits; bucket++)
+        {
+            while (slot < slots.Length && (int)(slots[slot].PrefixHigh >> (64 - BucketBits)) < bucket)
+                slot++;
+            _buckets[bucket] = slot;
+        }
+    }
+
+    public static MergedIndex Empty { get; } = new([], []);
+
+    public int Count => _slots.Length;
+    public IReadOnlyList<ChunkId> Packs => _packs;
+
+    /// <summary>Resident bytes of the structure (what the ≤ 40 bytes per chunk budget counts).</summary>
+    public long ResidentBytes => (long)_slots.Length * Marshal.SizeOf<Slot>() + (long)_packs.Length * ChunkId.Size + (long)_buckets.Length * sizeof(int);
+
+    internal static int SlotSize => Marshal.SizeOf<Slot>();
+
+    /// <summary>Merges deltas. Peak memory is the deltas already decoded plus this array; superseded deltas must be filtered by the caller.</summary>
+    public static MergedIndex Build(IReadOnlyList<IndexDelta> deltas)
+    {
+        var packNumbers = new Dictionary<ChunkId, int>();
+        var packs = new List<ChunkId>();
+        var total = deltas.Sum(d => (long)d.Entries.Count);
+        var slots = new Slot[total];
+        var n = 0;
+        foreach (var delta in deltas)
+        {
+            var local = new int[delta.Packs.Count];
+            for (var i = 0; i < local.Length; i++)
+            {
+                if (!packNumbers.TryGetValue(delta.Packs[i], out local[i]))
+                {
+                    local[i] = packs.Count;
+                    packNumbers.Add(delta.Packs[i], packs.Count);
+                    packs.Add(delta.Packs[i]);
+                }
+            }
+            foreach (var (ordinal, entry) in delta.Entries)
+                slots[n++] = ToSlot(entry, local[ordinal]);
+        }
+        slots.AsSpan().Sort(static (a, b) => Compare(a, b));
+        var unique = Deduplicate(slots, deltas);
+        return new MergedIndex(unique, packs.ToArray());
+    }
+
+    /// <summary>Builds from a list of (pack, entry) pairs; used by tests and benchmarks.</summary>
+    public static MergedIndex Build(IEnumerable<ChunkLocation> locations)
+        => Build([IndexDelta.FromPacks(locations.GroupBy(l => l.Pack).Select(g => (g.Key, (IReadOnlyList<PackEntry>)g.Select(l => l.Entry).ToList())))]);
+
+    public bool Contains(ChunkId id) => Find(id) >= 0;
+
+    public bool TryGet(ChunkId id, out ChunkLocation location)
+    {
+        var index = Find(id);
+        if (index < 0)
+        {
+            location = default;
+            return false;
+        }
+        ref readonly var slot = ref _slots[index];
+        location = new ChunkLocation(_packs[slot.Pack],
+            new PackEntry(id, slot.Offset, slot.StoredLength, slot.PlainLength, (ChunkFlags)(slot.FlagsAndKind & 0x0F), (ChunkKind)(slot.FlagsAndKind >> 4)));
+        return true;
+    }
+
+    /// <summary>The 128-bit prefixes with their locations in sorted order (check, prune and stats walk this).</summary>
+    public IEnumerable<(UInt128 Prefix, ChunkId Pack, uint StoredLength, uint PlainLength, ChunkKind Kind)> Enumerate()
+    {
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            var slot = _slots[i];
+            yield return (new UInt128(slot.PrefixHigh, slot.PrefixLow), _packs[slot.Pack], slot.StoredLength, slot.PlainLength, (ChunkKind)(slot.FlagsAndKind >> 4));
+        }
+    }
+
+    private int Find(ChunkId id)
+    {
+        var prefix = id.Prefix128;
+        var high = (ulong)(prefix >> 64);
+        var low = (ulong)prefix;
+        var bucket = (int)(high >> (64 - BucketBits));
+        int lo = _buckets[bucket], hi = _buckets[bucket + 1] - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            ref readonly var slot = ref _slots[mid];
+            var c = slot.PrefixHigh != high ? slot.PrefixHigh.CompareTo(high) : slot.PrefixLow.CompareTo(low);
+            if (c == 0)
+                return mid;
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+        return -1;
+    }
+
+    private static Slot ToSlot(in PackEntry entry, int pack)
+    {
+        var prefix = entry.Id.Prefix128;
+        return new Slot
+        {
+            PrefixHigh = (ulong)(prefix >> 64),
+            PrefixLow = (ulong)prefix,
+            Pack = pack,
+            Offset = entry.Offset,
+            StoredLength = entry.StoredLength,
+            PlainLength = entry.PlainLength,
+            FlagsAndKind = (byte)((byte)entry.Flags | ((byte)entry.Kind << 4)),
+        };
+    }
+
+    private static int Compare(in Slot a, in Slot b)
+        => a.PrefixHigh != b.PrefixHigh ? a.PrefixHigh.CompareTo(b.PrefixHigh) : a.PrefixLow.CompareTo(b.PrefixLow);
+
+    /// <summary>
+    /// Drops repeated prefixes in place (the same chunk stored twice is normal after a crash). A repeated prefix with a
+    /// different full id would be a 128-bit collision: checked against the deltas' full ids and refused.
+    /// </summary>
+    private static Slot[] Deduplicate(Slot[] slots, IReadOnlyList<IndexDelta> deltas)
+    {
+        if (slots.Length < 2)
+            return slots;
+        var write = 1;
+        List<UInt128>? repeated = null;
+        for (var read = 1; read < slots.Length; read++)
+        {
+            if (Compare(slots[read], slots[write - 1]) == 0)
+            {
+                (repeated ??= []).Add(new UInt128(slots[read].PrefixHigh, slots[read].PrefixLow));
+                continue;
+            }
+            slots[write++] = slots[read];
+        }
+        if (repeated is not null)
+            CheckCollisions(repeated, deltas);
+        return write == slots.Length ? slots : slots.AsSpan(0, write).ToArray();
+    }
+
+    private static void CheckCollisions(List<UInt128> repeated, IReadOnlyList<IndexDelta> deltas)
+    {
+        var wanted = repeated.ToHashSet();
+        var seen = new Dictionary<UInt128, ChunkId>();
+        foreach (var delta in deltas)
+        {
+            foreach (var (_, entry) in delta.Entries)
+            {
+                var prefix = entry.Id.Prefix128;
+                if (!wanted.Contains(prefix))
+                    continue;
+                if (seen.TryGetValue(prefix, out var other) && other != entry.Id)
+                    throw new RepositoryCorruptionException(CorruptionCause.Unknown, "index/", entry.Id.ToString(),
+                        $"chunk ids {other} and {entry.Id} share their first 128 bits; the resident index cannot tell them apart");
+                seen[prefix] = entry.Id;
+            }
+        }
+    }
+}

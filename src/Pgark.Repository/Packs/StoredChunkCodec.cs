@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using Pgark.Repository.Codecs;
+using Pgark.Repository.Crypto;
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+
+namespace Pgark.Repository.Packs;
+
+/// <summary>
+/// Plaintext ↔ stored chunk (spec §5.3): zstd when it saves at least 1/32, then, in an encrypted repository, a sealed
+/// box with the chunk id as associated data. Also used for WAL frames.
+/// </summary>
+public sealed class StoredChunkCodec
+{
+    private readonly int? _compressionLevel;
+    private readonly SealedBox? _box;
+
+    /// <param name="compressionLevel">zstd level (negative allowed); null stores every chunk raw.</param>
+    public StoredChunkCodec(int? compressionLevel, SealedBox? box)
+    {
+        _compressionLevel = compressionLevel;
+        _box = box;
+    }
+
+    public bool Encrypted => _box is not null;
+
+    internal SealedBox? Box => _box;
+
+    public byte[] Encode(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, out ChunkFlags flags)
+    {
+        flags = ChunkFlags.None;
+        byte[] payload = [];
+        var compressed = false;
+        if (_compressionLevel is { } level && plaintext.Length > 0)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(plaintext.Length));
+            try
+            {
+                var written = Zstd.Compress(plaintext, buffer, level);
+                // Keep the frame only if it saves at least 1/32: below that, decompression costs more than the bytes saved.
+                if (written <= plaintext.Length - plaintext.Length / 32 && written < plaintext.Length)
+                {
+                    payload = buffer.AsSpan(0, written).ToArray();
+                    compressed = true;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        if (!compressed)
+            payload = plaintext.ToArray();
+        else
+            flags = ChunkFlags.Compressed;
+        return _box is null ? payload : _box.Seal(payload, associatedData);
+    }
+
+    /// <summary>Recovers the plaintext; throws <see cref="InvalidDataException"/> describing what failed.</summary>
+    public byte[] Decode(ReadOnlySpan<byte> stored, ChunkFlags flags, uint plainLength, ReadOnlySpan<byte> associatedData)
+    {
+        if ((flags & ~ChunkFlags.Compressed) != 0)
+            throw new InvalidDataException($"unknown chunk flags 0x{(byte)flags:x2}");
+        if (plainLength > FormatConstants.MaxChunkSize)
+            throw new InvalidDataException($"plain length {plainLength} exceeds the chunk limit");
+        ReadOnlySpan<byte> payload = stored;
+        if (_box is not null)
+        {
+            try
+            {
+                payload = _box.Open(stored, associatedData);
+            }
+            catch (CryptographicException e)
+            {
+                throw new InvalidDataException("sealed box does not authenticate", e);
+            }
+        }
+        if ((flags & ChunkFlags.Compressed) == 0)
+        {
+            if (payload.Length != plainLength)
+                throw new InvalidDataException($"raw chunk is {payload.Length} bytes, the entry says {plainLength}");
+            return payload.ToArray();
+        }
+        var plain = new byte[plainLength];
+        try
+        {
+            Zstd.DecompressExact(payload, plain);
+        }
+        catch (ZstdException e)
+        {
+            throw new InvalidDataException($"zstd frame does not decode to {plainLength} bytes: {e.Message}", e);
+        }
+        return plain;
+    }
+
+    /// <summary>Decodes and checks the id (spec §5.3: a reader MUST re-hash).</summary>
+    public byte[] DecodeVerified(ReadOnlySpan<byte> stored, in PackEntry entry, ChunkHasher hasher)
+    {
+        Span<byte> aad = stackalloc byte[ChunkId.Size];
+        entry.Id.WriteTo(aad);
+        var plain = Decode(stored, entry.Flags, entry.PlainLength, aad);
+        var actual = hasher.Compute(plain);
+        if (actual != entry.Id)
+            throw new InvalidDataException($"plaintext hashes to {actual}, not to its id");
+        return plain;
+    }
+}

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Pgark.Repository.Config;
+using Pgark.Repository.Crypto;
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+using Pgark.Repository.Index;
+using Pgark.Repository.Locks;
+using Pgark.Repository.Objects;
+using Pgark.Repository.Packs;
+using Pgark.Repository.Storage;
+
+namespace Pgark.Repository;
+
+/// <summary>
+/// An opened repository: config, keys, the merged index and the codecs. Entry point for backup sessions, reads, check and
+/// prune. Thread-safe for reads; sessions are single-writer objects.
+/// </summary>
+public sealed partial class Repository
+{
+    private Repository(IBlobStore store, RepositoryConfig config, RepositoryOptions options, byte[]? masterKey)
+    {
+        Store = store;
+        Config = config;
+        Options = options;
+        Hasher = masterKey is null ? ChunkHasher.Unkeyed : ChunkHasher.FromMasterKey(masterKey);
+        Box = masterKey is null ? null : SealedBox.FromMasterKey(masterKey);
+        Codec = new StoredChunkCodec(options.CompressionLevel, Box);
+    }
+
+    public IBlobStore Store { get; }
+    public RepositoryConfig Config { get; }
+    public RepositoryOptions Options { get; }
+    public ChunkHasher Hasher { get; }
+    public MergedIndex Index { get; private set; } = MergedIndex.Empty;
+    internal SealedBox? Box { get; }
+    internal StoredChunkCodec Codec { get; }
+
+    /// <summary>Creates a repository in an empty store. Refuses a store that already has a config.</summary>
+    public static async Task<Repository> InitAsync(IBlobStore store, RepositoryInitOptions init, RepositoryOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new RepositoryOptions();
+        if (await store.StatAsync(RepositoryConfig.FileName, cancellationToken).ConfigureAwait(false) is not null)
+            throw new BlobAlreadyExistsException(RepositoryConfig.FileName);
+        var config = new RepositoryConfig(FormatConstants.FormatVersion, init.Passphrase is not null, RandomNumberGenerator.GetBytes(16));
+        byte[]? masterKey = null;
+        if (init.Passphrase is not null)
+        {
+            if (init.KdfIterations < FormatConstants.MinimumKdfIterations)
+                throw new ArgumentOutOfRangeException(nameof(init), $"KdfIterations must be at least {FormatConstants.MinimumKdfIterations}");
+            (var body, masterKey) = KeyFile.Create(init.Passphrase, config.RepositoryId, init.KdfIterations);
+            var keyFile = ObjectEnvelope.Encode(ObjectType.Key, body, compress: false, box: null);
+            // Keys go first: a config without its key would be an unusable repository, a key without config is ignorable garbage.
+            await store.PutAsync("keys/" + ChunkHasher.FileId(keyFile), keyFile, cancellationToken).ConfigureAwait(false);
+        }
+        await store.PutAsync(RepositoryConfig.FileName, config.Encode(), cancellationToken).ConfigureAwait(false);
+        return new Repository(store, config, options with { Passphrase = init.Passphrase }, masterKey);
+    }
+
+    /// <summary>Opens a repository and loads its index. Nothing is written.</summary>
+    public static async Task<Repository> OpenAsync(IBlobStore store, RepositoryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new RepositoryOptions();
+        var config = RepositoryConfig.Decode(await store.GetAsync(RepositoryConfig.FileName, cancellationToken).ConfigureAwait(false));
+        var keyFiles = new List<string>();
+        await foreach (var info in store.ListAsync("keys/", cancellationToken).ConfigureAwait(false))
+            keyFiles.Add(info.Name);
+        byte[]? masterKey = null;
+        if (!config.Encrypted && keyFiles.Count > 0)
+            throw new RepositoryCorruptionException(CorruptionCause.Unknown, RepositoryConfig.FileName, null,
+                "config says unencrypted but key files exist (downgrade refused, spec §13)");
+        if (config.Encrypted)
+            masterKey = await UnlockAsync(store, config, keyFiles, options.Passphrase, cancellationToken).ConfigureAwait(false);
+        var repository = new Repository(store, config, options, masterKey);
+        await repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        return repository;
+    }
+
+    /// <summary>Re-reads index deltas (after another process published some).</summary>
+    public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
+    {
+        var deltas = new List<(ChunkId Id, IndexDelta Delta)>();
+        await foreach (var info in Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
+        {
+            var id = FileIdOf(info.Name);
+            var body = await LoadObjectAsync(info.Name, ObjectType.Index, cancellationToken).ConfigureAwait(false);
+            deltas.Add((id, Decode(info.Name, body, b => IndexDelta.DecodeBody(b))));
+        }
+        var superseded = deltas.SelectMany(d => d.Delta.Supersedes).ToHashSet();
+        Index = MergedIndex.Build(deltas.Where(d => !superseded.Contains(d.Id)).Select(d => d.Delta).ToList());
+    }
+
+    /// <summary>Verifies the repository (spec §12); <paramref name="readData"/> also decodes and re-hashes every chunk.</summary>
+    public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
+        => new Check.RepositoryChecker(this).RunAsync(readData, cancellationToken);
+
+    /// <summary>Takes a lock (spec §15). Dispose the result to release it.</summary>
+    public Task<RepositoryLock> LockAsync(LockKind kind, string purpose, CancellationToken cancellationToken = default)
+        => RepositoryLock.AcquireAsync(Store, kind, purpose, Options, cancellationToken);
+
+    /// <summary>Starts a backup: takes a shared lock; commit publishes a snapshot.</summary>
+    public async Task<BackupSession> BeginBackupAsync(string purpose = "backup", CancellationToken cancellationToken = default)
+    {
+        var heldLock = await LockAsync(LockKind.Shared, purpose, cancellationToken).ConfigureAwait(false);
+        return new BackupSession(this, heldLock);
+    }
+
+    /// <summary>Reads a whole immutable file, checks it hashes to its name, and opens its envelope.</summary>
+    internal async Task<byte[]> LoadObjectAsync(string name, ObjectType type, CancellationToken cancellationToken)
+    {
+        var bytes = await Store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        var actual = ChunkHasher.FileId(bytes);
+        if (actual != FileIdOf(name))
+            throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, name, null,
+                $"content ({bytes.Length} bytes) hashes to {actual.ToShortString()}, not to its name");
+        try
+        {
+            return ObjectEnvelope.Decode(name, bytes, type, type is ObjectType.Key or ObjectType.Lock ? null : Box);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, e.Message, e);
+        }
+    }
+
+    /// <summary>Encodes and puts an immutable object; returns its file id. An existing identical name is success.</summary>
+    internal async Task<ChunkId> PutObjectAsync(string directory, ObjectType type, byte[] body, CancellationToken cancellationToken)
+    {
+        var file = ObjectEnvelope.Encode(type, body, compress: true, Box);
+        var id = ChunkHasher.FileId(file);
+        await PutImmutableAsync(directory + id, file, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    internal async Task PutImmutableAsync(string name, byte[] bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Store.PutAsync(name, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobAlreadyExistsException)
+        {
+            // Content-addressed: the same name holds the same bytes unless it was damaged, which check reports.
+        }
+    }
+
+    internal static ChunkId FileIdOf(string name)
+    {
+        var last = name[(name.LastIndexOf('/') + 1)..];
+        var dot = last.LastIndexOf('.');
+        return ChunkId.TryParse(dot < 0 ? last : last[(dot + 1)..], out var id)
+            ? id
+            : throw new RepositoryCorruptionException(CorruptionCause.Unknown, name, null, "file name is not a 64-digit hex id");
+    }
+
+    internal static T Decode<T>(string name, byte[] body, Func<byte[], T> decode)
+    {
+        try
+        {
+            return decode(body);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, e.Message, e);
+        }
+    }
+
+    private static async Task<byte[]> UnlockAsync(IBlobStore store, RepositoryConfig config, List<string> keyFiles, string? passphrase,
+        CancellationToken cancellationToken)
+    {
+        if (keyFiles.Count == 0)
+            throw new RepositoryObjectMissingException("keys/", detail: "the repository is encrypted but has no key file");
+        if (passphrase is null)
+            throw new WrongPassphraseException(keyFiles.Count);
+        foreach (var name in keyFiles)
+        {
+            var bytes = await store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+            if (ChunkHasher.FileId(bytes) != FileIdOf(name))
+                throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, name, null, "key file does not hash to its name");
+            try
+            {
+                var body = ObjectEnvelope.Decode(name, bytes, ObjectType.Key, null);
+                if (KeyFile.TryOpen(body, passphrase, config.RepositoryId) is { } masterKey)
+                    return masterKey;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, e.Message, e);
+            }
+        }
+        throw new WrongPassphraseException(keyFiles.Count);
+    }
+}

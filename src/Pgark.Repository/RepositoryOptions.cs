@@ -1,0 +1,41 @@
+using Pgark.Repository.Format;
+
+namespace Pgark.Repository;
+
+/// <summary>Choices fixed at init.</summary>
+public sealed record RepositoryInitOptions
+{
+    /// <summary>Non-null makes an encrypted repository (spec §9); the passphrase wraps a random master key.</summary>
+    public string? Passphrase { get; init; }
+
+    /// <summary>PBKDF2-HMAC-SHA256 iterations recorded in the key file (≥ 100 000).</summary>
+    public int KdfIterations { get; init; } = FormatConstants.DefaultKdfIterations;
+}
+
+/// <summary>How this process opens and writes a repository. Memory of a session is bounded by these numbers.</summary>
+public sealed record RepositoryOptions
+{
+    /// <summary>Required for encrypted repositories.</summary>
+    public string? Passphrase { get; init; }
+
+    /// <summary>zstd level per chunk, negative levels allowed; null stores chunks uncompressed.</summary>
+    public int? CompressionLevel { get; init; } = 3;
+
+    /// <summary>A pack is finished once it reaches this many bytes (the session holds at most one pack in memory).</summary>
+    public int PackTargetSize { get; init; } = FormatConstants.DefaultPackTargetSize;
+
+    /// <summary>A session publishes an index delta after this many new chunks (bounds the unpublished index).</summary>
+    public int IndexDeltaEntries { get; init; } = 200_000;
+
+    /// <summary>Hostname written into locks and snapshots.</summary>
+    public string Hostname { get; init; } = Environment.MachineName;
+
+    /// <summary>Heartbeat period of held locks.</summary>
+    public TimeSpan LockRefreshInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A lock from another host whose heartbeat is older than this is stale.</summary>
+    public TimeSpan LockStaleAfter { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Decides whether a same-host lock holder (pid, start time) still runs; tests substitute it.</summary>
+    internal Func<int, DateTimeOffset?, bool>? ProcessAliveProbe { get; init; }
+}

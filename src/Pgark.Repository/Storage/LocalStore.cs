@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+
+namespace Pgark.Repository.Storage;
+
+/// <summary>
+/// A directory on a local filesystem. Put writes "&lt;dir&gt;/.tmp-&lt;random&gt;", fsyncs it, links it into place without
+/// replacing anything, and fsyncs the directory: a crash leaves either the whole file or a temporary file that
+/// <see cref="ListAsync"/> never shows and prune removes.
+/// </summary>
+public sealed class LocalStore : IBlobStore
+{
+    private readonly string _root;
+
+    public LocalStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Root => _root;
+
+    public async ValueTask PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(name);
+        var directory = Path.GetDirectoryName(path)!;
+        if (File.Exists(path))
+            throw new BlobAlreadyExistsException(name);
+        var temporary = Path.Combine(directory, $".tmp-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            // File.Move without overwrite links the new name on Unix, so it fails instead of replacing a concurrent writer's file.
+            File.Move(temporary, path, overwrite: false);
+            DirectorySync.Fsync(directory);
+        }
+        catch (IOException) when (File.Exists(path) && File.Exists(temporary))
+        {
+            TryDelete(temporary);
+            throw new BlobAlreadyExistsException(name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new RepositoryStorageException($"cannot write '{name}' under {_root}: {e.Message}", e);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    public async ValueTask<int> ReadAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        using var handle = OpenRead(name);
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, destination[total..], offset + total, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+                break;
+            total += read;
+        }
+        return total;
+    }
+
+    public async ValueTask<byte[]> GetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var handle = OpenRead(name);
+        var length = RandomAccess.GetLength(handle);
+        var bytes = new byte[length];
+        var total = 0;
+        while (total < bytes.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, bytes.AsMemory(total), total, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+                throw new RepositoryStorageException($"'{name}' shrank while being read");
+            total += read;
+        }
+        return bytes;
+    }
+
+    public ValueTask<BlobInfo?> StatAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var info = new FileInfo(PathOf(name));
+        return ValueTask.FromResult(info.Exists ? new BlobInfo(name, info.Length) : (BlobInfo?)null);
+    }
+
+    public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        BlobName.ValidatePrefix(prefix);
+        var slash = prefix.LastIndexOf('/');
+        var directory = slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
+        if (!Directory.Exists(directory))
+            yield break;
+        var found = new List<BlobInfo>();
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && BlobName.IsValid(name))
+                found.Add(new BlobInfo(name, file.Length));
+        }
+        found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var info in found)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return info;
+        }
+        await Task.CompletedTask;
+    }
+
+    public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(name);
+        if (!File.Exists(path))
+            return ValueTask.FromResult(false);
+        File.Delete(path);
+        DirectorySync.Fsync(Path.GetDirectoryName(path)!);
+        return ValueTask.FromResult(true);
+    }
+
+    /// <summary>Temporary files older than <paramref name="olderThan"/> left by crashed writers (prune deletes them).</summary>
+    public IEnumerable<string> FindTemporaryFiles(TimeSpan olderThan)
+    {
+        var limit = DateTime.UtcNow - olderThan;
+        return Directory.EnumerateFiles(_root, ".tmp-*", SearchOption.AllDirectories)
+            .Where(f => File.GetLastWriteTimeUtc(f) < limit);
+    }
+
+    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenRead(string name)
+    {
+        try
+        {
+            return File.OpenHandle(PathOf(name), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new RepositoryObjectMissingException(name);
+        }
+    }
+
+    private string PathOf(string name)
+    {
+        BlobName.Validate(name);
+        return Path.Combine(_root, name.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for prune: a temporary file is never listed.
+        }
+    }
+}
