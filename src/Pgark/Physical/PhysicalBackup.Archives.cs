@@ -124,6 +124,8 @@ public sealed partial class PhysicalBackup
         string path = _archivePrefix + entry.Name;
         switch (entry.Type)
         {
+            case TarEntryType.Directory when entry.Name == ".":
+                break; // the archive's own root
             case TarEntryType.Directory:
                 _tree.Add(FileEntry.Directory(path, entry.ModifiedTime, DirectoryType | entry.Mode), [], []);
                 break;

@@ -22,6 +22,7 @@ internal sealed class WalReceiver : IAsyncDisposable
     private readonly List<string> _segments = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private ReplicationStream? _stream;
     private Task? _loop;
     private TimelineId _timeline;
@@ -77,12 +78,17 @@ internal sealed class WalReceiver : IAsyncDisposable
     /// <summary>Waits until WAL up to <paramref name="end"/> is spooled and fsynced, then leaves streaming.</summary>
     public async Task StopAtAsync(Lsn end, CancellationToken cancellationToken)
     {
+        bool reached;
         lock (_gate)
         {
             _target = end;
-            if (_received >= end)
-                _stop.Cancel();
+            reached = _received >= end;
         }
+        // The loop only looks at the target when a message arrives. If everything is already here, ask the server for
+        // a keepalive (reply requested) instead of cancelling the read: a cancelled read would leave the connection
+        // unable to leave streaming cleanly.
+        if (reached)
+            await SendStatusAsync(replyRequested: true, cancellationToken).ConfigureAwait(false);
         using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stop))
             await _loop!.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -102,24 +108,34 @@ internal sealed class WalReceiver : IAsyncDisposable
                 if (kind == ReplicationMessageKind.EndOfStream)
                     return;
                 if (kind == ReplicationMessageKind.XLogData)
-                {
                     Write(stream.XLogData.WalStart, stream.XLogData.Data);
-                    lock (_gate)
-                    {
-                        if (_target is { } target && _received >= target)
-                            return;
-                    }
-                }
                 else if (stream.Keepalive.ReplyRequested)
+                    await SendStatusAsync(replyRequested: false, stop).ConfigureAwait(false);
+                lock (_gate)
                 {
-                    Lsn received = Received;
-                    await stream.SendStatusUpdateAsync(received, received, Lsn.Invalid, cancellationToken: stop).ConfigureAwait(false);
+                    if (_target is { } target && _received >= target)
+                        return;
                 }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // StopAtAsync found the target already reached, or the caller gave up.
+        }
+    }
+
+    /// <summary>Standby status update; the loop and <see cref="StopAtAsync"/> may both send, so writes take turns.</summary>
+    private async Task SendStatusAsync(bool replyRequested, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Lsn received = Received;
+            await _stream!.SendStatusUpdateAsync(received, received, Lsn.Invalid, replyRequested, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

@@ -11,12 +11,8 @@ namespace Pgark.Physical.Restore;
 /// chunk is checked against its id and every extent page against its hash while reading; every file is then checked
 /// against backup_manifest (size and SHA-256), and the manifest against its own checksum.
 /// </summary>
-[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PhysicalRestore
 {
-    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode FileMode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     private readonly Repository.Repository _repository;
     private readonly PhysicalRestoreOptions _options;
     private readonly string _target;
@@ -85,8 +81,7 @@ public sealed class PhysicalRestore
                     File.Delete(entry);
             }
         }
-        Directory.CreateDirectory(_target, DirectoryMode);
-        File.SetUnixFileMode(_target, DirectoryMode);
+        PrivateModes.CreateDirectory(_target);
         _directoriesToSync.Add(_target);
     }
 
@@ -140,30 +135,19 @@ public sealed class PhysicalRestore
         {
             case FileKind.Directory when _tablespaces.TryGetValue(entry.Path, out string? location):
                 // pg_tblspc/<oid>: the tablespace lives at its location; the data directory holds a symlink to it.
-                Directory.CreateDirectory(location, DirectoryMode);
-                File.SetUnixFileMode(location, DirectoryMode);
+                PrivateModes.CreateDirectory(location);
                 File.CreateSymbolicLink(local, location);
                 _directoriesToSync.Add(location);
                 return 0;
             case FileKind.Directory:
-                Directory.CreateDirectory(local, DirectoryMode);
-                File.SetUnixFileMode(local, DirectoryMode);
+                PrivateModes.CreateDirectory(local);
                 _directoriesToSync.Add(local);
                 return 0;
             case FileKind.Symlink:
                 File.CreateSymbolicLink(local, entry.LinkTarget);
                 return 0;
         }
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = FileMode600,
-            Options = FileOptions.Asynchronous,
-            BufferSize = 0,
-            PreallocationSize = entry.Size,
-        };
-        await using var stream = new FileStream(local, options);
+        await using var stream = new FileStream(local, PrivateModes.NewFile(FileMode.CreateNew, entry.Size));
         using var hashing = new HashingFileStream(stream);
         await _repository.RestoreFileAsync(file, hashing, cancellationToken).ConfigureAwait(false);
         stream.Flush(flushToDisk: true);
@@ -178,8 +162,7 @@ public sealed class PhysicalRestore
     private async Task WriteManifestAsync(byte[] manifest, CancellationToken cancellationToken)
     {
         string path = Path.Combine(_target, "backup_manifest");
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = FileMode600 };
-        await using var stream = new FileStream(path, options);
+        await using var stream = new FileStream(path, PrivateModes.NewFile(FileMode.Create));
         await stream.WriteAsync(manifest, cancellationToken).ConfigureAwait(false);
         stream.Flush(flushToDisk: true);
     }

@@ -171,7 +171,7 @@ public sealed class TarStreamParser
     private TarEventKind StartEntry(ReadOnlySpan<byte> block, byte type, long headerSize)
     {
         TarEntryType entryType = type switch { (byte)'5' => TarEntryType.Directory, (byte)'2' => TarEntryType.Symlink, _ => TarEntryType.Regular };
-        string name = (_nextPath ?? TarHeader.Name(block)).TrimEnd('/');
+        string name = Normalize(_nextPath ?? TarHeader.Name(block));
         long size = entryType == TarEntryType.Regular ? _nextSize ?? headerSize : 0;
         if (name.Length == 0)
             throw new TarFormatException($"tar member at offset {_headerOffset} has an empty name");
@@ -184,6 +184,15 @@ public sealed class TarStreamParser
         _padding = Pad(size);
         _state = size > 0 ? State.Data : State.EntryEnd;
         return TarEventKind.EntryStarted;
+    }
+
+    /// <summary>PostgreSQL writes some names as "./pg_wal/…" and directories may end in '/': strip both.</summary>
+    private static string Normalize(string name)
+    {
+        name = name.TrimEnd('/');
+        while (name.StartsWith("./", StringComparison.Ordinal))
+            name = name[2..];
+        return name;
     }
 
     private static int Pad(long size) => (int)((TarHeader.BlockSize - size % TarHeader.BlockSize) % TarHeader.BlockSize);
