@@ -50,7 +50,10 @@ if [ -z "$version" ]; then
   exit 1
 fi
 
-mkdir -p "$root"
+if ! mkdir -p "$root" 2>/dev/null || [ ! -w "$root" ]; then
+  echo "pgark: cannot write $root; run as root, or set PGARK_PG_ROOT to a writable directory (LocalCluster reads it too)" >&2
+  exit 1
+fi
 stage=$(mktemp -d "$root/.install-$major.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 echo "pgark: installing $package@$version into $dest" >&2
@@ -63,7 +66,9 @@ pkg="$stage/npm/node_modules/$package"
 mv "$pkg/native" "$stage/tree"
 echo "$version" > "$stage/tree/NPM_VERSION"
 chmod -R u=rwX,go=rX "$stage/tree"
-chmod 755 "$root" "$(dirname "$root")"
+# The server account (postgres) must reach the programs.
+chmod go+rx "$root"
+if [ "$root" = /opt/pgark/pg ]; then chmod go+rx /opt/pgark; fi
 rm -rf "$dest"
 mv "$stage/tree" "$dest"
 

@@ -19,7 +19,10 @@ internal sealed class InterruptSignal : IDisposable
 
     private void Handle(PosixSignalContext context)
     {
-        // The first signal asks the command to stop; the default (immediate exit) would skip cleanup.
+        // The first signal asks the command to stop cleanly; a second one, if the command does not stop, is left to
+        // the default action (immediate exit), so a hung pgark can always be stopped.
+        if (_source.IsCancellationRequested)
+            return;
         context.Cancel = true;
         _source.Cancel();
     }

@@ -25,7 +25,11 @@ public sealed partial class Repository
         Hasher = masterKey is null ? ChunkHasher.Unkeyed : ChunkHasher.FromMasterKey(masterKey);
         Box = masterKey is null ? null : SealedBox.FromMasterKey(masterKey);
         Codec = new StoredChunkCodec(options.CompressionLevel, Box);
+        Wal = new Wal.WalArchive(this);
     }
+
+    /// <summary>The continuous WAL archive (spec §8).</summary>
+    public Wal.WalArchive Wal { get; }
 
     public IBlobStore Store { get; }
     public RepositoryConfig Config { get; }
@@ -94,6 +98,29 @@ public sealed partial class Repository
     public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
         => new Check.RepositoryChecker(this).RunAsync(readData, cancellationToken);
 
+    /// <summary>Counts from the index plus the number of snapshots.</summary>
+    public async Task<Maintenance.RepositoryStats> GetStatsAsync(CancellationToken cancellationToken = default)
+        => Maintenance.RepositoryStats.From(this, (await ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count);
+
+    /// <summary>Deletes one snapshot file under an exclusive lock; its chunks become garbage for <see cref="PruneAsync"/>.</summary>
+    public async Task ForgetAsync(ChunkId snapshotId, CancellationToken cancellationToken = default)
+    {
+        await using var held = await LockAsync(LockKind.Exclusive, "forget", cancellationToken).ConfigureAwait(false);
+        if (!await Store.DeleteAsync(Snapshots.SnapshotRecord.FileName(snapshotId), cancellationToken).ConfigureAwait(false))
+            throw new RepositoryObjectMissingException(Snapshots.SnapshotRecord.FileName(snapshotId));
+    }
+
+    /// <summary>
+    /// Removes unreachable chunks under an exclusive lock (spec §14). Packs whose unused share of bytes is at least
+    /// <paramref name="repackUnusedFraction"/> are rewritten; fully unused packs are deleted.
+    /// </summary>
+    public async Task<Maintenance.PruneResult> PruneAsync(double repackUnusedFraction = 0.2, CancellationToken cancellationToken = default)
+    {
+        await using var held = await LockAsync(LockKind.Exclusive, "prune", cancellationToken).ConfigureAwait(false);
+        await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        return await new Maintenance.Pruner(this).RunAsync(repackUnusedFraction, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Takes a lock (spec §15). Dispose the result to release it.</summary>
     public Task<RepositoryLock> LockAsync(LockKind kind, string purpose, CancellationToken cancellationToken = default)
         => RepositoryLock.AcquireAsync(Store, kind, purpose, Options, cancellationToken);
@@ -115,7 +142,7 @@ public sealed partial class Repository
                 $"content ({bytes.Length} bytes) hashes to {actual.ToShortString()}, not to its name");
         try
         {
-            return ObjectEnvelope.Decode(name, bytes, type, type is ObjectType.Key or ObjectType.Lock ? null : Box);
+            return ObjectEnvelope.Decode(name, bytes, type, type is ObjectType.Key or ObjectType.Lock or ObjectType.Wal ? null : Box);
         }
         catch (InvalidDataException e)
         {

@@ -124,3 +124,13 @@ public sealed class RepositoryFormatVersionException : RepositoryException
     public int Supported { get; }
     public override string Hint => "use a pgark release that supports this repository format";
 }
+
+/// <summary>A complete WAL segment with different content is already archived under the same WAL file name.</summary>
+public sealed class WalSegmentConflictException : RepositoryException
+{
+    public WalSegmentConflictException(string existing)
+        : base($"a different complete WAL segment is already archived as {existing}") => Existing = existing;
+
+    public string Existing { get; }
+    public override string Hint => "two servers may be archiving into one repository, or a timeline was reused; check the archive configuration";
+}

@@ -83,16 +83,25 @@ internal static class ArgumentParser
     /// <summary>The first argument that is neither an option nor the value of one.</summary>
     private static string? FindCommandName(IReadOnlyList<string> args)
     {
+        string? previous = null;
         foreach (string arg in args)
         {
             if (arg == "--")
                 return null;
             if (!arg.StartsWith('-'))
+            {
+                // Global options are flags, so a word after any other option is that option's value, not a command.
+                if (previous is not null && !IsGlobalFlag(previous))
+                    throw new UsageException($"option {previous} comes before the command", "write the command first: pgark COMMAND [options]");
                 return arg;
-            // Global options are flags, so no value can sit between them and the command name.
+            }
+            previous = arg;
         }
         return null;
     }
+
+    private static bool IsGlobalFlag(string arg)
+        => Options.Global.Any(o => arg == "--" + o.Name || (o.ShortName is { } s && arg == "-" + s));
 
     private static (string Name, string? Value) SplitOption(string arg)
     {

@@ -26,7 +26,29 @@ internal sealed class RepositoryChecker
         var packs = await ListPacksAsync(cancellationToken).ConfigureAwait(false);
         await CheckPacksAsync(packs, readData, cancellationToken).ConfigureAwait(false);
         await CheckSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        await CheckWalAsync(readData, cancellationToken).ConfigureAwait(false);
         return _report;
+    }
+
+    private async Task CheckWalAsync(bool readData, CancellationToken cancellationToken)
+    {
+        var objects = await _repository.Wal.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var conflict in objects.Where(o => o.Kind == WalKind.Full).GroupBy(o => o.WalFileName).Where(g => g.Count() > 1))
+            _report.Add(new CheckProblem(CheckSeverity.Error, conflict.First().FileName, null,
+                $"{conflict.Count()} different complete objects for WAL segment {conflict.Key}"));
+        if (!readData)
+            return;
+        foreach (var walObject in objects)
+        {
+            try
+            {
+                await _repository.Wal.ReadAsync(walObject, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RepositoryException e)
+            {
+                _report.Add(e, walObject.FileName);
+            }
+        }
     }
 
     private async Task CheckIndexDeltasAsync(CancellationToken cancellationToken)

@@ -89,6 +89,12 @@ public sealed class MergedIndex
 
     public bool Contains(ChunkId id) => Find(id) >= 0;
 
+    /// <summary>Position of the chunk in the sorted array, or -1: lets prune mark reachability in a bitmap (1 bit per chunk).</summary>
+    public int OrdinalOf(ChunkId id) => Find(id);
+
+    /// <summary>Pack and stored length of the chunk at <paramref name="ordinal"/>.</summary>
+    public (ChunkId Pack, uint StoredLength) PackAt(int ordinal) => (_packs[_slots[ordinal].Pack], _slots[ordinal].StoredLength);
+
     public bool TryGet(ChunkId id, out ChunkLocation location)
     {
         var index = Find(id);

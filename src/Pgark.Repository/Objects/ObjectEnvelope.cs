@@ -45,7 +45,7 @@ internal static class ObjectEnvelope
         if ((flags & ~(ObjectFlags.Compressed | ObjectFlags.Encrypted)) != 0 || file[7] != 0)
             throw new InvalidDataException($"reserved object header bits set (flags 0x{file[6]:x2}, byte 7 0x{file[7]:x2})");
         var encrypted = (flags & ObjectFlags.Encrypted) != 0;
-        if (encrypted != (box is not null) && expected is not (ObjectType.Key or ObjectType.Lock))
+        if (encrypted != (box is not null) && expected is not (ObjectType.Key or ObjectType.Lock or ObjectType.Wal))
             throw new InvalidDataException(encrypted ? "object is encrypted but the repository is not" : "object is not encrypted in an encrypted repository");
 
         byte[] payload;

@@ -7,7 +7,7 @@ namespace Pgark.Wire.Connection;
 /// Two syntaxes, as libpq's conninfo_parse and conninfo_uri_parse accept them:
 /// <c>key=value key2='quoted \' value'</c> and <c>postgresql://user:password@host:port/dbname?key=value</c>.
 /// </summary>
-internal static class ConnInfoParser
+internal static partial class ConnInfoParser
 {
     private static readonly string[] s_uriPrefixes = ["postgresql://", "postgres://"];
 
@@ -194,13 +194,13 @@ internal static class ConnInfoParser
         if (!text.Contains('%'))
             return text;
         var bytes = new List<byte>(text.Length);
+        int literalStart = 0;
         for (int i = 0; i < text.Length; i++)
         {
             if (text[i] != '%')
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
                 continue;
-            }
+            // Literal text is encoded as a whole run, so characters outside the BMP (surrogate pairs) stay intact.
+            bytes.AddRange(Encoding.UTF8.GetBytes(text[literalStart..i]));
             if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
                 throw new ConnectionStringException($"invalid percent-encoding \"{text[i..Math.Min(i + 3, text.Length)]}\" in URI \"{Redact(uri)}\"; write %XX with two hex digits");
             byte b = Convert.ToByte(text.Substring(i + 1, 2), 16);
@@ -208,24 +208,30 @@ internal static class ConnInfoParser
                 throw new ConnectionStringException($"forbidden value %00 in URI \"{Redact(uri)}\"");
             bytes.Add(b);
             i += 2;
+            literalStart = i + 1;
         }
+        bytes.AddRange(Encoding.UTF8.GetBytes(text[literalStart..]));
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    /// <summary>The URI with any password replaced by "***", so errors never print a secret.</summary>
+    /// <summary>The URI with any password (user info or ?password=) replaced by "***", so errors never print a secret.</summary>
     internal static string Redact(string uri)
     {
-        int schemeEnd = uri.IndexOf("://", StringComparison.Ordinal);
+        string redacted = QueryPassword().Replace(uri, "$1***");
+        int schemeEnd = redacted.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd < 0)
-            return uri;
+            return redacted;
         int start = schemeEnd + 3;
-        int at = uri.IndexOf('@', start);
-        int slash = uri.IndexOf('/', start);
+        int at = redacted.IndexOf('@', start);
+        int slash = redacted.IndexOf('/', start);
         if (at < 0 || (slash >= 0 && slash < at))
-            return uri;
-        int colon = uri.IndexOf(':', start);
+            return redacted;
+        int colon = redacted.IndexOf(':', start);
         if (colon < 0 || colon > at)
-            return uri;
-        return string.Concat(uri.AsSpan(0, colon + 1), "***", uri.AsSpan(at));
+            return redacted;
+        return string.Concat(redacted.AsSpan(0, colon + 1), "***", redacted.AsSpan(at));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("([?&]password=)[^&]*")]
+    private static partial System.Text.RegularExpressions.Regex QueryPassword();
 }

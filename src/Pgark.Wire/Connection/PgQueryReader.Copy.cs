@@ -22,7 +22,7 @@ public sealed partial class PgQueryReader
         CopyData = default;
         if (!_resultOpen)
             return new ValueTask<bool>(false);
-        ValueTask<byte> pending = ReadAsync();
+        ValueTask<byte> pending = ReadMessageAsync();
         if (pending.IsCompletedSuccessfully)
         {
             byte code = pending.Result;
@@ -58,7 +58,7 @@ public sealed partial class PgQueryReader
                 default:
                     throw _connection.UnexpectedMessage(code, "inside COPY OUT");
             }
-            pending = ReadAsync();
+            pending = ReadMessageAsync();
         }
     }
 

@@ -22,7 +22,7 @@ public sealed partial class PgQueryReader
     {
         if (Kind != PgResultKind.Rows || !_resultOpen)
             return new ValueTask<bool>(false);
-        ValueTask<byte> pending = ReadAsync();
+        ValueTask<byte> pending = ReadMessageAsync();
         if (pending.IsCompletedSuccessfully)
         {
             // Fast path: the row is buffered. Re-wrap the code so the slow path never awaits a consumed ValueTask.

@@ -54,7 +54,7 @@ public sealed partial class PgQueryReader : IAsyncDisposable
 
         CommandTag = null;
         Columns = [];
-        byte code = await ReadAsync().ConfigureAwait(false);
+        byte code = await ReadMessageAsync().ConfigureAwait(false);
         switch (code)
         {
             case BackendMessageCode.RowDescription:
@@ -112,7 +112,7 @@ public sealed partial class PgQueryReader : IAsyncDisposable
     /// <summary>One message inside the current result that the caller chose not to read.</summary>
     private async ValueTask SkipOneAsync()
     {
-        byte code = await ReadAsync().ConfigureAwait(false);
+        byte code = await ReadMessageAsync().ConfigureAwait(false);
         switch (code)
         {
             case BackendMessageCode.DataRow when Kind == PgResultKind.Rows:
@@ -130,7 +130,7 @@ public sealed partial class PgQueryReader : IAsyncDisposable
         }
     }
 
-    internal ValueTask<byte> ReadAsync() => _connection.ReadMessageAsync(CancellationToken.None);
+    internal ValueTask<byte> ReadMessageAsync() => _connection.ReadMessageAsync(CancellationToken.None);
 
     internal void Finish()
     {
@@ -151,7 +151,7 @@ public sealed partial class PgQueryReader : IAsyncDisposable
             return error;
         while (true)
         {
-            byte code = await ReadAsync().ConfigureAwait(false);
+            byte code = await ReadMessageAsync().ConfigureAwait(false);
             if (code == BackendMessageCode.ReadyForQuery)
                 break;
             // Anything but ReadyForQuery after an error (in a simple Query) is a desync.

@@ -1,12 +1,15 @@
 using Npgsql;
 using Pgark.Cluster;
 using Pgark.IntegrationTests.Infrastructure;
+using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
 
 namespace Pgark.IntegrationTests.Cluster;
 
 /// <summary>
-/// Every supported major starts as a scratch cluster with checksums, SCRAM and TLS. Majors whose programs
-/// are not installed are skipped with the install command (scripts/install-pg-major.sh N).
+/// Every supported major starts as a scratch cluster with checksums, SCRAM and TLS, and pgark's wire layer
+/// speaks to it (channel binding, IDENTIFY_SYSTEM, the major's CREATE_REPLICATION_SLOT syntax). Majors whose
+/// programs are not installed are skipped with the install command (scripts/install-pg-major.sh N).
 /// </summary>
 public sealed class PgMajorTests
 {
@@ -36,8 +39,34 @@ public sealed class PgMajorTests
         Assert.StartsWith("SCRAM-SHA-256$", await connection.ScalarAsync<string>(
             "SELECT rolpassword FROM pg_authid WHERE rolname = current_user"));
 
+        await WireSpeaksToItAsync(cluster, connection);
+
         await cluster.StopAsync(ShutdownMode.Immediate);
         await cluster.StartAsync();
         Assert.Equal(1, await cluster.ScalarAsync<int>("SELECT 1"));
+    }
+
+    private static async Task WireSpeaksToItAsync(LocalCluster cluster, NpgsqlConnection sql)
+    {
+        await using PgConnection replication = await cluster.OpenWireAsync(replication: "true", sslMode: "verify-full",
+            host: "localhost", extra: new Dictionary<string, string> { ["channel_binding"] = "require" });
+        Assert.Equal("SCRAM-SHA-256-PLUS", replication.AuthenticationMethod);
+
+        IdentifySystemResult identity = await replication.IdentifySystemAsync();
+        Assert.Equal(unchecked((ulong)await sql.ScalarAsync<long>("SELECT system_identifier FROM pg_control_system()")),
+            identity.SystemId);
+
+        ReplicationSlotCreated slot = await replication.CreateReplicationSlotAsync("pgark_major_test",
+            new CreateReplicationSlotOptions { ReserveWal = true });
+        Assert.Equal("pgark_major_test", slot.SlotName);
+        // A physical slot's consistent_point is 0/0 on the wire (walsender sends confirmed_flush); RESERVE_WAL
+        // shows as a restart_lsn.
+        Assert.Equal(Lsn.Invalid, slot.ConsistentPoint ?? Lsn.Invalid);
+        Lsn restart = Lsn.Parse(await sql.ScalarAsync<string>(
+            "SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'pgark_major_test'"));
+        Lsn now = Lsn.Parse(await sql.ScalarAsync<string>("SELECT pg_current_wal_insert_lsn()::text"));
+        Assert.InRange(restart.Value, 1UL, now.Value);
+        await replication.DropReplicationSlotAsync("pgark_major_test");
+        Assert.Equal(0L, await sql.ScalarAsync<long>("SELECT count(*) FROM pg_replication_slots"));
     }
 }

@@ -16,7 +16,7 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Options of the shared cluster; override for another preset.</summary>
     protected virtual LocalClusterOptions Options => new();
 
-    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(Options);
+    public virtual async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(Options);
 
     public async Task DisposeAsync()
     {

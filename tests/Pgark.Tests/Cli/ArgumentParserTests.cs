@@ -64,6 +64,7 @@ public class ArgumentParserTests
     [InlineData(new[] { "ping", "--connect-timeout", "3601" }, "invalid value \"3601\" for --connect-timeout: out of range 0..3600", "give a whole number from 0..3600")]
     [InlineData(new[] { "ping", "--connect-timeout", "-1" }, "invalid value \"-1\" for --connect-timeout: out of range 0..3600", "give a whole number from 0..3600")]
     [InlineData(new[] { "ping", "extra" }, "unexpected argument \"extra\" for pgark ping", "run 'pgark help ping' for its options")]
+    [InlineData(new[] { "--db", "host=x", "ping" }, "option --db comes before the command", "write the command first: pgark COMMAND [options]")]
     [InlineData(new[] { "pnig" }, "unknown command \"pnig\"", "did you mean 'pgark ping'? run 'pgark help' to list the commands")]
     [InlineData(new[] { "backupp" }, "unknown command \"backupp\"", "run 'pgark help' to list the commands")]
     public void UsageErrorsSayWhatIsWrongAndWhatToDo(string[] args, string message, string hint)

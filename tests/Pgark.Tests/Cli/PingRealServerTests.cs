@@ -5,6 +5,7 @@ namespace Pgark.Tests.Cli;
 
 /// <summary>pgark ping end to end against a real PostgreSQL: success and each failure the brief names, with exact exit codes.</summary>
 [Trait("Category", "Integration")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PingRealServerTests(ScratchServer server) : IClassFixture<ScratchServer>
 {
     private CliRunner.Result Ping(string conninfo, params string[] more)
@@ -25,16 +26,33 @@ public sealed class PingRealServerTests(ScratchServer server) : IClassFixture<Sc
     }
 
     [Theory]
-    [InlineData("repl", "pw-repl", "SCRAM-SHA-256")]
-    [InlineData("md5user", "pw-md5", "md5")]
-    public void ReplicationRoleWithPassword(string user, string password, string method)
+    [InlineData("repl", "pw-repl", "sslmode=disable", "SCRAM-SHA-256")]
+    [InlineData("repl", "pw-repl", "", "SCRAM-SHA-256-PLUS")] // sslmode=prefer finds TLS, channel_binding=prefer binds
+    [InlineData("md5user", "pw-md5", "", "md5")]
+    public void ReplicationRoleWithPassword(string user, string password, string extra, string method)
     {
-        CliRunner.Result result = Ping(Tcp(user, password), "--json");
+        CliRunner.Result result = Ping(Tcp(user, password) + " " + extra, "--json");
         Assert.Equal((0, ""), (result.ExitCode, result.Error));
         Assert.Contains($"\"system_identifier\": \"{server.SystemIdentifier}\"", result.Out);
         Assert.Contains($"\"authentication\": \"{method}\"", result.Out);
         Assert.Contains("\"superuser\": false", result.Out);
         Assert.Matches("\"wal_position\": \"[0-9A-F]+/[0-9A-F]+\"", result.Out);
+    }
+
+    [Fact]
+    public void TlsWithChannelBindingToASha384Certificate()
+    {
+        CliRunner.Result result = Ping(Tcp("tlsonly", "pw-tls") + " sslmode=require channel_binding=require");
+        Assert.Equal((0, ""), (result.ExitCode, result.Error));
+        Assert.Contains("(TLS, SCRAM-SHA-256-PLUS)", result.Out);
+    }
+
+    [Fact]
+    public void HostsslOnlyRoleWithoutTlsIsExitCode4()
+    {
+        CliRunner.Result result = Ping(Tcp("tlsonly", "pw-tls") + " sslmode=disable");
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("no pg_hba.conf entry for replication connection from host \"127.0.0.1\", user \"tlsonly\", no encryption", result.Error);
     }
 
     [Fact]

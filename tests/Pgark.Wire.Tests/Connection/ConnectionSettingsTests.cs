@@ -34,6 +34,8 @@ public class ConnectionSettingsTests
     [InlineData("postgresql://alice:s3cret@db1.example.com:6543/sales", "db1.example.com", 6543, "alice", "s3cret", "sales")]
     [InlineData("postgresql://alice@db1/sales?port=7000", "db1", 7000, "alice", null, "sales")]
     [InlineData("postgresql://al%40ice:p%3Aw%2Fd@db1/my%20db", "db1", 5432, "al@ice", "p:w/d", "my db")]
+    [InlineData("postgresql://u:pa\U0001F600s%C3%A9@h/d", "h", 5432, "u", "pa\U0001F600s\u00E9", "d")] // literal non-BMP + encoded UTF-8
+    [InlineData("postgresql://u:%F0%9F%98%80@h/d", "h", 5432, "u", "\U0001F600", "d")]
     [InlineData("postgresql://[::1]:5433/x", "::1", 5433, "osuser", null, "x")]
     [InlineData("postgresql://[2001:db8::7]/x", "2001:db8::7", 5432, "osuser", null, "x")]
     [InlineData("postgresql://%2Ftmp%2Fpg/x", "/tmp/pg", 5432, "osuser", null, "x")]
@@ -156,6 +158,7 @@ public class ConnectionSettingsTests
     [InlineData("postgresql://[]/d", "empty IPv6 address \"[]\" in URI \"postgresql://[]/d\"")]
     [InlineData("postgresql://[::1]x/d", "unexpected character \"x\" after the IPv6 address in URI \"postgresql://[::1]x/d\" (expected \":\", \"/\", \"?\" or \",\")")]
     [InlineData("postgresql://u:secret@h/d%zz", "invalid percent-encoding \"%zz\" in URI \"postgresql://u:***@h/d%zz\"; write %XX with two hex digits")]
+    [InlineData("postgresql://h/d%zz?password=topsecret&sslmode=require", "invalid percent-encoding \"%zz\" in URI \"postgresql://h/d%zz?password=***&sslmode=require\"; write %XX with two hex digits")]
     [InlineData("postgresql://h/d%00", "forbidden value %00 in URI \"postgresql://h/d%00\"")]
     [InlineData("postgresql://h/d?sslmode", "missing \"=\" in URI query parameter \"sslmode\"; write ?key=value&key2=value2")]
     [InlineData("postgresql://h/d?options=a=b", "extra \"=\" in URI query parameter \"options=a=b\"; percent-encode it as %3D")]

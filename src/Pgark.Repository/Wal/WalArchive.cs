@@ -1,0 +1,127 @@
+using System.Globalization;
+using Pgark.Repository.Format;
+using Pgark.Repository.Objects;
+
+namespace Pgark.Repository.Wal;
+
+/// <summary>A WAL object as its name describes it (no read needed to list an archive).</summary>
+public sealed record WalObjectInfo(string FileName, WalKind Kind, uint Timeline, string WalFileName, long Length);
+
+/// <summary>
+/// Continuous WAL archive (spec §8): each completed or partial segment and each timeline history file is one
+/// self-contained object under <c>wal/</c>, named by PostgreSQL's WAL file name, so archiving never touches the index and
+/// listing never reads snapshots. Callers archiving continuously hold a shared lock (<c>archive-wal</c>).
+/// </summary>
+public sealed class WalArchive
+{
+    public const string Directory = "wal/";
+    private readonly Repository _repository;
+
+    internal WalArchive(Repository repository) => _repository = repository;
+
+    /// <summary>PostgreSQL's file name of a segment: TLI, then log and segment numbers, 8 upper-case hex digits each.</summary>
+    public static string SegmentFileName(uint timeline, ulong segmentNumber, int segmentSize)
+    {
+        if (segmentSize <= 0 || !int.IsPow2(segmentSize) || segmentSize > 1 << 30 || segmentSize < 1 << 20)
+            throw new ArgumentOutOfRangeException(nameof(segmentSize), "wal_segment_size is a power of two between 1 MiB and 1 GiB");
+        var segmentsPerLog = 0x1_0000_0000UL / (ulong)segmentSize;
+        return $"{timeline:X8}{segmentNumber / segmentsPerLog:X8}{segmentNumber % segmentsPerLog:X8}";
+    }
+
+    /// <summary>Archives a completed (or, with <paramref name="partial"/>, an incomplete) segment; returns its object name.</summary>
+    public async Task<string> ArchiveSegmentAsync(uint timeline, ulong segmentNumber, int segmentSize, ReadOnlyMemory<byte> content, bool partial,
+        CancellationToken cancellationToken = default)
+    {
+        if (!partial && content.Length != segmentSize)
+            throw new ArgumentException($"a complete segment has {segmentSize} bytes, got {content.Length}", nameof(content));
+        if (content.Length > segmentSize)
+            throw new ArgumentException($"{content.Length} bytes exceed the segment size {segmentSize}", nameof(content));
+        var kind = partial ? WalKind.Partial : WalKind.Full;
+        var prefix = $"{Directory}{SegmentFileName(timeline, segmentNumber, segmentSize)}.{(partial ? "partial" : "full")}.";
+        if (!partial && await FindExistingAsync(prefix, _repository.Hasher.Compute(content.Span), cancellationToken).ConfigureAwait(false) is { } existing)
+            return existing;
+        return await PutAsync(prefix, kind, timeline, segmentNumber, segmentSize, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Archiving a complete segment twice is a no-op when the content is the same (sealed objects differ byte-wise, so the
+    /// ContentId in the plaintext object header decides), and a conflict when it is not: archive_command must then fail.
+    /// </summary>
+    private async Task<string?> FindExistingAsync(string prefix, Ids.ChunkId contentId, CancellationToken cancellationToken)
+    {
+        await foreach (var info in _repository.Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var header = new byte[ObjectEnvelope.HeaderSize + WalObject.FixedSize];
+            var read = await _repository.Store.ReadAsync(info.Name, 0, header, cancellationToken).ConfigureAwait(false);
+            if (read == header.Length && new Ids.ChunkId(header.AsSpan(ObjectEnvelope.HeaderSize + 24, 32)) == contentId)
+                return info.Name;
+            throw new WalSegmentConflictException(info.Name);
+        }
+        return null;
+    }
+
+    /// <summary>Archives a timeline history file (e.g. 00000002.history).</summary>
+    public Task<string> ArchiveHistoryAsync(uint timeline, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+        => PutAsync($"{Directory}{timeline:X8}.history.", WalKind.History, timeline, 0, 0, content, cancellationToken);
+
+    /// <summary>Lists the archive (optionally one timeline) in WAL order from names alone.</summary>
+    public async Task<IReadOnlyList<WalObjectInfo>> ListAsync(uint? timeline = null, CancellationToken cancellationToken = default)
+    {
+        var prefix = timeline is { } t ? $"{Directory}{t:X8}" : Directory;
+        var objects = new List<WalObjectInfo>();
+        await foreach (var info in _repository.Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (TryParseName(info.Name, info.Length) is { } parsed)
+                objects.Add(parsed);
+        }
+        return objects;
+    }
+
+    /// <summary>Reads a WAL object back, verified (file id, frames, content id).</summary>
+    public async Task<byte[]> ReadAsync(WalObjectInfo walObject, CancellationToken cancellationToken = default)
+    {
+        var body = await _repository.LoadObjectAsync(walObject.FileName, ObjectType.Wal, cancellationToken).ConfigureAwait(false);
+        return Repository.Decode(walObject.FileName, body, b => WalObject.DecodeBody(b, _repository.Codec, _repository.Hasher)).Content;
+    }
+
+    internal static WalObjectInfo? TryParseName(string name, long length)
+    {
+        var parts = name[Directory.Length..].Split('.');
+        if (parts.Length != 3 || parts[2].Length != 64)
+            return null;
+        var kind = parts[1] switch
+        {
+            "full" => WalKind.Full,
+            "partial" => WalKind.Partial,
+            "history" => WalKind.History,
+            _ => (WalKind)0,
+        };
+        var expectedLength = kind == WalKind.History ? 8 : 24;
+        if (kind == 0 || parts[0].Length != expectedLength
+            || !uint.TryParse(parts[0][..8], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var timeline))
+            return null;
+        return new WalObjectInfo(name, kind, timeline, kind == WalKind.History ? parts[0] + ".history" : parts[0], length);
+    }
+
+    private async Task<string> PutAsync(string prefix, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize,
+        ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var contentId = _repository.Hasher.Compute(content.Span);
+        var body = WalObject.EncodeBody(kind, timeline, segmentNumber, segmentSize, content.Span, contentId, _repository.Codec);
+        var file = ObjectEnvelope.Encode(ObjectType.Wal, body, compress: false, box: null);
+        var name = prefix + Ids.ChunkHasher.FileId(file);
+        // Verify before publish, as for packs: the object must decode back to the same bytes.
+        try
+        {
+            var back = WalObject.DecodeBody(ObjectEnvelope.Decode(name, file, ObjectType.Wal, null), _repository.Codec, _repository.Hasher);
+            if (!back.Content.AsSpan().SequenceEqual(content.Span))
+                throw new InvalidDataException("decoded content differs");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
+        }
+        await _repository.PutImmutableAsync(name, file, cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+}

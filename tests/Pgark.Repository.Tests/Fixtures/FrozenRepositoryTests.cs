@@ -1,0 +1,92 @@
+using Pgark.Repository.Format;
+using Pgark.Repository.Storage;
+using Pgark.Repository.Tests.Infrastructure;
+
+namespace Pgark.Repository.Tests.Fixtures;
+
+/// <summary>
+/// Frozen format-version-1 repositories in tests/testdata/repository/v1 must keep reading, byte for byte, in every later
+/// build. They are regenerated only with UPDATE_GOLDEN=1 (then commit them), which is also how they were made.
+/// </summary>
+public sealed class FrozenRepositoryTests
+{
+    public const string Passphrase = "pgark v1 fixture";
+    private const int SegmentSize = 1 << 20;
+
+    private static TestData.DataDirectory First() => new() { Relation = TestData.Relation(10, seed: 21), Stream = TestData.Random(10_000, 22) };
+
+    private static TestData.DataDirectory Second()
+    {
+        var data = First();
+        TestData.Random(300, 23).CopyTo(data.Relation, 8192 * 9 + 1000);
+        return data;
+    }
+
+    private static byte[] Segment()
+    {
+        var segment = new byte[SegmentSize];
+        TestData.Random(2000, 24).CopyTo(segment, 0);
+        return segment;
+    }
+
+    private static string FixtureRoot(string name)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var testdata = Path.Combine(directory.FullName, "tests", "testdata");
+            if (Directory.Exists(testdata))
+                return Path.Combine(testdata, "repository", "v1", name);
+        }
+        throw new DirectoryNotFoundException("tests/testdata not found above " + AppContext.BaseDirectory);
+    }
+
+    [Theory]
+    [InlineData("plain", null)]
+    [InlineData("encrypted", Passphrase)]
+    public async Task Frozen_v1_repository_restores_and_checks_clean(string name, string? passphrase)
+    {
+        var root = FixtureRoot(name);
+        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
+            await GenerateAsync(root, passphrase);
+        Assert.True(File.Exists(Path.Combine(root, "config")), $"fixture {root} is missing; generate it with UPDATE_GOLDEN=1");
+
+        var store = new LocalStore(root);
+        var repository = await Repository.OpenAsync(store, TestData.Options(passphrase));
+        Assert.Equal(FormatConstants.FormatVersion, repository.Config.FormatVersion);
+        Assert.Equal(passphrase is not null, repository.Config.Encrypted);
+        var snapshots = await repository.ListSnapshotsAsync();
+        Assert.Equal(["v1 first", "v1 second"], snapshots.Select(s => s.Record.Metadata.Label));
+        Assert.Equal(snapshots[0].Id, snapshots[1].Record.Metadata.ParentSnapshotId);
+
+        foreach (var (snapshot, data) in new[] { (snapshots[0], First()), (snapshots[1], Second()) })
+        {
+            var files = await TestData.RestoreAsync(repository, snapshot);
+            Assert.Equal(data.Relation, files["base/5/16384"]);
+            Assert.Equal(data.Stream, files["pg_wal_dump.bin"]);
+            Assert.Equal(data.Manifest, await repository.ReadDocumentAsync(snapshot.Record.Documents[0]));
+        }
+        var depths = new List<int>();
+        await foreach (var file in repository.ReadTreeAsync(snapshots[1].Record))
+            depths.AddRange(file.Extents.Select(e => e.DeltaDepth));
+        Assert.Equal([0, 1], depths);
+
+        var wal = Assert.Single(await repository.Wal.ListAsync(1));
+        Assert.Equal("000000010000000000000007", wal.WalFileName);
+        Assert.Equal(Segment(), await repository.Wal.ReadAsync(wal));
+
+        var report = await repository.CheckAsync(readData: true);
+        Assert.Empty(report.Problems);
+        Assert.Equal(2, report.SnapshotsChecked);
+    }
+
+    private static async Task GenerateAsync(string root, string? passphrase)
+    {
+        if (Directory.Exists(root))
+            Directory.Delete(root, recursive: true);
+        var store = new LocalStore(root);
+        var repository = await TestData.InitAsync(store, passphrase);
+        var (first, _) = await TestData.BackupAsync(repository, First(), "v1 first");
+        await TestData.BackupAsync(repository, Second(), "v1 second", first, TestData.Time.AddHours(1));
+        await repository.Wal.ArchiveSegmentAsync(1, 7, SegmentSize, Segment(), partial: false);
+    }
+}
