@@ -55,20 +55,44 @@ internal static class Options
         "Server to connect to: a libpq connection string (\"host=db1 user=backup\") or URI (postgresql://backup@db1/). "
         + "Unset keywords come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and the other libpq variables, "
         + "the password last from the password file (~/.pgpass).",
-        ["ping"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
+        ["ping", "backup"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",
-        ["ping"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
+        ["ping", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping"]);
+        "Print the result as one JSON object instead of text.", ["ping", "backup", "restore"]);
 
     public static readonly CliOption Markdown = new("markdown", OptionKind.Flag,
         "Print the reference of every command as Markdown (the text of spec/cli.md).", ["help"]);
 
+    public static readonly CliOption Repo = new("repo", OptionKind.Text,
+        "The repository: a local directory. An encrypted repository's passphrase is read from PGARK_PASSPHRASE.",
+        ["init", "backup", "restore"], ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
+
+    public static readonly CliOption Label = new("label", OptionKind.Text,
+        "The backup label, written into backup_label and the snapshot.", ["backup"], ValueName: "TEXT", Default: "pgark");
+
+    public static readonly CliOption Checkpoint = new("checkpoint", OptionKind.Text,
+        "How the backup's starting checkpoint is taken: fast (immediately, with I/O burst) or spread (paced by "
+        + "checkpoint_completion_target, which can take minutes).", ["backup"], ValueName: "fast|spread", Default: "fast");
+
+    public static readonly CliOption MaxRate = new("max-rate", OptionKind.Integer,
+        "Limit the rate at which the server sends the backup, in kB/s (BASE_BACKUP MAX_RATE).", ["backup"],
+        ValueName: "KB_PER_S", Default: "unlimited", Min: 32, Max: 1048576);
+
+    public static readonly CliOption Backup = new("backup", OptionKind.Text,
+        "The snapshot to restore: a unique id prefix (at least 4 hex digits) or latest.", ["restore"], ValueName: "ID", Default: "latest");
+
+    public static readonly CliOption Target = new("target", OptionKind.Text,
+        "The data directory to create. It must be missing or empty unless --force is given.", ["restore"], ValueName: "DIR");
+
+    public static readonly CliOption Force = new("force", OptionKind.Flag,
+        "Delete what the target directory (and tablespace directories) hold before restoring.", ["restore"]);
+
     /// <summary>The table, in the order help lists options.</summary>
-    public static readonly CliOption[] All = [Help, Verbose, Version, Db, ConnectTimeout, Json, Markdown];
+    public static readonly CliOption[] All = [Help, Verbose, Version, Db, ConnectTimeout, Repo, Label, Checkpoint, MaxRate, Backup, Target, Force, Json, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -7,6 +7,9 @@ internal static class CommandTable
     [
         HelpCommand.Spec,
         PingCommand.Spec,
+        InitCommand.Spec,
+        BackupCommand.Spec,
+        RestoreCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -31,7 +31,7 @@ public sealed class PhysicalRestore
         var clock = Stopwatch.StartNew();
         if (snapshot.Record.Metadata.Kind != SnapshotKind.Physical)
             throw new PhysicalRestoreException($"snapshot {snapshot.ShortId} is a {snapshot.Record.Metadata.Kind} backup, not a physical one",
-                "choose a physical snapshot (pgark snapshots lists them)");
+                "choose a physical snapshot", isVerificationFailure: false);
 
         // Check the target, then load the manifest and the tablespace list the backup recorded.
         PrepareTarget();
@@ -72,7 +72,7 @@ public sealed class PhysicalRestore
         {
             if (!_options.Force)
                 throw new PhysicalRestoreException($"the target directory {_target} is not empty",
-                    "restore into a new or empty directory, or pass --force to delete what it holds");
+                    "restore into a new or empty directory, or pass --force to delete what it holds", isVerificationFailure: false);
             foreach (string entry in Directory.EnumerateFileSystemEntries(_target))
             {
                 if (Directory.Exists(entry) && !new FileInfo(entry).Attributes.HasFlag(FileAttributes.ReparsePoint))
@@ -105,7 +105,7 @@ public sealed class PhysicalRestore
             string target = _options.TablespaceMapping.GetValueOrDefault(location, location);
             if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !_options.Force)
                 throw new PhysicalRestoreException($"tablespace {oid}'s directory {target} is not empty",
-                    $"map it elsewhere with --tablespace-mapping {location}=NEWDIR, or pass --force");
+                    $"map it elsewhere (PhysicalRestoreOptions.TablespaceMapping), or pass --force", isVerificationFailure: false);
             _tablespaces["pg_tblspc/" + oid.ToString(CultureInfo.InvariantCulture)] = target;
         }
     }

@@ -17,7 +17,10 @@ public sealed record PhysicalRestoreOptions
 public sealed record PhysicalRestoreResult(long Files, long Bytes, int ManifestFilesVerified, int WalSegments, TimeSpan Duration);
 
 /// <summary>A restore that cannot proceed or whose result does not match the backup's manifest.</summary>
-public sealed class PhysicalRestoreException(string message, string hint) : Exception(message)
+public sealed class PhysicalRestoreException(string message, string hint, bool isVerificationFailure = true) : Exception(message)
 {
     public string Hint { get; } = hint;
+
+    /// <summary>True when restored data did not match the backup (a check failure); false when the restore could not start.</summary>
+    public bool IsVerificationFailure { get; } = isVerificationFailure;
 }
