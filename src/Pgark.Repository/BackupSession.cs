@@ -23,6 +23,7 @@ public sealed class BackupSession : IAsyncDisposable
     private PackWriter _pack;
     private int _unindexedEntries;
     private bool _committed;
+    private Exception? _broken;
 
     internal BackupSession(Repository repository, RepositoryLock heldLock)
     {
@@ -84,9 +85,17 @@ public sealed class BackupSession : IAsyncDisposable
     }
 
     /// <summary>Adds a file of the tree; files must come in ascending ordinal path order.</summary>
-    public ValueTask AddFileAsync(FileEntry file, IReadOnlyList<ChunkRef> chunks) => _tree.AddAsync(file, chunks, []);
+    public ValueTask AddFileAsync(FileEntry file, IReadOnlyList<ChunkRef> chunks)
+    {
+        ThrowIfBroken();
+        return _tree.AddAsync(file, chunks, []);
+    }
 
-    public ValueTask AddPagedFileAsync(FileEntry file, IReadOnlyList<ExtentRef> extents) => _tree.AddAsync(file, [], extents);
+    public ValueTask AddPagedFileAsync(FileEntry file, IReadOnlyList<ExtentRef> extents)
+    {
+        ThrowIfBroken();
+        return _tree.AddAsync(file, [], extents);
+    }
 
     /// <summary>Stores an attached document (e.g. backup_manifest) in 1 MiB chunks.</summary>
     public async ValueTask<DocumentRef> AddDocumentAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
@@ -104,12 +113,22 @@ public sealed class BackupSession : IAsyncDisposable
     {
         if (_committed)
             throw new InvalidOperationException("the session is already committed");
+        ThrowIfBroken();
         var treeChunks = await _tree.FinishAsync().ConfigureAwait(false);
         await FlushPackAsync(cancellationToken).ConfigureAwait(false);
         await FlushIndexAsync(cancellationToken).ConfigureAwait(false);
         var record = new SnapshotRecord(metadata, _tree.RecordCount, _tree.PlainBytes, treeChunks, _documents);
-        var id = await _repository.PutObjectAsync(SnapshotRecord.Directory, ObjectType.Snapshot, record.EncodeBody(), cancellationToken)
-            .ConfigureAwait(false);
+        ChunkId id;
+        try
+        {
+            id = await _repository.PutObjectAsync(SnapshotRecord.Directory, ObjectType.Snapshot, record.EncodeBody(), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _broken ??= e;
+            throw;
+        }
         _committed = true;
         await _repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         return new SnapshotInfo(id, record);
@@ -121,6 +140,7 @@ public sealed class BackupSession : IAsyncDisposable
 
     private async ValueTask StoreAsync(ChunkId id, ChunkKind kind, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken)
     {
+        ThrowIfBroken();
         if (Has(id))
         {
             DeduplicatedChunks++;
@@ -134,7 +154,30 @@ public sealed class BackupSession : IAsyncDisposable
             await FlushPackAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Errors are sticky (as restic's packer): after a failed put the session has told its caller about chunks that may not
+    /// be stored, so it refuses all further work instead of risking a snapshot that references them.
+    /// </summary>
+    private void ThrowIfBroken()
+    {
+        if (_broken is not null)
+            throw new InvalidOperationException("the backup session failed earlier and cannot be used again; start a new one", _broken);
+    }
+
     private async Task FlushPackAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushPackCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _broken ??= e;
+            throw;
+        }
+    }
+
+    private async Task FlushPackCoreAsync(CancellationToken cancellationToken)
     {
         if (_pack.Count == 0)
             return;
@@ -152,7 +195,15 @@ public sealed class BackupSession : IAsyncDisposable
         if (_unindexed.Count == 0)
             return;
         var delta = IndexDelta.FromPacks(_unindexed);
-        await _repository.PutObjectAsync(IndexDelta.Directory, ObjectType.Index, delta.EncodeBody(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _repository.PutObjectAsync(IndexDelta.Directory, ObjectType.Index, delta.EncodeBody(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _broken ??= e;
+            throw;
+        }
         _unindexed.Clear();
         _unindexedEntries = 0;
     }

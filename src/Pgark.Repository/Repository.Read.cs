@@ -43,6 +43,10 @@ public sealed partial class Repository
     public IAsyncEnumerable<TreeFile> ReadTreeAsync(SnapshotRecord snapshot, CancellationToken cancellationToken = default)
         => TreeReader.ReadAsync(snapshot.TreeChunks, async id => await ReadChunkAsync(id, cancellationToken).ConfigureAwait(false));
 
+    /// <summary>A cursor over a (parent) snapshot's tree for path-ordered lookups during a repeat backup.</summary>
+    public TreeCursor OpenTreeCursor(SnapshotRecord snapshot, CancellationToken cancellationToken = default)
+        => new(ReadTreeAsync(snapshot, cancellationToken));
+
     /// <summary>The plaintext of a chunk, verified against its id.</summary>
     public async Task<byte[]> ReadChunkAsync(ChunkId id, CancellationToken cancellationToken = default)
     {
@@ -138,6 +142,29 @@ public sealed partial class Repository
         }
         foreach (var chunk in file.Chunks)
             await destination.WriteAsync(await ReadChunkAsync(chunk.Id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The parsed header of a pack (for <c>pgark cat pack</c> and index repair), read with ranged gets.</summary>
+    public async Task<IReadOnlyList<PackEntry>> ReadPackHeaderAsync(ChunkId packId, CancellationToken cancellationToken = default)
+    {
+        var name = PackLayout.FileName(packId);
+        var info = await Store.StatAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new RepositoryObjectMissingException(name);
+        var trailer = new byte[PackLayout.TrailerSize];
+        try
+        {
+            if (info.Length < PackLayout.TrailerSize)
+                throw new InvalidDataException($"pack of {info.Length} bytes is shorter than its trailer");
+            await Store.ReadAsync(name, info.Length - PackLayout.TrailerSize, trailer, cancellationToken).ConfigureAwait(false);
+            var headerLength = PackHeaderCodec.ParseTrailer(trailer, info.Length);
+            var header = new byte[headerLength];
+            var headerOffset = info.Length - PackLayout.TrailerSize - headerLength;
+            await Store.ReadAsync(name, headerOffset, header, cancellationToken).ConfigureAwait(false);
+            return PackHeaderCodec.ParseHeader(header, headerOffset, Box);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryCorruptionException(await ClassifyPackAsync(name, packId, cancellationToken).ConfigureAwait(false), name, null, e.Message, e);
+        }
     }
 
     public async Task<byte[]> ReadDocumentAsync(DocumentRef document, CancellationToken cancellationToken = default)

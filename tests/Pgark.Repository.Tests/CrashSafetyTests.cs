@@ -46,6 +46,24 @@ public sealed class CrashSafetyTests
     }
 
     [Fact]
+    public async Task A_session_whose_pack_put_failed_refuses_further_work_instead_of_committing_dangling_references()
+    {
+        var inner = new MemoryStore();
+        await TestData.InitAsync(inner);
+        var faulty = new FaultyStore(inner);
+        var repository = await Repository.OpenAsync(faulty, TestData.Options());
+        await using var session = await repository.BeginBackupAsync();
+        var chunk = await session.AddChunkAsync(TestData.Random(10_000, 1));
+        faulty.AddFault(BlobOperation.Put, FaultKind.FailBefore, namePrefix: "packs/");
+        await Assert.ThrowsAsync<RepositoryStorageException>(async () => await session.AddChunkAsync(TestData.Random(100_000, 2)));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await session.AddChunkAsync(TestData.Random(10, 3)));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await session.AddFileAsync(
+            Snapshots.FileEntry.Regular("f", chunk.PlainLength, TestData.Time), [chunk]));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => session.CommitAsync(TestData.Metadata("never")));
+        Assert.Equal(0, await TestData.CountAsync(inner, "snapshots/"));
+    }
+
+    [Fact]
     public async Task A_torn_pack_write_on_a_non_atomic_store_is_found_by_check_as_storage_damage()
     {
         var inner = new MemoryStore();

@@ -69,7 +69,7 @@ internal sealed class RepositoryChecker
                 _report.Add(e, info.Name);
             }
         }
-        foreach (var (id, delta) in deltas.Where(d => !superseded.Contains(d.Item1)))
+        foreach (var (_, delta) in deltas.Where(d => !superseded.Contains(d.Item1)))
         {
             foreach (var (ordinal, entry) in delta.Entries)
             {
@@ -79,7 +79,6 @@ internal sealed class RepositoryChecker
                 if (!list.Contains(entry))
                     list.Add(entry);
             }
-            _ = id;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -116,6 +117,7 @@ public sealed partial class PgConnection : IAsyncDisposable
         return ReadMessageSlowAsync(pending, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<byte> ReadMessageSlowAsync(ValueTask<byte> pending, CancellationToken cancellationToken)
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using Pgark.Wire.Messages;
 using Pgark.Wire.Messages.Backend;
@@ -36,6 +37,7 @@ public sealed partial class PgQueryReader
         return ReadCopyDataSlowAsync(pending, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadCopyDataSlowAsync(ValueTask<byte> pending, CancellationToken cancellationToken)
     {
         using CancellationTokenRegistration registration = _connection.RegisterCancellation(cancellationToken);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -39,6 +40,7 @@ public sealed partial class PgQueryReader
         return ReadRowSlowAsync(pending, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadRowSlowAsync(ValueTask<byte> pending, CancellationToken cancellationToken)
     {
         byte code;

@@ -9,7 +9,7 @@ public sealed record IdentifySystemResult(ulong SystemId, TimelineId Timeline, L
 public sealed record TimelineHistoryFile(string FileName, byte[] Content);
 
 /// <summary>CREATE_REPLICATION_SLOT's answer.</summary>
-/// <param name="ConsistentPoint">Physical slots without RESERVE_WAL report no position (null).</param>
+/// <param name="ConsistentPoint">As reported: 0/0 for physical slots; null only if the server sent NULL.</param>
 /// <param name="SnapshotName">Logical slots exporting a snapshot (EXPORT_SNAPSHOT / SNAPSHOT 'export').</param>
 public sealed record ReplicationSlotCreated(string SlotName, Lsn? ConsistentPoint, string? SnapshotName, string? OutputPlugin);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pgark.Wire.Connection;
 using Pgark.Wire.Messages;
 using Pgark.Wire.Messages.Backend;
@@ -48,6 +49,7 @@ public sealed class ReplicationStream
     }
 
     /// <summary>Reads the next replication message. <paramref name="cancellationToken"/> only abandons the wait.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReplicationMessageKind> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (_serverDone)

@@ -35,8 +35,13 @@ internal static class ReadinessProbe
             await socket.SendAsync(StartupMessage(user), SocketFlags.None, attempt.Token).ConfigureAwait(false);
             byte[] reply = new byte[1024];
             int length = await ReceiveMessageAsync(socket, reply, attempt.Token).ConfigureAwait(false);
-            await socket.SendAsync(new byte[] { (byte)'X', 0, 0, 0, 4 }, SocketFlags.None, attempt.Token).ConfigureAwait(false);
-            return Interpret(reply.AsSpan(0, length));
+            // Decide before saying goodbye: after an ErrorResponse the server has already closed its end.
+            (bool Ready, string Detail) verdict = Interpret(reply.AsSpan(0, length));
+            if (length > 0 && reply[0] == (byte)'R')
+            {
+                await TerminateAsync(socket, attempt.Token).ConfigureAwait(false);
+            }
+            return verdict;
         }
         catch (SocketException e)
         {
@@ -45,6 +50,19 @@ internal static class ReadinessProbe
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (false, $"{socketPath}: no reply within {s_attemptTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>Terminate, so an accepted session ends without an "unexpected EOF" in the server log; best effort.</summary>
+    private static async Task TerminateAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await socket.SendAsync(new byte[] { (byte)'X', 0, 0, 0, 4 }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            // The verdict is already made; a server that went away in between is found by the next probe.
         }
     }
 

@@ -81,6 +81,20 @@ public sealed class DamageTests
     }
 
     [Fact]
+    public async Task Pack_headers_read_back_and_a_damaged_trailer_is_storage_damage()
+    {
+        var (repository, snapshot) = await BackedUpAsync();
+        var (pack, chunkId) = await RelationPackAsync(repository, snapshot);
+        var packId = Repository.FileIdOf(pack);
+        Assert.Contains((await repository.ReadPackHeaderAsync(packId)).Select(e => e.Id), id => id == chunkId);
+        var bytes = await _store.GetAsync(pack);
+        bytes[^1] ^= 0xFF;
+        _store.Overwrite(pack, bytes);
+        var e = await Assert.ThrowsAsync<RepositoryCorruptionException>(() => repository.ReadPackHeaderAsync(packId));
+        Assert.Equal($"repository corruption in {pack}: pack trailer magic 'PGARKPAK' not found [storage damage]", e.Message);
+    }
+
+    [Fact]
     public async Task Truncated_index_delta_fails_open_with_storage_damage()
     {
         await BackedUpAsync();

@@ -5,6 +5,11 @@ using Pgark.Repository.Packs;
 
 namespace Pgark.Repository.Tests.Index;
 
+/// <summary>Heap measurements are process-wide, so this collection runs alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+[Collection(nameof(MemoryMeasurement))]
 public sealed class MergedIndexTests
 {
     private static ChunkId RandomId(Random random)

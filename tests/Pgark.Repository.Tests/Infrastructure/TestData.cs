@@ -62,11 +62,11 @@ internal static class TestData
         var parentExtents = new List<ExtentRef>();
         if (parent is not null)
         {
-            await foreach (var file in repository.ReadTreeAsync(parent.Record))
-            {
-                if (file.Entry.Path == "base/5/16384")
-                    parentExtents.AddRange(file.Extents);
-            }
+            await using var cursor = repository.OpenTreeCursor(parent.Record);
+            Assert.Null(await cursor.SeekAsync("base/4"));
+            parentExtents.AddRange((await cursor.SeekAsync("base/5/16384"))!.Extents);
+            Assert.Null(await cursor.SeekAsync("base/5/16385"));
+            Assert.Equal(FileKind.Symlink, (await cursor.SeekAsync("pg_wal"))!.Entry.Kind);
         }
         await using var session = await repository.BeginBackupAsync();
         await session.AddFileAsync(FileEntry.Regular("PG_VERSION", data.PgVersion.Length, Time),
