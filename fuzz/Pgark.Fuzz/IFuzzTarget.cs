@@ -26,5 +26,6 @@ internal static class Targets
     [
         new BackendMessagesTarget(),
         new BackendReaderTarget(),
+        new TarStreamParserTarget(),
     ];
 }
