@@ -61,6 +61,7 @@ public sealed class PhysicalRestore
         verifier.CheckAllSeen();
         if (manifestBytes is not null)
             await WriteManifestAsync(manifestBytes, cancellationToken).ConfigureAwait(false);
+        await RewriteTablespaceMapAsync(cancellationToken).ConfigureAwait(false);
         foreach (string directory in _directoriesToSync)
             DirectoryFsync.Run(directory);
         return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed);
@@ -157,6 +158,21 @@ public sealed class PhysicalRestore
         verifier.Check(entry.Path, hashing.Written, hashing.Sha256());
         File.SetLastWriteTimeUtc(local, entry.ModifiedTime.UtcDateTime);
         return hashing.Written;
+    }
+
+    /// <summary>
+    /// Recovery from backup_label recreates pg_tblspc links from tablespace_map, so after a remap (and only after the
+    /// file was verified as backed up) it must name the new locations.
+    /// </summary>
+    private async Task RewriteTablespaceMapAsync(CancellationToken cancellationToken)
+    {
+        string path = Path.Combine(_target, "tablespace_map");
+        if (_tablespaces.Count == 0 || _options.TablespaceMapping.Count == 0 || !File.Exists(path))
+            return;
+        var lines = _tablespaces.Select(t => t.Key["pg_tblspc/".Length..] + " " + t.Value);
+        await using var stream = new FileStream(path, PrivateModes.NewFile(FileMode.Create));
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"), cancellationToken).ConfigureAwait(false);
+        stream.Flush(flushToDisk: true);
     }
 
     private async Task WriteManifestAsync(byte[] manifest, CancellationToken cancellationToken)
