@@ -28,5 +28,6 @@ internal static class Targets
         new BackendReaderTarget(),
         new WalReaderTarget(),
         new WalArchiveNamesTarget(),
+        new TarStreamParserTarget(),
     ];
 }

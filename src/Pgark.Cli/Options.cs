@@ -59,14 +59,14 @@ internal static class Options
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",
-        ["ping", "wal stream", "status"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
+        ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping", "status"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark. An encrypted repository's passphrase is read from PGARK_PASSPHRASE.",
-        ["wal stream", "wal push", "wal get", "status", "backup", "restore", "ls"], ValueName: "PATH", EnvironmentVariable: "PGARK_REPO");
+        ["init", "wal stream", "wal push", "wal get", "status", "backup", "restore", "ls"], ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
         "The physical replication slot to stream from. pgark never streams without one: the slot keeps the server from removing "
@@ -101,30 +101,48 @@ internal static class Options
         "Print the reference of every command as Markdown (the text of spec/cli.md).", ["help"]);
 
     public static readonly CliOption Kind = new("kind", OptionKind.Text,
-        "Kind of backup: logical (catalog definitions and COPY streams of one database).",
-        ["backup", "restore"], ValueName: "KIND", Default: "logical");
+        "Kind of backup: physical (the cluster's files over BASE_BACKUP, with their WAL) or logical (one database's "
+        + "catalog definitions and COPY streams).",
+        ["backup", "restore"], ValueName: "physical|logical", Default: "physical");
 
     public static readonly CliOption Backup = new("backup", OptionKind.Text,
-        "Snapshot id (or a unique prefix of it) to restore or list.", ["restore", "ls"], ValueName: "ID");
-
-    public static readonly CliOption Jobs = new("jobs", OptionKind.Integer,
-        "Connections copying tables in parallel, largest tables first.", ["backup", "restore"], ValueName: "N", Default: "1", Min: 1, Max: 64,
-        ShortName: 'j');
+        "The snapshot: a unique id prefix (at least 4 hex digits), or latest (physical restore).", ["restore", "ls"], ValueName: "ID",
+        Default: "latest (physical); required for logical");
 
     public static readonly CliOption Label = new("label", OptionKind.Text,
-        "Label stored in the snapshot.", ["backup"], ValueName: "TEXT", Default: "logical <database>");
+        "Label stored in the snapshot (and, for a physical backup, in backup_label).", ["backup"], ValueName: "TEXT",
+        Default: "pgark (physical), logical <database> (logical)");
+
+    public static readonly CliOption Checkpoint = new("checkpoint", OptionKind.Text,
+        "How the physical backup's starting checkpoint is taken: fast (immediately, with I/O burst) or spread (paced by "
+        + "checkpoint_completion_target, which can take minutes).", ["backup"], ValueName: "fast|spread", Default: "fast");
+
+    public static readonly CliOption MaxRate = new("max-rate", OptionKind.Integer,
+        "Limit the rate at which the server sends a physical backup, in kB/s (BASE_BACKUP MAX_RATE).", ["backup"],
+        ValueName: "KB_PER_S", Default: "unlimited", Min: 32, Max: 1048576);
+
+    public static readonly CliOption Target = new("target", OptionKind.Text,
+        "Physical restore: the data directory to create. It must be missing or empty unless --force is given.", ["restore"], ValueName: "DIR");
+
+    public static readonly CliOption Force = new("force", OptionKind.Flag,
+        "Physical restore: delete what the target directory (and tablespace directories) hold before restoring.", ["restore"]);
+
+    public static readonly CliOption Jobs = new("jobs", OptionKind.Integer,
+        "Logical: connections copying tables in parallel, largest tables first.", ["backup", "restore"], ValueName: "N", Default: "1", Min: 1, Max: 64,
+        ShortName: 'j');
 
     public static readonly CliOption Table = new("table", OptionKind.Text,
-        "Restore only these tables, as schema.table (or table when unique), separated by commas. Other tables, their views "
+        "Logical restore: only these tables, as schema.table (or table when unique), separated by commas. Other tables, their views "
         + "and foreign keys to them are left out; schemas, types and functions are restored.", ["restore"], ValueName: "T[,T...]");
 
-    public static readonly CliOption SchemaOnly = new("schema-only", OptionKind.Flag, "Restore definitions only, no rows.", ["restore"]);
+    public static readonly CliOption SchemaOnly = new("schema-only", OptionKind.Flag, "Logical restore: definitions only, no rows.", ["restore"]);
 
     public static readonly CliOption DataOnly = new("data-only", OptionKind.Flag,
-        "Load rows (and sequence positions) into existing tables; no definitions.", ["restore"]);
+        "Logical restore: load rows (and sequence positions) into existing tables; no definitions.", ["restore"]);
 
     public static readonly CliOption CreateDb = new("create-db", OptionKind.Text,
-        "Create this database (TEMPLATE template0, the source's encoding) through --db and restore into it.", ["restore"], ValueName: "NAME");
+        "Logical restore: create this database (TEMPLATE template0, the source's encoding) through --db and restore into it.", ["restore"],
+        ValueName: "NAME");
 
     public static readonly CliOption NoOwner = new("no-owner", OptionKind.Flag,
         "Accepted for pg_restore users: pgark never dumps ownership, so restored objects always belong to the restoring role.", ["restore"]);
@@ -133,8 +151,9 @@ internal static class Options
         "Stop at the first failing statement (always the case: the error names the object and carries the server's message).", ["restore"]);
 
     /// <summary>The table, in the order help lists options.</summary>
-    public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Kind, Backup, Jobs, Label, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Major, Keep, Markdown];
+    public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
+        Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
+        MaxRpo, Json, Major, Keep, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -6,15 +6,16 @@ internal static class CommandTable
     public static readonly CommandSpec[] All =
     [
         HelpCommand.Spec,
-        PingCommand.Spec,
         DemoCommand.Spec,
+        InitCommand.Spec,
+        PingCommand.Spec,
+        BackupCommand.Spec,
+        RestoreCommand.Spec,
+        LsCommand.Spec,
         Wal.WalStreamCommand.Spec,
         Wal.WalPushCommand.Spec,
         Wal.WalGetCommand.Spec,
         Wal.StatusCommand.Spec,
-        BackupCommand.Spec,
-        RestoreCommand.Spec,
-        LsCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -1,49 +1,41 @@
-using System.Globalization;
 using Pgark.Cli.Commands.Logical;
+using Pgark.Cli.Commands.Physical;
 using Pgark.Cli.Parsing;
-using Pgark.Logical.Restore;
 
 namespace Pgark.Cli.Commands;
 
-/// <summary><c>pgark restore --kind logical</c>: a logical snapshot into a database.</summary>
+/// <summary><c>pgark restore</c>: physical (the default) or logical, each in its own file.</summary>
 internal static class RestoreCommand
 {
     public static readonly CommandSpec Spec = new(
         "restore",
-        "Restore a backup from the repository (--kind logical).",
-        "Runs the snapshot's pre-data definitions, loads every table with COPY FROM STDIN (--jobs in parallel, largest "
-        + "first), runs the post-data definitions (keys, indexes, triggers, materialized view data) and sets the "
-        + "sequences. Then every loaded table is read back and its row count and BLAKE3 compared with the backup's: a "
-        + "mismatch fails the restore. The first failing statement stops the restore; the error names the object and "
-        + "carries PostgreSQL's message.",
+        "Restore a physical backup into a new data directory (--target), or a logical one into a database (--kind logical --db).",
+        "Physical: writes the snapshot's files into --target with the permissions PostgreSQL requires (directories "
+        + "0700, files 0600), recreates pg_tblspc symlinks to the tablespaces' original locations, puts the backup's WAL "
+        + "into pg_wal, and fsyncs everything. Every chunk is checked against its id while reading, and every file "
+        + "against the server's backup_manifest (size and SHA-256) and the manifest against its own checksum. The "
+        + "result starts with pg_ctl start and recovers to the end of the backup.\n\n"
+        + "Logical: runs the snapshot's pre-data definitions, loads every table with COPY FROM STDIN (--jobs in "
+        + "parallel, largest first), runs the post-data definitions (keys, indexes, triggers, materialized view data) "
+        + "and sets the sequences. Then every loaded table is read back and its row count and checksum compared with "
+        + "the backup's: a mismatch fails the restore. The first failing statement stops the restore; the error names "
+        + "the object and carries PostgreSQL's message.",
         Arguments: "",
         MaxPositionals: 0,
         RunAsync,
         Output: """
+            physical:
+            restored 3f2a9c1e into /var/lib/postgresql/15/main: 1313 files, 54.1 MiB, 1290 verified against backup_manifest, 1 WAL segment(s)
+
+            logical:
             restored:   87 objects, 12 tables (20512 rows)
             verified:   12 tables match the backup's row counts and checksums
             """);
 
-    private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
-    {
-        LogicalCli.RequireLogical(arguments);
-        var target = LogicalCli.Connection(context, arguments);
-        string backup = LogicalCli.Required(arguments, Options.Backup, "pgark ls --repo R lists the snapshots' ids");
-        var repository = await LogicalCli.OpenRepositoryAsync(context, arguments, cancellationToken).ConfigureAwait(false);
-        var tables = (arguments.Text(Options.Table) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var result = await LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
+    private static Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
+        => BackupKinds.Parse(arguments) switch
         {
-            Target = target,
-            SnapshotId = backup,
-            Jobs = (int)(arguments.Integer(Options.Jobs) ?? 1),
-            Tables = tables,
-            SchemaOnly = arguments.Flag(Options.SchemaOnly),
-            DataOnly = arguments.Flag(Options.DataOnly),
-            CreateDatabase = arguments.Text(Options.CreateDb),
-        }, cancellationToken).ConfigureAwait(false);
-        var culture = CultureInfo.InvariantCulture;
-        context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows)"));
-        context.Out.WriteLine(string.Create(culture, $"verified:   {result.TablesVerified} tables match the backup's row counts and checksums"));
-        return ExitCode.Ok;
-    }
+            BackupKind.Logical => LogicalRestoreRun.RunAsync(context, arguments, cancellationToken),
+            _ => PhysicalRestoreRun.RunAsync(context, arguments, cancellationToken),
+        };
 }

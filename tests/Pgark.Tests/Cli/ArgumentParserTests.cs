@@ -66,7 +66,8 @@ public class ArgumentParserTests
     [InlineData(new[] { "ping", "extra" }, "unexpected argument \"extra\" for pgark ping", "run 'pgark help ping' for its options")]
     [InlineData(new[] { "--db", "host=x", "ping" }, "option --db comes before the command", "write the command first: pgark COMMAND [options]")]
     [InlineData(new[] { "pnig" }, "unknown command \"pnig\"", "did you mean 'pgark ping'? run 'pgark help' to list the commands")]
-    [InlineData(new[] { "backupp" }, "unknown command \"backupp\"", "run 'pgark help' to list the commands")]
+    [InlineData(new[] { "frobnicate" }, "unknown command \"frobnicate\"", "run 'pgark help' to list the commands")]
+    [InlineData(new[] { "backupp" }, "unknown command \"backupp\"", "did you mean 'pgark backup'? run 'pgark help' to list the commands")]
     public void UsageErrorsSayWhatIsWrongAndWhatToDo(string[] args, string message, string hint)
     {
         var error = Assert.Throws<UsageException>(() => Parse(args));

@@ -8,13 +8,6 @@ namespace Pgark.Cli.Commands.Logical;
 internal static class LogicalCli
 {
     /// <summary>Only logical backups have a command-line path so far; another --kind is a usage error that says so.</summary>
-    public static void RequireLogical(ParsedArguments arguments)
-    {
-        string kind = arguments.Text(Options.Kind) ?? "logical";
-        if (kind != "logical")
-            throw new UsageException($"--kind {kind} is not available in this build", "use --kind logical");
-    }
-
     public static async Task<Repository.Repository> OpenRepositoryAsync(CliContext context, ParsedArguments arguments,
         CancellationToken cancellationToken)
     {

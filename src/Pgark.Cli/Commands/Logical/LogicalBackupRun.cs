@@ -1,0 +1,30 @@
+using System.Globalization;
+using Pgark.Cli.Parsing;
+using Pgark.Logical;
+
+namespace Pgark.Cli.Commands.Logical;
+
+/// <summary><c>pgark backup --kind logical</c>: one database's definitions and rows into the repository.</summary>
+internal static class LogicalBackupRun
+{
+    public static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
+    {
+        var source = LogicalCli.Connection(context, arguments);
+        var repository = await LogicalCli.OpenRepositoryAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var result = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions
+        {
+            Source = source,
+            Jobs = (int)(arguments.Integer(Options.Jobs) ?? 1),
+            Label = arguments.Text(Options.Label) ?? "",
+        }, cancellationToken).ConfigureAwait(false);
+        var manifest = result.Manifest;
+        var culture = CultureInfo.InvariantCulture;
+        context.Out.WriteLine($"snapshot:   {result.Snapshot.ShortId} ({result.Snapshot.Record.Metadata.Label})");
+        context.Out.WriteLine($"snapshot:   {manifest.SnapshotMethod} at {manifest.Lsn ?? "unknown LSN"}");
+        context.Out.WriteLine(string.Create(culture, $"tables:     {manifest.Tables.Count} ({manifest.Tables.Sum(t => t.Rows)} rows, " +
+            $"{manifest.Tables.Sum(t => t.Bytes)} bytes of COPY text), {result.SchemaObjects} schema objects"));
+        context.Out.WriteLine(string.Create(culture, $"stored:     {result.StoredBytes} bytes in {result.StoredChunks} new chunks " +
+            $"({result.DeduplicatedChunks} already present)"));
+        return ExitCode.Ok;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+using Pgark.Cli.Parsing;
+using Pgark.Logical.Restore;
+
+namespace Pgark.Cli.Commands.Logical;
+
+/// <summary><c>pgark restore --kind logical</c>: a logical snapshot into a database.</summary>
+internal static class LogicalRestoreRun
+{
+    public static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
+    {
+        var target = LogicalCli.Connection(context, arguments);
+        string backup = LogicalCli.Required(arguments, Options.Backup, "pgark ls --repo R lists the snapshots' ids");
+        var repository = await LogicalCli.OpenRepositoryAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var tables = (arguments.Text(Options.Table) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var result = await LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
+        {
+            Target = target,
+            SnapshotId = backup,
+            Jobs = (int)(arguments.Integer(Options.Jobs) ?? 1),
+            Tables = tables,
+            SchemaOnly = arguments.Flag(Options.SchemaOnly),
+            DataOnly = arguments.Flag(Options.DataOnly),
+            CreateDatabase = arguments.Text(Options.CreateDb),
+        }, cancellationToken).ConfigureAwait(false);
+        var culture = CultureInfo.InvariantCulture;
+        context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows)"));
+        context.Out.WriteLine(string.Create(culture, $"verified:   {result.TablesVerified} tables match the backup's row counts and checksums"));
+        return ExitCode.Ok;
+    }
+}

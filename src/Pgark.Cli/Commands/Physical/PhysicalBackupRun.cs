@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Pgark.Cli.Parsing;
+using Pgark.Physical;
+using Pgark.Wire.Replication;
+
+namespace Pgark.Cli.Commands.Physical;
+
+/// <summary><c>pgark backup --kind physical</c>: a physical backup of a server into the repository.</summary>
+internal static class PhysicalBackupRun
+{
+    public static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
+    {
+        // Resolve the server, the repository and the options.
+        var settings = PingCommand.ResolveSettings(context, arguments);
+        context.Connection = settings;
+        var options = new PhysicalBackupOptions
+        {
+            Label = arguments.Text(Options.Label) ?? "pgark",
+            Checkpoint = ParseCheckpoint(arguments.Text(Options.Checkpoint)),
+            MaxRateKilobytesPerSecond = (int?)arguments.Integer(Options.MaxRate),
+        };
+        var repository = await RepositoryAccess.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+
+        // Back up, then report.
+        PhysicalBackupResult result = await new PhysicalBackup(repository, settings, options).RunAsync(cancellationToken).ConfigureAwait(false);
+        if (arguments.Flag(Options.Json))
+            WriteJson(context.Out, result);
+        else
+            WriteText(context.Out, result);
+        return ExitCode.Ok;
+    }
+
+    private static BaseBackupCheckpoint ParseCheckpoint(string? text) => text switch
+    {
+        null or "fast" => BaseBackupCheckpoint.Fast,
+        "spread" => BaseBackupCheckpoint.Spread,
+        _ => throw new UsageException($"--checkpoint '{text}' is not fast or spread", "use --checkpoint fast or --checkpoint spread"),
+    };
+
+    private static void WriteText(TextWriter output, PhysicalBackupResult result)
+    {
+        var m = result.Snapshot.Record.Metadata;
+        output.WriteLine($"snapshot:  {result.Snapshot.ShortId}  (label {m.Label}, PostgreSQL {m.PgVersion}, timeline {m.Timeline}, {new Lsn(m.StartLsn)} .. {new Lsn(m.EndLsn)})");
+        output.WriteLine($"files:     {result.Files}, {Mib(result.ReceivedBytes)} received, {Mib(result.WalBytes)} WAL");
+        output.WriteLine($"stored:    {Mib(result.StoredBytes)} in {result.StoredChunks} new chunks ({result.DeduplicatedChunks} deduplicated) in {result.Duration.TotalSeconds:0.0} s");
+    }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
+
+    private static void WriteJson(TextWriter output, PhysicalBackupResult result)
+    {
+        var m = result.Snapshot.Record.Metadata;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("snapshot", result.Snapshot.Id.ToString());
+            json.WriteString("label", m.Label);
+            json.WriteString("system_identifier", m.SystemIdentifier.ToString(CultureInfo.InvariantCulture));
+            json.WriteNumber("server_version_num", m.PgVersion);
+            json.WriteNumber("timeline", m.Timeline);
+            json.WriteString("start_lsn", new Lsn(m.StartLsn).ToString());
+            json.WriteString("end_lsn", new Lsn(m.EndLsn).ToString());
+            json.WriteNumber("files", result.Files);
+            json.WriteNumber("received_bytes", result.ReceivedBytes);
+            json.WriteNumber("wal_bytes", result.WalBytes);
+            json.WriteNumber("stored_bytes", result.StoredBytes);
+            json.WriteNumber("stored_chunks", result.StoredChunks);
+            json.WriteNumber("deduplicated_chunks", result.DeduplicatedChunks);
+            json.WriteNumber("seconds", Math.Round(result.Duration.TotalSeconds, 3));
+            json.WriteEndObject();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}

@@ -1,0 +1,65 @@
+using System.Buffers;
+using Pgark.Repository;
+using Pgark.Repository.Format;
+using Pgark.Repository.Snapshots;
+
+namespace Pgark.Physical;
+
+/// <summary>
+/// Stores a relation file as aligned extents (spec §7.1): buffers one extent, then hands it to
+/// <see cref="BackupSession.AddExtentAsync"/> with the parent snapshot's extent at the same position, so an unchanged
+/// extent costs nothing and a changed one becomes a page delta.
+/// </summary>
+internal sealed class PagedFileSink : IDisposable
+{
+    private readonly BackupSession _session;
+    private readonly IReadOnlyList<ExtentRef>? _parent;
+    private readonly List<ExtentRef> _extents = [];
+    private byte[]? _extent;
+    private int _fill;
+
+    public PagedFileSink(BackupSession session, IReadOnlyList<ExtentRef>? parentExtents)
+    {
+        _session = session;
+        _parent = parentExtents;
+        _extent = ArrayPool<byte>.Shared.Rent(FormatConstants.DefaultExtentSize);
+    }
+
+    public long Length { get; private set; }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            int take = Math.Min(data.Length, FormatConstants.DefaultExtentSize - _fill);
+            data.Span[..take].CopyTo(_extent.AsSpan(_fill));
+            _fill += take;
+            Length += take;
+            data = data[take..];
+            if (_fill == FormatConstants.DefaultExtentSize)
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ExtentRef>> FinishAsync(CancellationToken cancellationToken)
+    {
+        if (_fill > 0)
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return _extents;
+    }
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        ExtentRef? parent = _parent is not null && _extents.Count < _parent.Count ? _parent[_extents.Count] : null;
+        _extents.Add(await _session.AddExtentAsync(_extent.AsMemory(0, _fill), FormatConstants.DefaultPageSize,
+            FormatConstants.DefaultExtentSize / FormatConstants.DefaultPageSize, parent, cancellationToken).ConfigureAwait(false));
+        _fill = 0;
+    }
+
+    public void Dispose()
+    {
+        if (_extent is not null)
+            ArrayPool<byte>.Shared.Return(_extent);
+        _extent = null;
+    }
+}

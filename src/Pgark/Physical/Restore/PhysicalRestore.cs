@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pgark.Repository.Format;
+using Pgark.Repository.Snapshots;
+
+namespace Pgark.Physical.Restore;
+
+/// <summary>
+/// Writes a physical snapshot out as a data directory PostgreSQL can start: directories 0700, files 0600, pg_tblspc
+/// symlinks to the (possibly remapped) tablespace locations, the backup's WAL in pg_wal, everything fsynced. Every
+/// chunk is checked against its id and every extent page against its hash while reading; every file is then checked
+/// against backup_manifest (size and SHA-256), and the manifest against its own checksum.
+/// </summary>
+public sealed class PhysicalRestore
+{
+    private readonly Repository.Repository _repository;
+    private readonly PhysicalRestoreOptions _options;
+    private readonly string _target;
+    private readonly Dictionary<string, string> _tablespaces = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _directoriesToSync = new(StringComparer.Ordinal);
+
+    public PhysicalRestore(Repository.Repository repository, PhysicalRestoreOptions options)
+    {
+        _repository = repository;
+        _options = options;
+        _target = Path.GetFullPath(options.TargetDirectory);
+    }
+
+    public async Task<PhysicalRestoreResult> RunAsync(SnapshotInfo snapshot, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        if (snapshot.Record.Metadata.Kind != SnapshotKind.Physical)
+            throw new PhysicalRestoreException($"snapshot {snapshot.ShortId} is a {snapshot.Record.Metadata.Kind} backup, not a physical one",
+                "choose a physical snapshot", isVerificationFailure: false);
+
+        // Check the target, then load the manifest and the tablespace list the backup recorded.
+        PrepareTarget();
+        BackupManifest? manifest = null;
+        byte[]? manifestBytes = null;
+        if (snapshot.Record.Documents.FirstOrDefault(d => d.Name == "backup_manifest") is { } manifestDocument)
+        {
+            manifestBytes = await _repository.ReadDocumentAsync(manifestDocument, cancellationToken).ConfigureAwait(false);
+            manifest = ParseManifest(manifestBytes);
+        }
+        if (snapshot.Record.Documents.FirstOrDefault(d => d.Name == "tablespaces") is { } tablespaces)
+            MapTablespaces(TablespaceDocument.Decode(await _repository.ReadDocumentAsync(tablespaces, cancellationToken).ConfigureAwait(false)));
+
+        // Write every file in path order (parents before children), checking each against the manifest as it is written.
+        var verifier = new ManifestVerifier(manifest);
+        long files = 0, bytes = 0;
+        int walSegments = 0;
+        await foreach (TreeFile file in _repository.ReadTreeAsync(snapshot.Record, cancellationToken).ConfigureAwait(false))
+        {
+            bytes += await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false);
+            files++;
+            if (file.Entry.Path.StartsWith("pg_wal/", StringComparison.Ordinal) && file.Entry.Kind == FileKind.Regular)
+                walSegments++;
+        }
+
+        // Every file the manifest lists must have been restored; keep the manifest beside the data as pg_basebackup does.
+        verifier.CheckAllSeen();
+        if (manifestBytes is not null)
+            await WriteManifestAsync(manifestBytes, cancellationToken).ConfigureAwait(false);
+        await RewriteTablespaceMapAsync(cancellationToken).ConfigureAwait(false);
+        foreach (string directory in _directoriesToSync)
+            DirectoryFsync.Run(directory);
+        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed);
+    }
+
+    private void PrepareTarget()
+    {
+        if (Directory.Exists(_target) && Directory.EnumerateFileSystemEntries(_target).Any())
+        {
+            if (!_options.Force)
+                throw new PhysicalRestoreException($"the target directory {_target} is not empty",
+                    "restore into a new or empty directory, or pass --force to delete what it holds", isVerificationFailure: false);
+            foreach (string entry in Directory.EnumerateFileSystemEntries(_target))
+            {
+                if (Directory.Exists(entry) && !new FileInfo(entry).Attributes.HasFlag(FileAttributes.ReparsePoint))
+                    Directory.Delete(entry, recursive: true);
+                else
+                    File.Delete(entry);
+            }
+        }
+        PrivateModes.CreateDirectory(_target);
+        _directoriesToSync.Add(_target);
+    }
+
+    private static BackupManifest ParseManifest(byte[] bytes)
+    {
+        try
+        {
+            return BackupManifest.Parse(bytes);
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or KeyNotFoundException or FormatException)
+        {
+            throw new PhysicalRestoreException($"the backup's manifest is unusable: {e.Message}",
+                "run pgark check --read-data on the repository; the snapshot may be damaged");
+        }
+    }
+
+    private void MapTablespaces(IReadOnlyList<(uint Oid, string Location)> tablespaces)
+    {
+        foreach (var (oid, location) in tablespaces)
+        {
+            string target = _options.TablespaceMapping.GetValueOrDefault(location, location);
+            if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !_options.Force)
+                throw new PhysicalRestoreException($"tablespace {oid}'s directory {target} is not empty",
+                    $"map it elsewhere (PhysicalRestoreOptions.TablespaceMapping), or pass --force", isVerificationFailure: false);
+            _tablespaces["pg_tblspc/" + oid.ToString(CultureInfo.InvariantCulture)] = target;
+        }
+    }
+
+    /// <summary>Where a snapshot path goes: under the target, or under a tablespace's location.</summary>
+    private string LocalPath(string path)
+    {
+        if (path.Split('/').Any(segment => segment is "" or "." or ".."))
+            throw new PhysicalRestoreException($"the snapshot names an unsafe path '{path}'", "the snapshot is damaged; run pgark check");
+        if (path.StartsWith("pg_tblspc/", StringComparison.Ordinal))
+        {
+            int second = path.IndexOf('/', "pg_tblspc/".Length);
+            string link = second < 0 ? path : path[..second];
+            if (second > 0 && _tablespaces.TryGetValue(link, out string? location))
+                return Path.Combine(location, path[(second + 1)..]);
+        }
+        return Path.Combine(_target, path);
+    }
+
+    private async Task<long> WriteAsync(TreeFile file, ManifestVerifier verifier, CancellationToken cancellationToken)
+    {
+        FileEntry entry = file.Entry;
+        string local = LocalPath(entry.Path);
+        string parent = Path.GetDirectoryName(local)!;
+        _directoriesToSync.Add(parent);
+        switch (entry.Kind)
+        {
+            case FileKind.Directory when _tablespaces.TryGetValue(entry.Path, out string? location):
+                // pg_tblspc/<oid>: the tablespace lives at its location; the data directory holds a symlink to it.
+                PrivateModes.CreateDirectory(location);
+                File.CreateSymbolicLink(local, location);
+                _directoriesToSync.Add(location);
+                return 0;
+            case FileKind.Directory:
+                PrivateModes.CreateDirectory(local);
+                _directoriesToSync.Add(local);
+                return 0;
+            case FileKind.Symlink:
+                File.CreateSymbolicLink(local, entry.LinkTarget);
+                return 0;
+        }
+        await using var stream = new FileStream(local, PrivateModes.NewFile(FileMode.CreateNew, entry.Size));
+        using var hashing = new HashingFileStream(stream);
+        await _repository.RestoreFileAsync(file, hashing, cancellationToken).ConfigureAwait(false);
+        stream.Flush(flushToDisk: true);
+        if (hashing.Written != entry.Size)
+            throw new PhysicalRestoreException($"'{entry.Path}' restored to {hashing.Written} bytes but the snapshot says {entry.Size}",
+                "the snapshot is damaged; run pgark check --read-data");
+        verifier.Check(entry.Path, hashing.Written, hashing.Sha256());
+        File.SetLastWriteTimeUtc(local, entry.ModifiedTime.UtcDateTime);
+        return hashing.Written;
+    }
+
+    /// <summary>
+    /// Recovery from backup_label recreates pg_tblspc links from tablespace_map, so after a remap (and only after the
+    /// file was verified as backed up) it must name the new locations.
+    /// </summary>
+    private async Task RewriteTablespaceMapAsync(CancellationToken cancellationToken)
+    {
+        string path = Path.Combine(_target, "tablespace_map");
+        if (_tablespaces.Count == 0 || _options.TablespaceMapping.Count == 0 || !File.Exists(path))
+            return;
+        var lines = _tablespaces.Select(t => t.Key["pg_tblspc/".Length..] + " " + t.Value);
+        await using var stream = new FileStream(path, PrivateModes.NewFile(FileMode.Create));
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"), cancellationToken).ConfigureAwait(false);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private async Task WriteManifestAsync(byte[] manifest, CancellationToken cancellationToken)
+    {
+        string path = Path.Combine(_target, "backup_manifest");
+        await using var stream = new FileStream(path, PrivateModes.NewFile(FileMode.Create));
+        await stream.WriteAsync(manifest, cancellationToken).ConfigureAwait(false);
+        stream.Flush(flushToDisk: true);
+    }
+}

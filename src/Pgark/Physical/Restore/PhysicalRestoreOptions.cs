@@ -1,0 +1,26 @@
+namespace Pgark.Physical.Restore;
+
+/// <summary>Where and how a physical snapshot is restored.</summary>
+public sealed record PhysicalRestoreOptions
+{
+    /// <summary>The data directory to create (or, with <see cref="Force"/>, to empty and reuse).</summary>
+    public required string TargetDirectory { get; init; }
+
+    /// <summary>Delete what the target holds instead of refusing a non-empty target.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Tablespace relocation: old location → new location (like pg_basebackup --tablespace-mapping).</summary>
+    public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>What a restore wrote and verified.</summary>
+public sealed record PhysicalRestoreResult(long Files, long Bytes, int ManifestFilesVerified, int WalSegments, TimeSpan Duration);
+
+/// <summary>A restore that cannot proceed or whose result does not match the backup's manifest.</summary>
+public sealed class PhysicalRestoreException(string message, string hint, bool isVerificationFailure = true) : Exception(message)
+{
+    public string Hint { get; } = hint;
+
+    /// <summary>True when restored data did not match the backup (a check failure); false when the restore could not start.</summary>
+    public bool IsVerificationFailure { get; } = isVerificationFailure;
+}
