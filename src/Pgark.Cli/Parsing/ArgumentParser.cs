@@ -174,7 +174,10 @@ internal static class ArgumentParser
         return distance <= 2 && distance < typed.Length;
     }
 
-    /// <summary>Levenshtein distance; names are short, so the quadratic table is fine.</summary>
+    /// <summary>
+    /// Optimal string alignment distance: Levenshtein plus adjacent transpositions, the most common typo ("pnig").
+    /// Names are short, so the quadratic table is fine.
+    /// </summary>
     internal static int EditDistance(string a, string b)
     {
         var d = new int[a.Length + 1, b.Length + 1];
@@ -185,7 +188,11 @@ internal static class ArgumentParser
         for (int i = 1; i <= a.Length; i++)
         {
             for (int j = 1; j <= b.Length; j++)
+            {
                 d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
         }
         return d[a.Length, b.Length];
     }

@@ -77,7 +77,9 @@ public class ArgumentParserTests
     [Theory]
     [InlineData("db", "db", 0)]
     [InlineData("dbb", "db", 1)]
-    [InlineData("json", "jsno", 2)]
+    [InlineData("json", "jsno", 1)] // an adjacent transposition is one edit
+    [InlineData("pnig", "ping", 1)]
+    [InlineData("pnig", "init", 2)]
     [InlineData("", "abc", 3)]
     public void EditDistance(string a, string b, int expected) => Assert.Equal(expected, ArgumentParser.EditDistance(a, b));
 }

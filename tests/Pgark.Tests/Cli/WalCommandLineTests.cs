@@ -6,10 +6,10 @@ namespace Pgark.Tests.Cli;
 public sealed class WalCommandLineTests
 {
     [Theory]
-    [InlineData("wal stream", "usage: pgark wal stream [--repo PATH] [--db CONNINFO]")]
-    [InlineData("wal push", "usage: pgark wal push [--repo PATH] PATH")]
-    [InlineData("wal get", "usage: pgark wal get [--repo PATH] NAME DEST")]
-    [InlineData("status", "usage: pgark status [--repo PATH] [--db CONNINFO]")]
+    [InlineData("wal stream", "usage: pgark wal stream [--repo DIR] [--db CONNINFO]")]
+    [InlineData("wal push", "usage: pgark wal push [--repo DIR] PATH")]
+    [InlineData("wal get", "usage: pgark wal get [--repo DIR] NAME DEST")]
+    [InlineData("status", "usage: pgark status [--repo DIR] [--db CONNINFO]")]
     public void Help_names_the_two_word_commands(string command, string usage)
     {
         var viaHelp = CliRunner.Run(["help", .. command.Split(' ')]);
