@@ -62,7 +62,7 @@ internal static class Options
         ["ping"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping"]);
+        "Print the result as one JSON object instead of text.", ["ping", "stats"]);
 
     public static readonly CliOption Major = new("major", OptionKind.Integer,
         "PostgreSQL major version of the scratch cluster; installed server binaries are searched in PG_BIN, "
@@ -75,8 +75,30 @@ internal static class Options
     public static readonly CliOption Markdown = new("markdown", OptionKind.Flag,
         "Print the reference of every command as Markdown (the text of spec/cli.md).", ["help"]);
 
+    // Repository commands (init, check, prune, stats, cat, snapshots).
+    public static readonly CliOption Repo = new("repo", OptionKind.Text,
+        "The repository: a local directory.", ["init", "check", "prune", "stats", "cat", "snapshots"],
+        ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
+
+    public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
+        "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
+        ["init", "check", "prune", "stats", "cat", "snapshots"], ValueName: "FILE");
+
+    public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
+        "Encrypt the repository with a key wrapped by the passphrase (PGARK_PASSPHRASE or --passphrase-file).", ["init"]);
+
+    public static readonly CliOption Compression = new("compression", OptionKind.Text,
+        "Chunk compression: zstd:N (N from -7 to 22) or none.", ["init"], ValueName: "METHOD", Default: "zstd:3");
+
+    public static readonly CliOption PackSize = new("pack-size", OptionKind.Integer,
+        "Target size of a pack in MiB.", ["init"], ValueName: "MIB", Default: "32", Min: 1, Max: 1024);
+
+    public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
+        "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
+
     /// <summary>The table, in the order help lists options.</summary>
-    public static readonly CliOption[] All = [Help, Verbose, Version, Db, ConnectTimeout, Json, Major, Keep, Markdown];
+    public static readonly CliOption[] All = [Help, Verbose, Version, Db, ConnectTimeout, Json, Major, Keep, Markdown,
+        Repo, PassphraseFile, Encrypt, Compression, PackSize, ReadData];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

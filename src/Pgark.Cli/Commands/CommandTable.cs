@@ -8,6 +8,12 @@ internal static class CommandTable
         HelpCommand.Spec,
         PingCommand.Spec,
         DemoCommand.Spec,
+        InitCommand.Spec,
+        CheckCommand.Spec,
+        PruneCommand.Spec,
+        StatsCommand.Spec,
+        CatCommand.Spec,
+        SnapshotsCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);
