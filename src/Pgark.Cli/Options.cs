@@ -62,11 +62,13 @@ internal static class Options
         ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
-        "The repository: a directory initialized by pgark. An encrypted repository's passphrase is read from PGARK_PASSPHRASE.",
-        ["init", "wal stream", "wal push", "wal get", "status", "backup", "restore", "ls"], ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
+        "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
+        + "PGARK_PASSPHRASE or --passphrase-file.",
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
         "The physical replication slot to stream from. pgark never streams without one: the slot keeps the server from removing "
@@ -150,10 +152,27 @@ internal static class Options
     public static readonly CliOption ExitOnError = new("exit-on-error", OptionKind.Flag,
         "Stop at the first failing statement (always the case: the error names the object and carries the server's message).", ["restore"]);
 
+    public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
+        "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ValueName: "FILE");
+
+    public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
+        "Encrypt the repository with a key wrapped by the passphrase (PGARK_PASSPHRASE or --passphrase-file).", ["init"]);
+
+    public static readonly CliOption Compression = new("compression", OptionKind.Text,
+        "Chunk compression: zstd:N (N from -7 to 22) or none.", ["init"], ValueName: "METHOD", Default: "zstd:3");
+
+    public static readonly CliOption PackSize = new("pack-size", OptionKind.Integer,
+        "Target size of a pack in MiB.", ["init"], ValueName: "MIB", Default: "32", Min: 1, Max: 1024);
+
+    public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
+        "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Major, Keep, Markdown];
+        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

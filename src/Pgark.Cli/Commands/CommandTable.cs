@@ -16,6 +16,11 @@ internal static class CommandTable
         Wal.WalPushCommand.Spec,
         Wal.WalGetCommand.Spec,
         Wal.StatusCommand.Spec,
+        CheckCommand.Spec,
+        PruneCommand.Spec,
+        StatsCommand.Spec,
+        CatCommand.Spec,
+        SnapshotsCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

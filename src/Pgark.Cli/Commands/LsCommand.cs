@@ -25,7 +25,7 @@ internal static class LsCommand
 
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
-        var repository = await LogicalCli.OpenRepositoryAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         var culture = CultureInfo.InvariantCulture;
         if (arguments.Text(Options.Backup) is not { } backup)
         {

@@ -10,7 +10,7 @@ internal static class LogicalBackupRun
     public static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         var source = LogicalCli.Connection(context, arguments);
-        var repository = await LogicalCli.OpenRepositoryAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         var result = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions
         {
             Source = source,

@@ -8,16 +8,6 @@ namespace Pgark.Cli.Commands.Logical;
 internal static class LogicalCli
 {
     /// <summary>Only logical backups have a command-line path so far; another --kind is a usage error that says so.</summary>
-    public static async Task<Repository.Repository> OpenRepositoryAsync(CliContext context, ParsedArguments arguments,
-        CancellationToken cancellationToken)
-    {
-        string path = arguments.Text(Options.Repo) ?? throw new UsageException("--repo is required", "give the repository directory with --repo or PGARK_REPO");
-        if (!Directory.Exists(path))
-            throw new UsageException($"repository directory {path} does not exist", "check --repo");
-        return await Repository.Repository.OpenAsync(new LocalStore(path), new Repository.RepositoryOptions { Passphrase = context.Environment("PGARK_PASSPHRASE") },
-            cancellationToken).ConfigureAwait(false);
-    }
-
     public static ConnectionSettings Connection(CliContext context, ParsedArguments arguments)
     {
         ConnectionSettings settings = ConnectionSettings.Parse(arguments.Text(Options.Db), ReplicationMode.None, context.ConnectionEnvironment());

@@ -11,7 +11,7 @@ internal static class LogicalRestoreRun
     {
         var target = LogicalCli.Connection(context, arguments);
         string backup = LogicalCli.Required(arguments, Options.Backup, "pgark ls --repo R lists the snapshots' ids");
-        var repository = await LogicalCli.OpenRepositoryAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         var tables = (arguments.Text(Options.Table) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var result = await LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
         {

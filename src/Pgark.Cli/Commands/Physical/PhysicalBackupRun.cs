@@ -21,7 +21,7 @@ internal static class PhysicalBackupRun
             Checkpoint = ParseCheckpoint(arguments.Text(Options.Checkpoint)),
             MaxRateKilobytesPerSecond = (int?)arguments.Integer(Options.MaxRate),
         };
-        var repository = await RepositoryAccess.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
         // Back up, then report.
         PhysicalBackupResult result = await new PhysicalBackup(repository, settings, options).RunAsync(cancellationToken).ConfigureAwait(false);

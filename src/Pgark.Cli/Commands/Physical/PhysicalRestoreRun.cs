@@ -13,7 +13,7 @@ internal static class PhysicalRestoreRun
     {
         string target = arguments.Text(Options.Target)
             ?? throw new UsageException("--target is required", "give the data directory to create with --target DIR");
-        var repository = await RepositoryAccess.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
         // Find the snapshot, then restore and verify it.
         SnapshotInfo snapshot = await FindAsync(repository, arguments.Text(Options.Backup) ?? "latest", cancellationToken).ConfigureAwait(false);

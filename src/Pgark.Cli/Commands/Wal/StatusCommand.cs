@@ -36,7 +36,7 @@ internal static class StatusCommand
     {
         // The archive's view: timelines, gaps, newest durable position.
         RpoLimit? limit = arguments.Text(Options.MaxRpo) is { } text ? RpoLimit.Parse(text) : null;
-        Pgark.Repository.Repository repository = await RepositoryOption.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         WalArchiveStatus archive = await WalArchiveStatus.ComputeAsync(new WalStore(repository), cancellationToken).ConfigureAwait(false);
 
         // The server's view, when asked: its position gives the RPO.

@@ -27,7 +27,7 @@ internal static class WalPushCommand
             : throw new UsageException("no WAL file given", "pass the path of the file to archive (archive_command's %p)");
         if (!File.Exists(path))
             throw new UsageException($"WAL file \"{path}\" does not exist", "pass the path of the file to archive (archive_command's %p)");
-        Pgark.Repository.Repository repository = await RepositoryOption.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         WalPushOutcome outcome = await WalPush.PushAsync(new WalStore(repository), path, cancellationToken).ConfigureAwait(false);
         context.Out.WriteLine($"{(outcome == WalPushOutcome.Stored ? "stored" : "already archived")} {Path.GetFileName(path)}");
         return ExitCode.Ok;

@@ -34,7 +34,7 @@ internal static class WalStreamCommand
         // Resolve the server and open the repository.
         ConnectionSettings settings = PingCommand.ResolveSettings(context, arguments);
         context.Connection = settings;
-        Pgark.Repository.Repository repository = await RepositoryOption.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
         // Stream until stopped: the receiver reconnects by itself and throws only what needs the user.
         var receiver = new WalReceiver(repository, new WalReceiverOptions
