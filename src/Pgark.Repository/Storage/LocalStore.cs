@@ -34,14 +34,11 @@ public sealed class LocalStore : IBlobStore
                 await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
-            // File.Move without overwrite links the new name on Unix, so it fails instead of replacing a concurrent writer's file.
-            File.Move(temporary, path, overwrite: false);
+            // link(2), not rename(2): a concurrent writer's file under the same name is never replaced.
+            if (!NoReplaceLink.TryLink(temporary, path))
+                throw new BlobAlreadyExistsException(name);
+            File.Delete(temporary);
             DirectorySync.Fsync(directory);
-        }
-        catch (IOException) when (File.Exists(path) && File.Exists(temporary))
-        {
-            TryDelete(temporary);
-            throw new BlobAlreadyExistsException(name);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
