@@ -17,7 +17,7 @@ public sealed class BackupRestoreCliTests(ScratchServer server) : IClassFixture<
     {
         CliRunner.Result init = CliRunner.Run(["init", "--repo", _repository]);
         Assert.Equal((0, ""), (init.ExitCode, init.Error));
-        Assert.Equal(2, CliRunner.Run(["init", "--repo", _repository]).ExitCode); // not empty any more
+        Assert.Equal(7, CliRunner.Run(["init", "--repo", _repository]).ExitCode); // a repository is there already
 
         CliRunner.Result backup = CliRunner.Run(["backup", "--repo", _repository, "--db", Db, "--label", "cli test", "--json"]);
         Assert.Equal((0, ""), (backup.ExitCode, backup.Error));

@@ -7,8 +7,8 @@ public sealed class WalCommandLineTests
 {
     [Theory]
     [InlineData("wal stream", "usage: pgark wal stream [--repo DIR] [--db CONNINFO]")]
-    [InlineData("wal push", "usage: pgark wal push [--repo DIR] PATH")]
-    [InlineData("wal get", "usage: pgark wal get [--repo DIR] NAME DEST")]
+    [InlineData("wal push", "usage: pgark wal push [--repo DIR] [--passphrase-file FILE] PATH")]
+    [InlineData("wal get", "usage: pgark wal get [--repo DIR] [--passphrase-file FILE] NAME DEST")]
     [InlineData("status", "usage: pgark status [--repo DIR] [--db CONNINFO]")]
     public void Help_names_the_two_word_commands(string command, string usage)
     {
@@ -23,7 +23,8 @@ public sealed class WalCommandLineTests
     public void Global_flags_may_precede_the_command_words_but_options_may_not_split_them()
     {
         var verbose = CliRunner.Run(["-v", "wal", "get", "--repo", "/nonexistent-pgark-repo", "x", "y"]);
-        Assert.Equal((2, "pgark: repository \"/nonexistent-pgark-repo\" does not exist\n"), (verbose.ExitCode, verbose.Error.Split("hint:")[0]));
+        Assert.Equal((7, "pgark: no pgark repository at '/nonexistent-pgark-repo': the directory does not exist\n"),
+            (verbose.ExitCode, verbose.Error.Split("hint:")[0]));
         var split = CliRunner.Run(["wal", "--repo", "r", "get", "a", "b"]);
         Assert.Equal(2, split.ExitCode);
         Assert.StartsWith("pgark: unknown command \"wal\"", split.Error);
