@@ -56,7 +56,10 @@ public sealed partial class PgConnection
             await connection.StartupAsync(timeout.Token).ConfigureAwait(false);
             return connection;
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        // A read cut short by the timer can surface as an I/O error rather than a cancellation, depending on where
+        // the socket was; whichever it is, the cause is the connect timeout.
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && (e is OperationCanceledException || (timeout.IsCancellationRequested && e is IOException or SocketException)))
         {
             connection.Break();
             throw new PgConnectionException(PgConnectionFailure.Timeout,

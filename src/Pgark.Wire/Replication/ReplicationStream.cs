@@ -26,6 +26,8 @@ public sealed class ReplicationStream
 {
     private readonly PgQueryReader _reader;
     private bool _serverDone;
+    /// <summary>The walsender ended the session with CommandComplete inside CopyBoth and exits: nothing more will come.</summary>
+    private bool _serverExited;
     private bool _clientDone;
 
     private ReplicationStream(PgQueryReader reader) => _reader = reader;
@@ -61,6 +63,12 @@ public sealed class ReplicationStream
                 return ParseCopyData();
             case BackendMessageCode.CopyDone:
                 _serverDone = true;
+                return ReplicationMessageKind.EndOfStream;
+            case BackendMessageCode.CommandComplete:
+                // A walsender that is shutting down after the client caught up sends CommandComplete without CopyDone
+                // and exits (WalSndDone in walsender.c, every supported version): the end of the stream, not a desync.
+                _serverDone = true;
+                _serverExited = true;
                 return ReplicationMessageKind.EndOfStream;
             case BackendMessageCode.ErrorResponse:
                 _reader.CloseResult();
@@ -113,6 +121,8 @@ public sealed class ReplicationStream
     /// </summary>
     public async Task<TimelineSwitch?> EndAsync(CancellationToken cancellationToken = default)
     {
+        if (_serverExited)
+            return null; // the server process is gone; the connection has nothing more to say
         if (!_clientDone)
         {
             _clientDone = true;

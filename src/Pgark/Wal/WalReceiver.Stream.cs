@@ -14,7 +14,6 @@ public sealed partial class WalReceiver
     {
         PgConnection? connection = first;
         TimeSpan backoff = _options.InitialBackoff;
-        int protocolErrors = 0;
         try
         {
             while (true)
@@ -27,16 +26,12 @@ public sealed partial class WalReceiver
                         return;
                     Log($"the server ended streaming at {ReceivedLsn}; reconnecting");
                 }
-                catch (Exception e) when (_options.Reconnect && !cancellationToken.IsCancellationRequested
-                    && (IsTransient(e) || IsShutdownDesync(e, ref protocolErrors)))
+                catch (Exception e) when (_options.Reconnect && !cancellationToken.IsCancellationRequested && IsTransient(e))
                 {
                     Log($"connection lost at {ReceivedLsn} ({e.Message}); reconnecting in {backoff.TotalMilliseconds:0} ms");
                 }
                 if (DurableLsn > before)
-                {
                     backoff = _options.InitialBackoff;
-                    protocolErrors = 0;
-                }
                 // Bytes not yet stored are asked for again: the archive gets no gap and no duplicate.
                 _segment!.DiscardUnstored();
                 Volatile.Write(ref _receivedLsn, (long)_segment.ReceivedEnd.Value);
@@ -80,16 +75,6 @@ public sealed partial class WalReceiver
         IOException or SocketException => true,
         _ => false,
     };
-
-    /// <summary>
-    /// A walsender shutting down after pgark caught up ends the COPY with CommandComplete and no CopyDone (WalSndDone in
-    /// walsender.c), which the wire layer reports as a protocol error. Retried a few times; a desync that repeats
-    /// without progress is real and ends the streamer.
-    /// </summary>
-    private static bool IsShutdownDesync(Exception e, ref int protocolErrors)
-        => e is PgProtocolException && ++protocolErrors <= MaxProtocolErrorsWithoutProgress;
-
-    private const int MaxProtocolErrorsWithoutProgress = 5;
 
     // 57P01-57P03: shutdown, crash, starting up; 08xxx: connection exceptions; 53300: out of connection/walsender slots
     // (the old walsender may not have exited yet); 55006: the slot is still held by the old session's walsender.

@@ -56,6 +56,27 @@ public class ReplicationStreamTests
     }
 
     [Fact]
+    public async Task AWalsenderShuttingDownEndsTheStreamWithCommandCompleteAlone()
+    {
+        // WalSndDone (walsender.c): once the client has caught up, a stopping server sends CommandComplete inside
+        // CopyBoth, without CopyDone, and exits. That is the end of the stream, not a desync.
+        await using var server = new ScriptedServer(async peer =>
+        {
+            await peer.ReadStartupAsync();
+            await peer.SendAsync(Backend.TrustStartup());
+            await peer.ReadMessageAsync();
+            await peer.SendAsync(Backend.CopyBothResponse(), XLog(0x1_0000_0000, 0x1_0000_0003, [1, 2, 3]), Backend.CommandComplete("COPY 0"));
+            peer.Close();
+        });
+        await using PgConnection connection = await PgConnection.OpenAsync(server.Settings with { Replication = ReplicationMode.Physical });
+        ReplicationStream stream = await connection.StartReplicationAsync(Lsn.Parse("1/0"), new TimelineId(1), "s");
+        Assert.Equal(ReplicationMessageKind.XLogData, await stream.ReadAsync());
+        Assert.Equal(ReplicationMessageKind.EndOfStream, await stream.ReadAsync());
+        Assert.Null(await stream.EndAsync());
+        Assert.Equal(ReplicationMessageKind.EndOfStream, await stream.ReadAsync());
+    }
+
+    [Fact]
     public async Task UnknownReplicationMessageIsFatal()
     {
         await using var server = new ScriptedServer(async peer =>
