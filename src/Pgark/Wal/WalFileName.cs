@@ -12,11 +12,10 @@ public static class WalFileName
 {
     public const int SegmentNameLength = 24;
 
+    /// <remarks>The wire layer's <see cref="Lsn.WalFileName"/> is the one XLogFileName of the engine (the repository keeps
+    /// its own in WalArchive.SegmentFileName because it must not reference the wire layer).</remarks>
     public static string Segment(TimelineId timeline, ulong segmentNumber, int segmentSize)
-    {
-        ulong perLog = SegmentsPerLog(segmentSize);
-        return string.Create(CultureInfo.InvariantCulture, $"{timeline.Value:X8}{segmentNumber / perLog:X8}{segmentNumber % perLog:X8}");
-    }
+        => Lsn.FromSegment(segmentNumber, 0, segmentSize).WalFileName(timeline, segmentSize);
 
     public static string History(TimelineId timeline) => string.Create(CultureInfo.InvariantCulture, $"{timeline.Value:X8}.history");
 
