@@ -11,6 +11,8 @@ public enum ObjectType : byte
     Lock = 3,
     Wal = 4,
     Key = 5,
+    /// <summary>A restore drill's result (<c>drills/</c>; body is the JSON of spec/drill.md).</summary>
+    Drill = 6,
 }
 
 /// <summary>Object header byte 6 (spec §3).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pgark.Physical.RowCounts;
 using Pgark.Repository;
 using Pgark.Repository.Chunking;
 using Pgark.Repository.Format;
@@ -57,9 +58,22 @@ public sealed partial class PhysicalBackup
         // Stream the archives into the repository: relation files as extents, everything else through FastCDC.
         byte[] manifest = await ReceiveArchivesAsync(backup, session, cancellationToken).ConfigureAwait(false);
 
+        // Take a logical slot's snapshot for exact row counts (wal_level=logical); its WAL must then reach past the slot.
+        await using RowCounter? counter = _options.CountRows
+            ? await RowCounter.TryStartAsync(_settings, cancellationToken).ConfigureAwait(false)
+            : null;
+
         // Wait for the WAL up to the end position, then store it as pg_wal/ files of the snapshot.
-        await wal.StopAtAsync(backup.EndLsn, cancellationToken).ConfigureAwait(false);
+        await wal.StopAtAsync(Lsn.Max(backup.EndLsn, counter?.StreamUntil ?? backup.EndLsn), cancellationToken).ConfigureAwait(false);
         long walBytes = await StoreWalAsync(session, wal.Segments, cancellationToken).ConfigureAwait(false);
+
+        // Count every table's rows under the slot's snapshot: what a restore drill compares against.
+        RowCountDocument? counts = null;
+        if (counter is not null)
+        {
+            counts = await counter.CountAsync(cancellationToken).ConfigureAwait(false);
+            await session.AddDocumentAsync(RowCountDocument.DocumentName, counts.Encode(), cancellationToken).ConfigureAwait(false);
+        }
 
         // Attach backup_manifest and the tablespace list, write the tree, and publish the snapshot last.
         if (manifest.Length > 0)
@@ -71,7 +85,7 @@ public sealed partial class PhysicalBackup
             _options.Label, _repository.Options.Hostname, _parent.Id);
         SnapshotInfo snapshot = await session.CommitAsync(metadata, cancellationToken).ConfigureAwait(false);
         return new PhysicalBackupResult(snapshot, _tree.Count, _receivedBytes, walBytes, session.StoredBytes, session.StoredChunks,
-            session.DeduplicatedChunks, clock.Elapsed);
+            session.DeduplicatedChunks, clock.Elapsed) { RowCounts = counts };
     }
 
     private static BaseBackupOptions ToWire(PhysicalBackupOptions options) => new()

@@ -14,6 +14,12 @@ public sealed record PhysicalBackupOptions
     public string SpoolDirectory { get; init; } = Path.GetTempPath();
     /// <summary>Store page deltas against the newest snapshot of the same system (a full read, incremental store).</summary>
     public bool UseParent { get; init; } = true;
+    /// <summary>
+    /// Record every table's exact row count for restore drills (spec/physical.md, "row_counts"): needs wal_level=logical
+    /// on a primary and a role that may replicate, else nothing is recorded. Counting reads every table of the
+    /// database in the connection string once; turn it off for very large databases.
+    /// </summary>
+    public bool CountRows { get; init; } = true;
 }
 
 /// <summary>What a physical backup did.</summary>
@@ -25,4 +31,8 @@ public sealed record PhysicalBackupResult(
     long StoredBytes,
     long StoredChunks,
     long DeduplicatedChunks,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>The row counts recorded with the snapshot, or null when none were (see <see cref="PhysicalBackupOptions.CountRows"/>).</summary>
+    public RowCounts.RowCountDocument? RowCounts { get; init; }
+}

@@ -32,6 +32,9 @@ internal sealed class ManifestVerifier(BackupManifest? manifest)
         Verified++;
     }
 
+    /// <summary>A file restored with damage (zero-filled): counted as present, not verified.</summary>
+    public void Skip(string path) => _seen.Add(path);
+
     public void CheckAllSeen()
     {
         if (manifest is null)

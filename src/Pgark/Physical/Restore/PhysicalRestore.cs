@@ -11,7 +11,7 @@ namespace Pgark.Physical.Restore;
 /// chunk is checked against its id and every extent page against its hash while reading; every file is then checked
 /// against backup_manifest (size and SHA-256), and the manifest against its own checksum.
 /// </summary>
-public sealed class PhysicalRestore
+public sealed partial class PhysicalRestore
 {
     private readonly Repository.Repository _repository;
     private readonly PhysicalRestoreOptions _options;
@@ -64,7 +64,7 @@ public sealed class PhysicalRestore
         await RewriteTablespaceMapAsync(cancellationToken).ConfigureAwait(false);
         foreach (string directory in _directoriesToSync)
             DirectoryFsync.Run(directory);
-        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed);
+        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed) { Damaged = _damaged };
     }
 
     private void PrepareTarget()
@@ -150,7 +150,20 @@ public sealed class PhysicalRestore
         }
         await using var stream = new FileStream(local, PrivateModes.NewFile(FileMode.CreateNew, entry.Size));
         using var hashing = new HashingFileStream(stream);
-        await _repository.RestoreFileAsync(file, hashing, cancellationToken).ConfigureAwait(false);
+        if (_options.ContinueOnDamage)
+        {
+            // A drill reports every damaged file instead of stopping at the first: unreadable pieces become zeros.
+            if (await RestoreToleratingDamageAsync(file, hashing, cancellationToken).ConfigureAwait(false))
+            {
+                stream.Flush(flushToDisk: true);
+                verifier.Skip(entry.Path);
+                return hashing.Written;
+            }
+        }
+        else
+        {
+            await _repository.RestoreFileAsync(file, hashing, cancellationToken).ConfigureAwait(false);
+        }
         stream.Flush(flushToDisk: true);
         if (hashing.Written != entry.Size)
             throw new PhysicalRestoreException($"'{entry.Path}' restored to {hashing.Written} bytes but the snapshot says {entry.Size}",

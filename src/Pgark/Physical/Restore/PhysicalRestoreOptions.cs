@@ -11,10 +11,24 @@ public sealed record PhysicalRestoreOptions
 
     /// <summary>Tablespace relocation: old location → new location (like pg_basebackup --tablespace-mapping).</summary>
     public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Restore drills: a file whose stored data fails verification is written with its unreadable extents or chunks as
+    /// zeros (its size kept), listed in <see cref="PhysicalRestoreResult.Damaged"/> and not checked against the manifest,
+    /// and the restore goes on, so every damaged file is found in one pass. Never for a restore meant to be used.
+    /// </summary>
+    public bool ContinueOnDamage { get; init; }
 }
 
 /// <summary>What a restore wrote and verified.</summary>
-public sealed record PhysicalRestoreResult(long Files, long Bytes, int ManifestFilesVerified, int WalSegments, TimeSpan Duration);
+public sealed record PhysicalRestoreResult(long Files, long Bytes, int ManifestFilesVerified, int WalSegments, TimeSpan Duration)
+{
+    /// <summary>Files restored with damage (only with <see cref="PhysicalRestoreOptions.ContinueOnDamage"/>), in path order.</summary>
+    public IReadOnlyList<DamagedFile> Damaged { get; init; } = [];
+}
+
+/// <summary>A file whose stored data failed verification: its snapshot path and the first failure's message.</summary>
+public sealed record DamagedFile(string Path, string Problem);
 
 /// <summary>A restore that cannot proceed or whose result does not match the backup's manifest.</summary>
 public sealed class PhysicalRestoreException(string message, string hint, bool isVerificationFailure = true) : Exception(message)

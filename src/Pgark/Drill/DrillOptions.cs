@@ -1,0 +1,32 @@
+namespace Pgark.Drill;
+
+/// <summary>What a restore drill restores and how.</summary>
+public sealed record DrillOptions
+{
+    /// <summary>Snapshot id prefix (at least 4 hex digits) or "latest" (the newest snapshot of any kind).</summary>
+    public string Backup { get; init; } = "latest";
+
+    /// <summary>Server programs to run the scratch server with; null finds the backup's major (see <see cref="Cluster.PgBinaries"/>).</summary>
+    public string? PgBinDirectory { get; init; }
+
+    /// <summary>Where the scratch directory is created (it needs room for the restored data); null is /tmp.</summary>
+    public string? ScratchParent { get; init; }
+
+    /// <summary>Leave the scratch server running and its directory in place (<see cref="DrillResult.Kept"/> says where).</summary>
+    public bool Keep { get; init; }
+
+    /// <summary>Run amcheck (bt_index_check, and verify_heapam on PostgreSQL 14+) when the extension is available.</summary>
+    public bool Amcheck { get; init; } = true;
+
+    /// <summary>Store the result as a drill record in the repository (drills/, spec/drill.md).</summary>
+    public bool Record { get; init; } = true;
+
+    /// <summary>Logical drills: connections loading tables in parallel.</summary>
+    public int Jobs { get; init; } = 2;
+
+    /// <summary>How long the scratch server may take to start and to finish recovery.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Receives one line per step (restoring, starting, counting, …); may be null.</summary>
+    public IProgress<string>? Progress { get; init; }
+}

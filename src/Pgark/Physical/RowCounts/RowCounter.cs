@@ -1,0 +1,104 @@
+using System.Globalization;
+using Pgark.Logical;
+using Pgark.Logical.Schema;
+using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
+
+namespace Pgark.Physical.RowCounts;
+
+/// <summary>
+/// Exact row counts for a physical backup. A base backup is fuzzy until its end LSN, so counts read from an ordinary
+/// snapshot would not match a restore under concurrent writes. Instead, after BASE_BACKUP has sent its files, a
+/// TEMPORARY logical slot is created with EXPORT_SNAPSHOT (wal_level = logical only): its exported snapshot sees exactly
+/// the transactions committed before its consistent point, and recovery stopped just before that LSN reproduces it.
+/// A small transaction committed after the slot guarantees a WAL record at or past the consistent point, so recovery
+/// with an exclusive target finds where to stop; the backup's WAL streaming runs until <see cref="StreamUntil"/>.
+/// </summary>
+internal sealed class RowCounter : IAsyncDisposable
+{
+    private readonly ConsistentSnapshot _snapshot;
+    private readonly ConnectionSettings _source;
+
+    private RowCounter(ConsistentSnapshot snapshot, ConnectionSettings source, Lsn consistentPoint, Lsn streamUntil)
+    {
+        _snapshot = snapshot;
+        _source = source;
+        ConsistentPoint = consistentPoint;
+        StreamUntil = streamUntil;
+    }
+
+    /// <summary>The slot's consistent point: the recovery target of a drill.</summary>
+    public Lsn ConsistentPoint { get; }
+
+    /// <summary>How far the backup's WAL must reach for recovery to find its target (a record past the consistent point).</summary>
+    public Lsn StreamUntil { get; }
+
+    /// <summary>
+    /// Creates the slot and its snapshot on the database of <paramref name="source"/>; null (nothing is recorded) when
+    /// wal_level is not logical, the role may not replicate, or the server is a standby.
+    /// </summary>
+    public static async Task<RowCounter?> TryStartAsync(ConnectionSettings source, CancellationToken cancellationToken)
+    {
+        ConnectionSettings sql = source with { Replication = ReplicationMode.None };
+        ConsistentSnapshot snapshot = await ConsistentSnapshot.TakeAsync(sql, preferSlot: true, cancellationToken).ConfigureAwait(false);
+        if (snapshot.Method != "replication-slot" || snapshot.ConsistentLsn is not { } consistentPoint)
+        {
+            await snapshot.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        try
+        {
+            Lsn streamUntil = await CommitMarkerAsync(sql, cancellationToken).ConfigureAwait(false);
+            return new RowCounter(snapshot, sql, consistentPoint, Lsn.Max(streamUntil, consistentPoint));
+        }
+        catch
+        {
+            await snapshot.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Commits a transaction with an xid (its commit record lands after the consistent point) and returns the WAL flush
+    /// position after it, which covers that record.
+    /// </summary>
+    private static async Task<Lsn> CommitMarkerAsync(ConnectionSettings sql, CancellationToken cancellationToken)
+    {
+        await using PgConnection connection = await PgConnection.OpenAsync(sql, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("SET synchronous_commit = on; SELECT pg_catalog.pg_current_xact_id()", cancellationToken)
+            .ConfigureAwait(false);
+        string flushed = (await connection.QueryTextAsync("SELECT pg_catalog.pg_current_wal_flush_lsn()::text", cancellationToken)
+            .ConfigureAwait(false)).Scalar!;
+        return Lsn.Parse(flushed);
+    }
+
+    /// <summary>Counts the rows of every permanent table (and populated materialized view) of the database.</summary>
+    public async Task<RowCountDocument> CountAsync(CancellationToken cancellationToken)
+    {
+        await using PgConnection reader = await _snapshot.OpenReaderAsync(_source, cancellationToken).ConfigureAwait(false);
+        var tables = new List<TableRowCount>();
+        foreach (string?[] row in await CatalogRows.ReadAsync(reader, TablesSql, cancellationToken).ConfigureAwait(false))
+        {
+            string rows = (await reader.QueryTextAsync(CountSql(row[2]!, row[3] == "m"), cancellationToken).ConfigureAwait(false)).Scalar!;
+            tables.Add(new TableRowCount(row[0]!, row[1]!, row[2]!, long.Parse(rows, CultureInfo.InvariantCulture)));
+        }
+        return new RowCountDocument(_source.Database, ConsistentPoint.ToString(), DateTimeOffset.UtcNow, tables);
+    }
+
+    /// <summary>
+    /// Tables whose rows survive recovery: permanent (unlogged ones come back empty), with storage (not partitioned
+    /// parents, views or foreign tables), in user schemas. Shared by the drill, which counts the same set after restore.
+    /// </summary>
+    internal static string TablesSql => $"""
+        SELECT n.nspname, c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE (c.relkind = 'r' OR (c.relkind = 'm' AND c.relispopulated)) AND c.relpersistence = 'p' AND {CatalogRows.UserSchema("n")}
+        ORDER BY 3
+        """;
+
+    /// <summary>ONLY: a parent's count must not include its children, which are counted themselves.</summary>
+    internal static string CountSql(string qualifiedName, bool materializedView)
+        => $"SELECT pg_catalog.count(*)::text FROM {(materializedView ? "" : "ONLY ")}{qualifiedName}";
+
+    public ValueTask DisposeAsync() => _snapshot.DisposeAsync();
+}
