@@ -62,12 +62,12 @@ internal static class Options
         ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "drill"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
         + "PGARK_PASSPHRASE or --passphrase-file.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "drill"],
         ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
@@ -97,7 +97,7 @@ internal static class Options
         ["demo"], ValueName: "N", Default: "the first installation found", Min: 13, Max: 18);
 
     public static readonly CliOption Keep = new("keep", OptionKind.Flag,
-        "Leave the scratch cluster running and its directory in place at the end.", ["demo"]);
+        "Leave the scratch cluster running and its directory in place at the end.", ["demo", "drill"]);
 
     public static readonly CliOption Markdown = new("markdown", OptionKind.Flag,
         "Print the reference of every command as Markdown (the text of spec/cli.md).", ["help"]);
@@ -108,7 +108,7 @@ internal static class Options
         ["backup", "restore"], ValueName: "physical|logical", Default: "physical");
 
     public static readonly CliOption Backup = new("backup", OptionKind.Text,
-        "The snapshot: a unique id prefix (at least 4 hex digits), or latest (physical restore).", ["restore", "ls"], ValueName: "ID",
+        "The snapshot: a unique id prefix (at least 4 hex digits), or latest (physical restore).", ["restore", "ls", "drill"], ValueName: "ID",
         Default: "latest (physical); required for logical");
 
     public static readonly CliOption Label = new("label", OptionKind.Text,
@@ -154,7 +154,7 @@ internal static class Options
 
     public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
         "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "drill"],
         ValueName: "FILE");
 
     public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
@@ -169,10 +169,26 @@ internal static class Options
     public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
         "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
 
+    public static readonly CliOption PgBin = new("pg-bin", OptionKind.Text,
+        "Directory of the PostgreSQL server programs for the scratch server; it must hold the backup's major (physical) or a "
+        + "newer one (logical).", ["drill"], ValueName: "DIR", Default: "the backup's major, searched as for demo");
+
+    public static readonly CliOption Scratch = new("scratch", OptionKind.Text,
+        "Where the drill creates its scratch directory (it needs room for the restored data).", ["drill"], ValueName: "DIR",
+        Default: "/tmp");
+
+    public static readonly CliOption NoAmcheck = new("no-amcheck", OptionKind.Flag,
+        "Skip amcheck (bt_index_check and verify_heapam) after the row counts.", ["drill"]);
+
+    public static readonly CliOption NoRowCounts = new("no-row-counts", OptionKind.Flag,
+        "Physical backup: do not record the tables' row counts for restore drills (they are counted under a logical slot's "
+        + "snapshot when wal_level=logical, which reads every table of the --db database once).", ["backup"]);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
+        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
+        PgBin, Scratch, NoAmcheck, NoRowCounts];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -23,7 +23,8 @@ public sealed partial class RestoreDrill
         Say("counting rows");
         var damagedTables = damaged.Where(d => d.Table is not null).Select(d => (d.Database!, d.Table!)).ToHashSet();
         var tables = new List<TableCheck>();
-        foreach ((_, string database) in await server.DatabasesAsync(cancellationToken).ConfigureAwait(false))
+        var databases = await server.DatabasesAsync(cancellationToken).ConfigureAwait(false);
+        foreach ((_, string database) in databases)
         {
             Dictionary<string, long>? expected = counts is not null && counts.Database == database
                 ? counts.Tables.ToDictionary(t => t.QualifiedName, t => t.Rows, StringComparer.Ordinal)
@@ -46,7 +47,7 @@ public sealed partial class RestoreDrill
                     tables.Add(new TableCheck(database, table, rows, null, null, null, TableMatch.Missing));
             }
         }
-        if (counts is not null && tables.All(t => t.Database != counts.Database))
+        if (counts is not null && databases.All(d => d.Name != counts.Database))
             _problems.Add($"the database {counts.Database} whose row counts were recorded is not in the restored server");
         return tables;
     }

@@ -20,6 +20,7 @@ internal static class PhysicalBackupRun
             Label = arguments.Text(Options.Label) ?? "pgark",
             Checkpoint = ParseCheckpoint(arguments.Text(Options.Checkpoint)),
             MaxRateKilobytesPerSecond = (int?)arguments.Integer(Options.MaxRate),
+            CountRows = !arguments.Flag(Options.NoRowCounts),
         };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
@@ -45,6 +46,9 @@ internal static class PhysicalBackupRun
         output.WriteLine($"snapshot:  {result.Snapshot.ShortId}  (label {m.Label}, PostgreSQL {m.PgVersion}, timeline {m.Timeline}, {new Lsn(m.StartLsn)} .. {new Lsn(m.EndLsn)})");
         output.WriteLine($"files:     {result.Files}, {Mib(result.ReceivedBytes)} received, {Mib(result.WalBytes)} WAL");
         output.WriteLine($"stored:    {Mib(result.StoredBytes)} in {result.StoredChunks} new chunks ({result.DeduplicatedChunks} deduplicated) in {result.Duration.TotalSeconds:0.0} s");
+        output.WriteLine(result.RowCounts is { } counts
+            ? $"rows:      {counts.Tables.Count} tables of {counts.Database} counted at {counts.Lsn} (for pgark drill)"
+            : "rows:      not recorded (needs wal_level=logical; see --no-row-counts)");
     }
 
     private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
@@ -70,6 +74,18 @@ internal static class PhysicalBackupRun
             json.WriteNumber("stored_chunks", result.StoredChunks);
             json.WriteNumber("deduplicated_chunks", result.DeduplicatedChunks);
             json.WriteNumber("seconds", Math.Round(result.Duration.TotalSeconds, 3));
+            if (result.RowCounts is { } counts)
+            {
+                json.WriteStartObject("row_counts");
+                json.WriteString("database", counts.Database);
+                json.WriteString("lsn", counts.Lsn);
+                json.WriteNumber("tables", counts.Tables.Count);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("row_counts");
+            }
             json.WriteEndObject();
         }
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));

@@ -59,14 +59,16 @@ internal sealed class RowCounter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Commits a transaction with an xid (its commit record lands after the consistent point) and returns the WAL flush
-    /// position after it, which covers that record.
+    /// Commits a transaction that writes WAL (a temporary table's catalog rows), so its commit record lands after the
+    /// consistent point and is flushed before COMMIT returns, and returns the flush position after it. A transaction that
+    /// only took an xid would commit asynchronously (xact.c flushes only when the transaction wrote WAL before its
+    /// commit record), leaving the flush position behind the commit record for up to wal_writer_delay.
     /// </summary>
     private static async Task<Lsn> CommitMarkerAsync(ConnectionSettings sql, CancellationToken cancellationToken)
     {
         await using PgConnection connection = await PgConnection.OpenAsync(sql, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync("SET synchronous_commit = on; SELECT pg_catalog.pg_current_xact_id()", cancellationToken)
-            .ConfigureAwait(false);
+        await connection.ExecuteAsync("BEGIN; SET LOCAL synchronous_commit = on; " +
+            "CREATE TEMPORARY TABLE pgark_row_counts_marker () ON COMMIT DROP; COMMIT", cancellationToken).ConfigureAwait(false);
         string flushed = (await connection.QueryTextAsync("SELECT pg_catalog.pg_current_wal_flush_lsn()::text", cancellationToken)
             .ConfigureAwait(false)).Scalar!;
         return Lsn.Parse(flushed);

@@ -1,0 +1,63 @@
+using Pgark.Cli.Parsing;
+using Pgark.Drill;
+
+namespace Pgark.Cli.Commands.Drill;
+
+/// <summary><c>pgark drill</c>: prove a backup restores, measure the RTO, and record the result in the repository.</summary>
+internal static class DrillCommand
+{
+    public static readonly CommandSpec Spec = new(
+        "drill",
+        "Restore a backup into a scratch server, check every table against the backup, and measure the real RTO.",
+        "Restores the snapshot (--backup, default the newest) into a scratch directory and starts a scratch PostgreSQL "
+        + "server on it with the server programs of the backup's major (found like demo's, or --pg-bin), run as the "
+        + "unprivileged postgres account when pgark runs as root. A physical backup is restored with every chunk and "
+        + "page verified; a file whose stored data is damaged is zero-filled, named with its table, and the drill goes "
+        + "on. When the backup recorded row counts (wal_level=logical, see spec/physical.md) recovery stops exactly at "
+        + "their LSN and is promoted; otherwise it recovers to the end of the backup's WAL. A logical backup is loaded "
+        + "into a fresh server. Then every table is counted (logical: read back and its row-set digest compared), amcheck "
+        + "runs (bt_index_check on every btree index, verify_heapam on PostgreSQL 14+) when the server ships it, and the "
+        + "server is stopped and removed unless --keep.\n\n"
+        + "Prints one line per table (expected, restored, match) and the measured time split into restore, WAL replay "
+        + "and checks; the RTO is restore plus WAL replay. Exit code 1 on any damage, mismatch or amcheck finding. The "
+        + "result is stored in the repository (drills/, spec/drill.md) for pgark info.",
+        Arguments: "",
+        MaxPositionals: 0,
+        RunAsync,
+        Output: """
+            drill of 3f2a9c1e (physical, PostgreSQL 150008): recovery stopped before 0/5000B48, row counts recorded at backup
+            database  table             expected  restored  match
+            shop      public.orders       200000    200000  yes
+            shop      public.customers      5000      5000  yes
+            amcheck:  212 btree indexes, 96 tables checked, no corruption
+            time:     restore 2.1 s + WAL replay 0.9 s = RTO 3.0 s; checks 0.6 s
+            drill passed
+            """);
+
+    private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
+    {
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        bool json = arguments.Flag(Options.Json);
+        var options = new DrillOptions
+        {
+            Backup = arguments.Text(Options.Backup) ?? "latest",
+            PgBinDirectory = arguments.Text(Options.PgBin),
+            ScratchParent = arguments.Text(Options.Scratch),
+            Keep = arguments.Flag(Options.Keep),
+            Amcheck = !arguments.Flag(Options.NoAmcheck),
+            Progress = json ? null : new ProgressLines(context.Error),
+        };
+        DrillResult result = await new RestoreDrill(repository, options).RunAsync(cancellationToken).ConfigureAwait(false);
+        if (json)
+            context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(DrillJson.Encode(result)));
+        else
+            DrillText.Write(context.Out, result);
+        return result.Passed ? ExitCode.Ok : ExitCode.CheckFailed;
+    }
+
+    /// <summary>Progress goes to stderr, so stdout stays the report alone; synchronous, unlike Progress&lt;T&gt;.</summary>
+    private sealed class ProgressLines(TextWriter error) : IProgress<string>
+    {
+        public void Report(string value) => error.WriteLine("pgark: " + value);
+    }
+}

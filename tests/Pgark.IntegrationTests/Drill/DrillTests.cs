@@ -1,0 +1,205 @@
+using System.Text.Json;
+using Npgsql;
+using Pgark.Cluster;
+using Pgark.Drill;
+using Pgark.IntegrationTests.Infrastructure;
+using Pgark.IntegrationTests.Physical;
+using Pgark.IntegrationTests.Wal;
+using Pgark.Logical;
+using Pgark.Physical;
+using Pgark.Repository.Snapshots;
+using Pgark.Wire.Connection;
+
+namespace Pgark.IntegrationTests.Drill;
+
+/// <summary>
+/// pgark drill on real servers: a good physical backup taken under concurrent writes matches its recorded counts
+/// exactly; a corrupted chunk of a table's file fails the drill naming that table while the other tables are still
+/// checked; a logical backup drills with its row-set digests; a backup without recorded counts reports restored ones.
+/// </summary>
+public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixture>
+{
+    private readonly LocalCluster _cluster = fixture.Cluster;
+
+    [Fact]
+    public async Task A_physical_backup_taken_under_writes_drills_clean_with_exact_counts_and_records_the_result()
+    {
+        using var bed = new PhysicalTestBed();
+        var repository = await bed.InitRepositoryAsync();
+
+        // Insert rows in small transactions for the whole backup: the counts must still match exactly.
+        using var stop = new CancellationTokenSource();
+        Task writer = WriteUntilAsync(stop.Token);
+        PhysicalBackupResult backup;
+        try
+        {
+            backup = await BackupAsync(repository);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+        Assert.NotNull(backup.RowCounts);
+        Assert.Equal(DrillFixture.Database, backup.RowCounts!.Database);
+        Assert.Contains(backup.RowCounts.Tables, t => t.QualifiedName == "public.orders");
+        Assert.DoesNotContain(backup.RowCounts.Tables, t => t.QualifiedName == "public.scratch"); // unlogged: empty after recovery
+        Assert.DoesNotContain(backup.RowCounts.Tables, t => t.QualifiedName == "public.events"); // partitioned parent: no storage
+        long recordedOrders = backup.RowCounts.Tables.Single(t => t.QualifiedName == "public.orders").Rows;
+        long nowOrders = await _cluster.ScalarAsync<long>("SELECT count(*) FROM orders", DrillFixture.Database);
+        Assert.True(nowOrders > recordedOrders, $"the writer added no rows after the counts ({recordedOrders} then {nowOrders}); the test proves nothing");
+
+        var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        using var json = JsonDocument.Parse(run.Out);
+        JsonElement root = json.RootElement;
+        Assert.Equal("pgark-drill", root.GetProperty("format").GetString());
+        Assert.Equal(backup.Snapshot.Id.ToString(), root.GetProperty("snapshot").GetString());
+        Assert.Equal("physical", root.GetProperty("kind").GetString());
+        Assert.True(root.GetProperty("passed").GetBoolean());
+        Assert.True(root.GetProperty("row_counts_recorded").GetBoolean());
+        Assert.Equal(backup.RowCounts.Lsn, root.GetProperty("recovery_target_lsn").GetString());
+        var shop = root.GetProperty("tables").EnumerateArray().Where(t => t.GetProperty("database").GetString() == DrillFixture.Database).ToList();
+        Assert.Equal(backup.RowCounts.Tables.Select(t => t.QualifiedName).Order(), shop.Select(t => t.GetProperty("table").GetString()).Order());
+        foreach (JsonElement table in shop)
+        {
+            Assert.Equal("match", table.GetProperty("match").GetString());
+            Assert.Equal(table.GetProperty("expected_rows").GetInt64(), table.GetProperty("restored_rows").GetInt64());
+        }
+        Assert.Equal(recordedOrders, shop.Single(t => t.GetProperty("table").GetString() == "public.orders").GetProperty("restored_rows").GetInt64());
+        JsonElement timings = root.GetProperty("timings");
+        Assert.True(timings.GetProperty("rto_seconds").GetDouble() > 0);
+        Assert.Equal(timings.GetProperty("restore_seconds").GetDouble() + timings.GetProperty("wal_replay_seconds").GetDouble(),
+            timings.GetProperty("rto_seconds").GetDouble(), 2);
+        bool amcheck = await AmcheckInstalledAsync();
+        Assert.Equal(amcheck, root.GetProperty("amcheck").GetProperty("available").GetBoolean());
+        if (amcheck)
+            Assert.True(root.GetProperty("amcheck").GetProperty("indexes_checked").GetInt32() > 100); // catalogs' and ours, every database
+        Assert.Empty(root.GetProperty("damaged_files").EnumerateArray());
+        Assert.Empty(root.GetProperty("problems").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("kept").ValueKind);
+
+        // The result is in the repository for pgark info.
+        DrillResult recorded = Assert.Single(await DrillRecords.ListAsync(await bed.OpenRepositoryAsync()));
+        Assert.Equal(backup.Snapshot.Id.ToString(), recorded.SnapshotId);
+        Assert.True(recorded.Passed);
+        Assert.Equal(shop.Count, recorded.Tables.Count(t => t.Database == DrillFixture.Database));
+    }
+
+    [Fact]
+    public async Task A_corrupted_chunk_of_a_tables_file_fails_the_drill_naming_the_table_and_the_rest_is_still_checked()
+    {
+        using var bed = new PhysicalTestBed();
+        var repository = await bed.InitRepositoryAsync();
+        PhysicalBackupResult backup = await BackupAsync(repository);
+        string ordersFile = await _cluster.ScalarAsync<string>("SELECT pg_relation_filepath('orders')", DrillFixture.Database);
+
+        // Flip bytes inside the stored extent 1 of orders' heap file, in its pack.
+        TreeFile file = await FindFileAsync(repository, backup.Snapshot, ordersFile);
+        Assert.True(file.Extents.Count >= 2, $"{ordersFile} has {file.Extents.Count} extents");
+        Assert.True(repository.Index.TryGet(file.Extents[1].ObjectId, out var location));
+        string pack = Path.Combine(bed.RepositoryDirectory, location.PackFileName);
+        FlipBytes(pack, location.Entry.Offset + location.Entry.StoredLength / 2);
+
+        var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory]);
+
+        Assert.True(run.ExitCode == 1, run.Out + run.Error);
+        Assert.True(run.Out.Contains($"damaged:  {ordersFile} (shop: public.orders): extent 1: repository corruption", StringComparison.Ordinal), run.Out);
+        string[] lines = run.Out.Split('\n');
+        Assert.Matches(@"^shop\s+public\.orders\s+\d+\s+\d+\s+NO$", lines.Single(l => l.StartsWith("shop ") && l.Contains("public.orders ")));
+        // The other tables were restored and counted despite the damage.
+        Assert.Matches(@"^shop\s+public\.customers\s+500\s+500\s+yes$", lines.Single(l => l.StartsWith("shop ") && l.Contains("public.customers ")));
+        Assert.Contains("problem:  table shop: public.orders has ", run.Out);
+        Assert.EndsWith("drill FAILED: 2 problem(s)", run.Out.TrimEnd());
+
+        DrillResult recorded = Assert.Single(await DrillRecords.ListAsync(await bed.OpenRepositoryAsync()));
+        Assert.False(recorded.Passed);
+        DamagedRelation damaged = Assert.Single(recorded.Damaged);
+        Assert.Equal(("shop", "public.orders", ordersFile), (damaged.Database, damaged.Table, damaged.Path));
+    }
+
+    [Fact]
+    public async Task A_logical_backup_drills_clean_with_row_counts_and_row_set_digests()
+    {
+        using var bed = new PhysicalTestBed();
+        var repository = await bed.InitRepositoryAsync();
+        var backup = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions
+        {
+            Source = ConnectionSettings.Parse(_cluster.ConnInfo(DrillFixture.Database)),
+        });
+
+        var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--backup", backup.Snapshot.ShortId, "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.Equal("logical", json.RootElement.GetProperty("kind").GetString());
+        var tables = json.RootElement.GetProperty("tables").EnumerateArray().ToList();
+        Assert.Equal(backup.Manifest.Tables.Select(t => t.QualifiedName).Order(), tables.Select(t => t.GetProperty("table").GetString()).Order());
+        foreach (JsonElement table in tables)
+        {
+            Assert.Equal("match", table.GetProperty("match").GetString());
+            Assert.Equal(table.GetProperty("expected_checksum").GetString(), table.GetProperty("restored_checksum").GetString());
+        }
+        Assert.Equal(30000, tables.Single(t => t.GetProperty("table").GetString() == "public.orders").GetProperty("restored_rows").GetInt64());
+    }
+
+    [Fact]
+    public async Task Without_recorded_counts_the_drill_reports_restored_counts_and_passes()
+    {
+        using var bed = new PhysicalTestBed();
+        var repository = await bed.InitRepositoryAsync();
+        PhysicalBackupResult backup = await BackupAsync(repository, countRows: false);
+        Assert.Null(backup.RowCounts);
+
+        var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--no-amcheck"]);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.Contains("recovered to the end of the backup's WAL, row counts not recorded at backup", run.Out);
+        Assert.Matches(@"(?m)^shop\s+public\.customers\s+not recorded\s+500\s+-$", run.Out);
+        Assert.Contains("amcheck:  not run", run.Out);
+        Assert.EndsWith("drill passed", run.Out.TrimEnd());
+    }
+
+    private Task<PhysicalBackupResult> BackupAsync(Repository.Repository repository, bool countRows = true)
+        => new PhysicalBackup(repository, ConnectionSettings.Parse(_cluster.ConnInfo(DrillFixture.Database), ReplicationMode.Physical),
+            new PhysicalBackupOptions { CountRows = countRows }).RunAsync();
+
+    private async Task WriteUntilAsync(CancellationToken stop)
+    {
+        await using var connection = new NpgsqlConnection(_cluster.NpgsqlConnectionString(DrillFixture.Database));
+        await connection.OpenAsync(CancellationToken.None);
+        while (!stop.IsCancellationRequested)
+        {
+            await using var command = new NpgsqlCommand("INSERT INTO orders (customer, note) VALUES (1, 'during the backup')", connection);
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<TreeFile> FindFileAsync(Repository.Repository repository, SnapshotInfo snapshot, string path)
+    {
+        await foreach (TreeFile file in repository.ReadTreeAsync(snapshot.Record))
+        {
+            if (file.Entry.Path == path)
+                return file;
+        }
+        throw new InvalidOperationException($"{path} is not in snapshot {snapshot.ShortId}");
+    }
+
+    private static void FlipBytes(string path, long offset)
+    {
+        File.SetAttributes(path, FileAttributes.Normal);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var bytes = new byte[16];
+        stream.Position = offset;
+        stream.ReadExactly(bytes);
+        for (int i = 0; i < bytes.Length; i++)
+            bytes[i] ^= 0x5A;
+        stream.Position = offset;
+        stream.Write(bytes);
+    }
+
+    /// <summary>The oracle: whether the fixture's installation ships amcheck (the drill's server uses the same one).</summary>
+    private async Task<bool> AmcheckInstalledAsync()
+        => await _cluster.ScalarAsync<long>("SELECT count(*) FROM pg_available_extensions WHERE name = 'amcheck'") == 1;
+}
