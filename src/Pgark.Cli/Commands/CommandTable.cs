@@ -21,6 +21,9 @@ internal static class CommandTable
         StatsCommand.Spec,
         CatCommand.Spec,
         SnapshotsCommand.Spec,
+        Retention.ForgetCommand.Spec,
+        Retention.PinCommand.Spec,
+        Retention.PinCommand.UnpinSpec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);
