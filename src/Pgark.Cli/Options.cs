@@ -67,7 +67,8 @@ internal static class Options
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
         + "PGARK_PASSPHRASE or --passphrase-file.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "drill"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
+            "forget", "pin", "unpin", "verify", "info", "drill"],
         ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
@@ -154,7 +155,8 @@ internal static class Options
 
     public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
         "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "drill"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
+            "forget", "pin", "unpin", "verify", "info", "drill"],
         ValueName: "FILE");
 
     public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
@@ -183,12 +185,45 @@ internal static class Options
     public static readonly CliOption NoRowCounts = new("no-row-counts", OptionKind.Flag,
         "Physical backup: do not record the tables' row counts for restore drills (they are counted under a logical slot's "
         + "snapshot when wal_level=logical, which reads every table of the --db database once).", ["backup"]);
+    public static readonly CliOption KeepLast = new("keep-last", OptionKind.Integer,
+        "forget: keep the N newest backups of each cluster and kind (-1: all).", ["forget"], ValueName: "N", Min: -1, Max: 1_000_000);
+
+    public static readonly CliOption KeepDaily = new("keep-daily", OptionKind.Integer,
+        "forget: keep the newest backup of each of the N newest days (UTC) that have one (-1: every day).", ["forget"], ValueName: "N",
+        Min: -1, Max: 1_000_000);
+
+    public static readonly CliOption KeepWeekly = new("keep-weekly", OptionKind.Integer,
+        "forget: keep the newest backup of each of the N newest ISO weeks that have one (-1: every week).", ["forget"], ValueName: "N",
+        Min: -1, Max: 1_000_000);
+
+    public static readonly CliOption KeepMonthly = new("keep-monthly", OptionKind.Integer,
+        "forget: keep the newest backup of each of the N newest months that have one (-1: every month).", ["forget"], ValueName: "N",
+        Min: -1, Max: 1_000_000);
+
+    public static readonly CliOption KeepYearly = new("keep-yearly", OptionKind.Integer,
+        "forget: keep the newest backup of each of the N newest years that have one (-1: every year).", ["forget"], ValueName: "N",
+        Min: -1, Max: 1_000_000);
+
+    public static readonly CliOption KeepWithin = new("keep-within", OptionKind.Text,
+        "forget: keep every backup that started within this duration before the newest backup (1y6m, 30d, 12h).", ["forget"],
+        ValueName: "DURATION");
+
+    public static readonly CliOption KeepWalWithin = new("keep-wal-within", OptionKind.Text,
+        "forget: also keep the WAL, and the base backup it starts from, that point-in-time recovery to any moment of this duration "
+        + "before now needs.", ["forget"], ValueName: "DURATION");
+
+    public static readonly CliOption DryRun = new("dry-run", OptionKind.Flag,
+        "forget: show what would be removed and why the rest is kept; change nothing.", ["forget"]);
+
+    public static readonly CliOption Prune = new("prune", OptionKind.Flag,
+        "forget: run prune afterwards to free the data only forgotten backups used.", ["forget"]);
 
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
-        PgBin, Scratch, NoAmcheck, NoRowCounts];
+        PgBin, Scratch, NoAmcheck, NoRowCounts,
+        KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

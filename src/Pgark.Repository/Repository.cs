@@ -102,10 +102,12 @@ public sealed partial class Repository
     public async Task<Maintenance.RepositoryStats> GetStatsAsync(CancellationToken cancellationToken = default)
         => Maintenance.RepositoryStats.From(this, (await ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count);
 
-    /// <summary>Deletes one snapshot file under an exclusive lock; its chunks become garbage for <see cref="PruneAsync"/>.</summary>
+    /// <summary>Deletes one snapshot file (never a pinned one) under an exclusive lock; its chunks become garbage for <see cref="PruneAsync"/>.</summary>
     public async Task ForgetAsync(ChunkId snapshotId, CancellationToken cancellationToken = default)
     {
         await using var held = await LockAsync(LockKind.Exclusive, "forget", cancellationToken).ConfigureAwait(false);
+        if (await Store.StatAsync(PinFileName(snapshotId), cancellationToken).ConfigureAwait(false) is not null)
+            throw new ArgumentException($"snapshot {snapshotId.ToShortString()} is pinned; unpin it first", nameof(snapshotId));
         if (!await Store.DeleteAsync(Snapshots.SnapshotRecord.FileName(snapshotId), cancellationToken).ConfigureAwait(false))
             throw new RepositoryObjectMissingException(Snapshots.SnapshotRecord.FileName(snapshotId));
     }

@@ -22,6 +22,9 @@ internal static class CommandTable
         CatCommand.Spec,
         SnapshotsCommand.Spec,
         Drill.DrillCommand.Spec,
+        Retention.ForgetCommand.Spec,
+        Retention.PinCommand.Spec,
+        Retention.PinCommand.UnpinSpec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -11,8 +11,10 @@ public enum ObjectType : byte
     Lock = 3,
     Wal = 4,
     Key = 5,
-    /// <summary>A restore drill's result (<c>drills/</c>; body is the JSON of spec/drill.md).</summary>
-    Drill = 6,
+    /// <summary><c>verify/</c>: what <c>pgark verify</c> has read and found intact (spec §17).</summary>
+    VerifyState = 6,
+    /// <summary><c>drills/</c>: the result of one restore drill (spec §18).</summary>
+    DrillResult = 7,
 }
 
 /// <summary>Object header byte 6 (spec §3).</summary>

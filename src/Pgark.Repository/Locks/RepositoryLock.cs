@@ -81,6 +81,20 @@ public sealed class RepositoryLock : IAsyncDisposable
         }
     }
 
+    /// <summary>Every readable lock that is not stale (spec §15), except the file named <paramref name="except"/>.</summary>
+    public static async Task<IReadOnlyList<(string Name, LockRecord Record)>> ListLiveAsync(IBlobStore store, RepositoryOptions options,
+        string? except = null, CancellationToken cancellationToken = default)
+    {
+        var live = new List<(string, LockRecord)>();
+        await foreach (var (name, record) in ReadAllAsync(store, cancellationToken).ConfigureAwait(false))
+        {
+            if (name != except && record is not null
+                && !record.IsStale(options.Hostname, DateTimeOffset.UtcNow, options.LockStaleAfter, options.ProcessAliveProbe ?? IsProcessAlive))
+                live.Add((name, record));
+        }
+        return live;
+    }
+
     /// <summary>Replaces the lock file with one carrying a fresh heartbeat (new file first, then delete the old one).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {

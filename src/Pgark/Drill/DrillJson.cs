@@ -6,8 +6,9 @@ using Pgark.Repository.Format;
 namespace Pgark.Drill;
 
 /// <summary>
-/// The drill result as JSON (spec/drill.md): what <c>pgark drill --json</c> prints and, byte for byte, the body of a
-/// drills/ record. Written by hand, as the other pgark documents, so the shape is exactly the specified one.
+/// The drill result as JSON (spec/drill.md): what <c>pgark drill --json</c> prints for schedulers. The repository keeps
+/// its summary as a drill record (<see cref="DrillRecords"/>). Written by hand, as the other pgark documents, so the shape
+/// is exactly the specified one.
 /// </summary>
 public static class DrillJson
 {
@@ -29,6 +30,7 @@ public static class DrillJson
             json.WriteString("finished_at", Time(result.FinishedAt));
             json.WriteBoolean("passed", result.Passed);
             WriteNullable(json, "recovery_target_lsn", result.RecoveryTargetLsn);
+            WriteNullable(json, "reached_lsn", result.ReachedLsn);
             json.WriteBoolean("row_counts_recorded", result.RowCountsRecorded);
             json.WriteStartObject("timings");
             json.WriteNumber("restore_seconds", Seconds(result.Timings.Restore));
@@ -119,6 +121,7 @@ public static class DrillJson
                 root.GetProperty("started_at").GetDateTimeOffset(),
                 root.GetProperty("finished_at").GetDateTimeOffset(),
                 root.GetProperty("recovery_target_lsn").GetString(),
+                root.GetProperty("reached_lsn").GetString(),
                 root.GetProperty("row_counts_recorded").GetBoolean(),
                 new DrillTimings(TimeSpan.FromSeconds(timings.GetProperty("restore_seconds").GetDouble()),
                     TimeSpan.FromSeconds(timings.GetProperty("wal_replay_seconds").GetDouble()),

@@ -1,44 +1,34 @@
-using Pgark.Repository;
+using Pgark.Repository.Drills;
 using Pgark.Repository.Format;
 
 namespace Pgark.Drill;
 
 /// <summary>
-/// Drill results kept in the repository: <c>drills/&lt;file id&gt;</c>, an object of type Drill (6) whose body is the
-/// drill JSON (spec/drill.md), compressed and, in an encrypted repository, sealed like a snapshot. Immutable and
-/// content-addressed like every other file; prune leaves them alone.
+/// Drill results kept in the repository as drill records (repository-format.md §18, <c>drills/</c>; the record type is
+/// shared with <c>pgark info</c>): the summary of a <see cref="DrillResult"/>. Table names in a record are
+/// database-qualified (<c>shop.public.orders</c>) because a physical drill checks every database.
 /// </summary>
 public static class DrillRecords
 {
-    public const string Directory = "drills/";
+    /// <summary>Stores the summary of <paramref name="result"/>; returns its file name.</summary>
+    public static Task<string> SaveAsync(Repository.Repository repository, DrillResult result, CancellationToken cancellationToken = default)
+        => repository.SaveDrillRecordAsync(ToRecord(result, repository.Options.Hostname), cancellationToken);
 
-    /// <summary>Stores a result; returns its file name.</summary>
-    public static async Task<string> SaveAsync(Repository.Repository repository, DrillResult result, CancellationToken cancellationToken = default)
-    {
-        var id = await repository.PutObjectAsync(Directory, ObjectType.Drill, DrillJson.Encode(result), cancellationToken).ConfigureAwait(false);
-        return Directory + id;
-    }
-
-    /// <summary>Every stored drill result, oldest first (by start time).</summary>
-    public static async Task<IReadOnlyList<DrillResult>> ListAsync(Repository.Repository repository, CancellationToken cancellationToken = default)
-    {
-        var results = new List<DrillResult>();
-        await foreach (var info in repository.Store.ListAsync(Directory, cancellationToken).ConfigureAwait(false))
-        {
-            byte[] body = await repository.LoadObjectAsync(info.Name, ObjectType.Drill, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                results.Add(DrillJson.Decode(body));
-            }
-            catch (InvalidDataException e)
-            {
-                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, info.Name, null, e.Message, e);
-            }
-        }
-        return results.OrderBy(r => r.StartedAt).ToList();
-    }
-
-    /// <summary>The newest drill of any snapshot, or null when none was recorded (for <c>pgark info</c>).</summary>
-    public static async Task<DrillResult?> LatestAsync(Repository.Repository repository, CancellationToken cancellationToken = default)
-        => (await ListAsync(repository, cancellationToken).ConfigureAwait(false)).LastOrDefault();
+    public static DrillRecord ToRecord(DrillResult result, string hostname) => new(
+        result.SnapshotId,
+        result.Kind == SnapshotKind.Physical ? "physical" : "logical",
+        result.StartedAt,
+        result.FinishedAt,
+        result.Passed,
+        result.Timings.Restore.TotalSeconds,
+        result.Timings.WalReplay.TotalSeconds,
+        result.Timings.Checks.TotalSeconds,
+        RecoveryTarget: result.Kind == SnapshotKind.Logical ? null
+            : result.RecoveryTargetLsn is { } lsn ? "lsn " + lsn : "backup-end",
+        ReachedLsn: result.ReachedLsn,
+        Amcheck: !result.Amcheck.Available ? "unavailable" : result.Amcheck.Failures.Count > 0 ? "failed" : "passed",
+        Failure: result.Problems.Count > 0 ? result.Problems[0] : null,
+        Hostname: hostname,
+        Tables: result.Tables.Select(t => new DrillTableResult($"{t.Database}.{t.Table}", t.ExpectedRows, t.RestoredRows,
+            t.Match is TableMatch.Match or TableMatch.NotRecorded)).ToList());
 }

@@ -33,14 +33,14 @@ public sealed record AmcheckReport(bool Available, int IndexesChecked, int Table
     public static AmcheckReport NotRun { get; } = new(false, 0, 0, []);
 }
 
-/// <summary>The measured restore time: the RTO an operator would get, in its three parts.</summary>
+/// <summary>The measured restore time: the RTO an operator would get, in its three parts (repository-format.md §18).</summary>
 /// <param name="Restore">Writing the data directory (physical) or loading the database (logical).</param>
 /// <param name="WalReplay">From starting the server until recovery reached its target and the server was promoted.</param>
 /// <param name="Checks">Row counts, checksums and amcheck.</param>
 public sealed record DrillTimings(TimeSpan Restore, TimeSpan WalReplay, TimeSpan Checks)
 {
-    /// <summary>Restore plus WAL replay: when the server would have been usable. Checks are reported beside it.</summary>
-    public TimeSpan Rto => Restore + WalReplay;
+    /// <summary>The sum of the three: a restore is not done before it has been checked.</summary>
+    public TimeSpan Rto => Restore + WalReplay + Checks;
 }
 
 /// <summary>Where a kept scratch server lives (<see cref="DrillOptions.Keep"/>).</summary>
@@ -49,6 +49,7 @@ public sealed record KeptServer(string Directory, string DataDirectory, string C
 /// <summary>The outcome of a restore drill.</summary>
 /// <param name="SnapshotId">The full snapshot id.</param>
 /// <param name="RecoveryTargetLsn">The LSN recovery stopped before (physical drills with recorded row counts), else null.</param>
+/// <param name="ReachedLsn">pg_last_wal_replay_lsn() once recovery ended (physical drills whose server started), else null.</param>
 /// <param name="RowCountsRecorded">Whether the backup recorded row counts to compare against.</param>
 /// <param name="Problems">Every reason the drill failed, one sentence each; empty when it passed.</param>
 public sealed record DrillResult(
@@ -58,6 +59,7 @@ public sealed record DrillResult(
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
     string? RecoveryTargetLsn,
+    string? ReachedLsn,
     bool RowCountsRecorded,
     DrillTimings Timings,
     IReadOnlyList<TableCheck> Tables,

@@ -41,4 +41,11 @@ internal static class RecoveryWait
             return false; // shutting down after a failed recovery, or between startup phases: the loop looks again
         }
     }
+
+    /// <summary>Where replay ended (pg_last_wal_replay_lsn() keeps its value after promotion); null if the server does not say.</summary>
+    public static async Task<string?> ReplayedLsnAsync(ScratchServer server, CancellationToken cancellationToken)
+    {
+        await using PgConnection connection = await server.OpenAsync("postgres", cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryTextAsync("SELECT pg_catalog.pg_last_wal_replay_lsn()::text", cancellationToken).ConfigureAwait(false)).Scalar;
+    }
 }

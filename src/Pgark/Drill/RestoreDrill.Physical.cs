@@ -41,6 +41,7 @@ public sealed partial class RestoreDrill
         clock.Restart();
         LocalCluster? server = await StartRestoredAsync(scratch, installation, target, cancellationToken).ConfigureAwait(false);
         TimeSpan replayTime = clock.Elapsed;
+        string? reached = server is null ? null : await RecoveryWait.ReplayedLsnAsync(new ScratchServer(server), cancellationToken).ConfigureAwait(false);
         if (server is null)
             return new DrillOutcome(target, counts is not null, new DrillTimings(restoreTime, replayTime, TimeSpan.Zero), [], damaged, AmcheckReport.NotRun);
 
@@ -50,7 +51,10 @@ public sealed partial class RestoreDrill
         damaged = await RelationNames.ResolveAsync(scratchServer, damaged, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<TableCheck> tables = await CountPhysicalAsync(scratchServer, counts, damaged, cancellationToken).ConfigureAwait(false);
         AmcheckReport amcheck = await RunAmcheckAsync(scratchServer, cancellationToken).ConfigureAwait(false);
-        return new DrillOutcome(target, counts is not null, new DrillTimings(restoreTime, replayTime, clock.Elapsed), tables, damaged, amcheck);
+        return new DrillOutcome(target, counts is not null, new DrillTimings(restoreTime, replayTime, clock.Elapsed), tables, damaged, amcheck)
+        {
+            ReachedLsn = reached,
+        };
     }
 
     private async Task<RowCountDocument?> LoadRowCountsAsync(SnapshotInfo snapshot, CancellationToken cancellationToken)

@@ -36,7 +36,7 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
 
         // Collect every problem into the result, then record it in the repository.
         var result = new DrillResult(snapshot.Id.ToString(), metadata.Kind, metadata.PgVersion, started, DateTimeOffset.UtcNow,
-            outcome.RecoveryTargetLsn, outcome.RowCountsRecorded, outcome.Timings, outcome.Tables, outcome.Damaged, outcome.Amcheck,
+            outcome.RecoveryTargetLsn, outcome.ReachedLsn, outcome.RowCountsRecorded, outcome.Timings, outcome.Tables, outcome.Damaged, outcome.Amcheck,
             [.. _problems, .. Findings(outcome)], scratch.Describe());
         if (options.Record)
             await DrillRecords.SaveAsync(repository, result, cancellationToken).ConfigureAwait(false);
@@ -45,7 +45,10 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
 
     /// <summary>What one kind's drill measured; the runbook turns it into a <see cref="DrillResult"/>.</summary>
     private sealed record DrillOutcome(string? RecoveryTargetLsn, bool RowCountsRecorded, DrillTimings Timings, IReadOnlyList<TableCheck> Tables,
-        IReadOnlyList<DamagedRelation> Damaged, AmcheckReport Amcheck);
+        IReadOnlyList<DamagedRelation> Damaged, AmcheckReport Amcheck)
+    {
+        public string? ReachedLsn { get; init; }
+    }
 
     private async Task<SnapshotInfo> FindSnapshotAsync(CancellationToken cancellationToken)
     {

@@ -41,7 +41,7 @@ public sealed partial class WalStore
         return objects;
     }
 
-    private async Task<WalSegmentObject> DescribeAsync(WalObjectInfo info, CancellationToken cancellationToken)
+    internal async Task<WalSegmentObject> DescribeAsync(WalObjectInfo info, CancellationToken cancellationToken)
     {
         var timeline = new TimelineId(info.Timeline);
         if (info.Kind == WalKind.History)

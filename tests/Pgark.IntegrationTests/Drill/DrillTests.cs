@@ -7,6 +7,7 @@ using Pgark.IntegrationTests.Physical;
 using Pgark.IntegrationTests.Wal;
 using Pgark.Logical;
 using Pgark.Physical;
+using Pgark.Repository.Drills;
 using Pgark.Repository.Snapshots;
 using Pgark.Wire.Connection;
 
@@ -70,8 +71,8 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         Assert.Equal(recordedOrders, shop.Single(t => t.GetProperty("table").GetString() == "public.orders").GetProperty("restored_rows").GetInt64());
         JsonElement timings = root.GetProperty("timings");
         Assert.True(timings.GetProperty("rto_seconds").GetDouble() > 0);
-        Assert.Equal(timings.GetProperty("restore_seconds").GetDouble() + timings.GetProperty("wal_replay_seconds").GetDouble(),
-            timings.GetProperty("rto_seconds").GetDouble(), 2);
+        Assert.Equal(timings.GetProperty("restore_seconds").GetDouble() + timings.GetProperty("wal_replay_seconds").GetDouble()
+            + timings.GetProperty("checks_seconds").GetDouble(), timings.GetProperty("rto_seconds").GetDouble(), 2);
         bool amcheck = await AmcheckInstalledAsync();
         Assert.Equal(amcheck, root.GetProperty("amcheck").GetProperty("available").GetBoolean());
         if (amcheck)
@@ -81,10 +82,14 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         Assert.Equal(JsonValueKind.Null, root.GetProperty("kept").ValueKind);
 
         // The result is in the repository for pgark info.
-        DrillResult recorded = Assert.Single(await DrillRecords.ListAsync(await bed.OpenRepositoryAsync()));
+        DrillRecord recorded = Assert.Single(await (await bed.OpenRepositoryAsync()).ListDrillRecordsAsync());
         Assert.Equal(backup.Snapshot.Id.ToString(), recorded.SnapshotId);
         Assert.True(recorded.Passed);
-        Assert.Equal(shop.Count, recorded.Tables.Count(t => t.Database == DrillFixture.Database));
+        Assert.Equal($"lsn {backup.RowCounts.Lsn}", recorded.RecoveryTarget);
+        Assert.Equal(backup.RowCounts.Lsn, root.GetProperty("reached_lsn").GetString());
+        Assert.Equal(recorded.ReachedLsn, root.GetProperty("reached_lsn").GetString());
+        Assert.Equal(recordedOrders, recorded.Tables!.Single(t => t.Name == "shop.public.orders").RestoredRows);
+        Assert.Equal(shop.Count, recorded.Tables!.Count(t => t.Name.StartsWith("shop.", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -113,10 +118,11 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         Assert.Contains("problem:  table shop: public.orders has ", run.Out);
         Assert.EndsWith("drill FAILED: 2 problem(s)", run.Out.TrimEnd());
 
-        DrillResult recorded = Assert.Single(await DrillRecords.ListAsync(await bed.OpenRepositoryAsync()));
+        DrillRecord recorded = Assert.Single(await (await bed.OpenRepositoryAsync()).ListDrillRecordsAsync());
         Assert.False(recorded.Passed);
-        DamagedRelation damaged = Assert.Single(recorded.Damaged);
-        Assert.Equal(("shop", "public.orders", ordersFile), (damaged.Database, damaged.Table, damaged.Path));
+        Assert.StartsWith($"{ordersFile} (shop: public.orders) is damaged in the repository", recorded.Failure);
+        Assert.False(recorded.Tables!.Single(t => t.Name == "shop.public.orders").Match);
+        Assert.True(recorded.Tables!.Single(t => t.Name == "shop.public.customers").Match);
     }
 
     [Fact]

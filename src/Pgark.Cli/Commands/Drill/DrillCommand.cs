@@ -19,7 +19,7 @@ internal static class DrillCommand
         + "runs (bt_index_check on every btree index, verify_heapam on PostgreSQL 14+) when the server ships it, and the "
         + "server is stopped and removed unless --keep.\n\n"
         + "Prints one line per table (expected, restored, match) and the measured time split into restore, WAL replay "
-        + "and checks; the RTO is restore plus WAL replay. Exit code 1 on any damage, mismatch or amcheck finding. The "
+        + "and checks, whose sum is the RTO. Exit code 1 on any damage, mismatch or amcheck finding. The "
         + "result is stored in the repository (drills/, spec/drill.md) for pgark info.",
         Arguments: "",
         MaxPositionals: 0,
@@ -30,7 +30,7 @@ internal static class DrillCommand
             shop      public.orders       200000    200000  yes
             shop      public.customers      5000      5000  yes
             amcheck:  212 btree indexes, 96 tables checked, no corruption
-            time:     restore 2.1 s + WAL replay 0.9 s = RTO 3.0 s; checks 0.6 s
+            time:     restore 2.1 s + WAL replay 0.9 s + checks 0.6 s = RTO 3.6 s
             drill passed
             """);
 

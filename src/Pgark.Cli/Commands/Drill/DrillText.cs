@@ -21,7 +21,7 @@ internal static class DrillText
             output.WriteLine($"damaged:  {damaged.Path}{(damaged.Relation is null ? "" : $" ({damaged.Relation})")}: {damaged.Problem}");
         output.WriteLine(Amcheck(result.Amcheck));
         var t = result.Timings;
-        output.WriteLine($"time:     restore {Seconds(t.Restore)} + WAL replay {Seconds(t.WalReplay)} = RTO {Seconds(t.Rto)}; checks {Seconds(t.Checks)}");
+        output.WriteLine($"time:     restore {Seconds(t.Restore)} + WAL replay {Seconds(t.WalReplay)} + checks {Seconds(t.Checks)} = RTO {Seconds(t.Rto)}");
         if (result.Kept is { } kept)
             output.WriteLine($"kept:     server running in {kept.Directory} ({kept.ConnInfo})");
         if (result.Passed)

@@ -1,0 +1,63 @@
+using Pgark.Repository.Format;
+using Pgark.Repository.Wal;
+using Pgark.Wal;
+using Pgark.Wire.Replication;
+
+namespace Pgark.Recovery;
+
+public sealed partial class WalArchiveMap
+{
+    /// <summary>
+    /// Lists the repository's WAL objects. Full segments are described by their names alone; only partials (for their
+    /// valid length), one segment (for wal_segment_size) and the small history files are read.
+    /// </summary>
+    public static async Task<WalArchiveMap> LoadAsync(Repository.Repository repository, CancellationToken cancellationToken = default)
+    {
+        var store = new WalStore(repository);
+        IReadOnlyList<WalObjectInfo> objects = await repository.Wal.ListAsync(null, cancellationToken).ConfigureAwait(false);
+        var histories = new Dictionary<TimelineId, IReadOnlyList<TimelineHistoryEntry>>();
+        var segments = new List<ArchivedSegment>(objects.Count);
+        int segmentSize = 0;
+        foreach (WalObjectInfo info in objects)
+        {
+            if (info.Kind == WalKind.History)
+            {
+                histories[new TimelineId(info.Timeline)] = await ReadHistoryAsync(store, info, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            if (segmentSize == 0)
+                segmentSize = await store.ReadSegmentSizeAsync(Describe(info), cancellationToken).ConfigureAwait(false);
+            segments.Add(await DescribeSegmentAsync(store, info, segmentSize, cancellationToken).ConfigureAwait(false));
+        }
+        return Build(segmentSize, segments, histories);
+    }
+
+    private static async Task<ArchivedSegment> DescribeSegmentAsync(WalStore store, WalObjectInfo info, int segmentSize, CancellationToken cancellationToken)
+    {
+        if (!WalFileName.TryParseSegment(info.WalFileName, segmentSize, out TimelineId timeline, out ulong segmentNumber))
+            throw new RecoveryPlanException(RecoveryRefusal.DamagedArchive, $"the WAL object {info.FileName} has no valid segment name",
+                "run pgark check on the repository");
+        if (info.Kind == WalKind.Full)
+            return new ArchivedSegment(timeline, segmentNumber, IsPartial: false, segmentSize, info.FileName);
+        // A partial's valid length is in its header (spec §8), not in its name.
+        WalSegmentObject described = await store.DescribeAsync(info, cancellationToken).ConfigureAwait(false);
+        return new ArchivedSegment(timeline, segmentNumber, IsPartial: true, described.ValidLength, info.FileName);
+    }
+
+    private static async Task<IReadOnlyList<TimelineHistoryEntry>> ReadHistoryAsync(WalStore store, WalObjectInfo info, CancellationToken cancellationToken)
+    {
+        byte[] content = await store.ReadAsync(Describe(info), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return TimelineHistory.Parse(content);
+        }
+        catch (FormatException e)
+        {
+            throw new RecoveryPlanException(RecoveryRefusal.DamagedArchive, $"the history file {info.WalFileName} is unreadable: {e.Message}",
+                "run pgark check on the repository; a damaged history file cannot decide the timeline path");
+        }
+    }
+
+    private static WalSegmentObject Describe(WalObjectInfo info)
+        => new(info.FileName, info.WalFileName, info.Kind, new TimelineId(info.Timeline), 0, -1, info.Length);
+}
