@@ -78,7 +78,9 @@ public sealed partial class RestoreDrill
     {
         if (targetLsn is not null)
             RecoverySettings.WriteSignal(scratch.DataDirectory); // before Adopt, which hands every file to the server account
+        var hotStandby = await HotStandbySettings.ReadAsync(installation, scratch.DataDirectory, cancellationToken).ConfigureAwait(false);
         LocalCluster server = scratch.Adopt(LocalCluster.Adopt(scratch.DataDirectory, scratch.ClusterOptions(installation, options.Timeout)));
+        server.SetSettings(hotStandby);
         server.SetSettings(RecoverySettings.For(targetLsn));
         Say(targetLsn is null ? "starting the restored server (recovery to the end of the backup's WAL)"
             : $"starting the restored server (recovery to just before {targetLsn}, then promote)");

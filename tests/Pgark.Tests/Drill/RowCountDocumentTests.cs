@@ -47,3 +47,30 @@ public sealed class RowCountDocumentTests
         Assert.Equal("off", RecoverySettings.For(null)["archive_mode"]);
     }
 }
+
+public sealed class HotStandbySettingsTests
+{
+    [Fact]
+    public void The_primarys_limits_are_read_from_pg_controldata_output()
+    {
+        const string output = """
+            pg_control version number:            1300
+            max_connections setting:              250
+            max_worker_processes setting:         8
+            max_wal_senders setting:              10
+            max_prepared_xacts setting:           0
+            max_locks_per_xact setting:           128
+            track_commit_timestamp setting:       off
+            """;
+
+        var settings = HotStandbySettings.Parse(output);
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["max_connections"] = "250",
+            ["max_worker_processes"] = "8",
+            ["max_wal_senders"] = "10",
+            ["max_locks_per_transaction"] = "128",
+        }, settings);
+    }
+}
