@@ -182,6 +182,11 @@ internal static class Options
     public static readonly CliOption NoAmcheck = new("no-amcheck", OptionKind.Flag,
         "Skip amcheck (bt_index_check and verify_heapam) after the row counts.", ["drill"]);
 
+    public static readonly CliOption TargetTime = new("target-time", OptionKind.Text,
+        "Physical drill: recover to this moment (recovery_target_time, inclusive) with the WAL archive after the backup, as a "
+        + "point-in-time restore would; an ISO 8601 time, UTC unless it has an offset (2026-11-21T05:59:00Z).", ["drill"],
+        ValueName: "TIME", Default: "the backup's own end (or its row counts' LSN)");
+
     public static readonly CliOption NoRowCounts = new("no-row-counts", OptionKind.Flag,
         "Physical backup: do not record the tables' row counts for restore drills (they are counted under a logical slot's "
         + "snapshot when wal_level=logical, which reads every table of the --db database once).", ["backup"]);
@@ -222,7 +227,7 @@ internal static class Options
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
-        PgBin, Scratch, NoAmcheck, NoRowCounts,
+        PgBin, Scratch, NoAmcheck, NoRowCounts, TargetTime,
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);

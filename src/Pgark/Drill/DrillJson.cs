@@ -30,6 +30,8 @@ public static class DrillJson
             json.WriteString("finished_at", Time(result.FinishedAt));
             json.WriteBoolean("passed", result.Passed);
             WriteNullable(json, "recovery_target_lsn", result.RecoveryTargetLsn);
+            WriteNullable(json, "recovery_target_time", result.RecoveryTargetTime is { } time
+                ? time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture) : null);
             WriteNullable(json, "reached_lsn", result.ReachedLsn);
             json.WriteBoolean("row_counts_recorded", result.RowCountsRecorded);
             json.WriteStartObject("timings");
@@ -135,7 +137,11 @@ public static class DrillJson
                 Strings(root.GetProperty("problems")),
                 kept.ValueKind == JsonValueKind.Null ? null : new KeptServer(kept.GetProperty("directory").GetString()!,
                     kept.GetProperty("data_directory").GetString()!, kept.GetProperty("conninfo").GetString()!,
-                    kept.GetProperty("postmaster_pid").ValueKind == JsonValueKind.Null ? null : kept.GetProperty("postmaster_pid").GetInt32()));
+                    kept.GetProperty("postmaster_pid").ValueKind == JsonValueKind.Null ? null : kept.GetProperty("postmaster_pid").GetInt32()))
+            {
+                RecoveryTargetTime = root.GetProperty("recovery_target_time").ValueKind == JsonValueKind.Null ? null
+                    : root.GetProperty("recovery_target_time").GetDateTimeOffset(),
+            };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

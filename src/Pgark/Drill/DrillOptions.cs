@@ -9,6 +9,12 @@ public sealed record DrillOptions
     /// <summary>Server programs to run the scratch server with; null finds the backup's major (see <see cref="Cluster.PgBinaries"/>).</summary>
     public string? PgBinDirectory { get; init; }
 
+    /// <summary>
+    /// Physical drills: recover to this point in time (recovery_target_time, inclusive) with the continuous archive's WAL
+    /// after the snapshot, instead of to the snapshot's own end. Row counts recorded at backup time do not apply then.
+    /// </summary>
+    public DateTimeOffset? TargetTime { get; init; }
+
     /// <summary>Where the scratch directory is created (it needs room for the restored data); null is /tmp.</summary>
     public string? ScratchParent { get; init; }
 

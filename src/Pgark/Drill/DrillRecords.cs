@@ -1,3 +1,4 @@
+using System.Globalization;
 using Pgark.Repository.Drills;
 using Pgark.Repository.Format;
 
@@ -24,6 +25,7 @@ public static class DrillRecords
         result.Timings.WalReplay.TotalSeconds,
         result.Timings.Checks.TotalSeconds,
         RecoveryTarget: result.Kind == SnapshotKind.Logical ? null
+            : result.RecoveryTargetTime is { } time ? "time " + time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)
             : result.RecoveryTargetLsn is { } lsn ? "lsn " + lsn : "backup-end",
         ReachedLsn: result.ReachedLsn,
         Amcheck: !result.Amcheck.Available ? "unavailable" : result.Amcheck.Failures.Count > 0 ? "failed" : "passed",

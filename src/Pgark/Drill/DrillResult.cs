@@ -68,6 +68,9 @@ public sealed record DrillResult(
     IReadOnlyList<string> Problems,
     KeptServer? Kept)
 {
+    /// <summary>The point-in-time target recovery ran to (<see cref="DrillOptions.TargetTime"/>), else null.</summary>
+    public DateTimeOffset? RecoveryTargetTime { get; init; }
+
     public bool Passed => Problems.Count == 0;
 
     public string ShortId => SnapshotId.Length > 8 ? SnapshotId[..8] : SnapshotId;

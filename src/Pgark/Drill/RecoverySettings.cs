@@ -11,7 +11,11 @@ internal static class RecoverySettings
     /// <summary>What PostgreSQL logs when an exclusive LSN target stops recovery (xlogrecovery.c / xlog.c).</summary>
     private const string StoppedBeforeTarget = "recovery stopping before WAL location (LSN)";
 
-    public static IReadOnlyDictionary<string, string> For(string? targetLsn)
+    /// <summary>What it logs when any target stops recovery ("recovery stopping before/after commit of transaction …").</summary>
+    private const string StoppedAtTarget = "recovery stopping ";
+
+    /// <param name="targetTime">A point-in-time target (the WAL after the backup must be in pg_wal); wins over <paramref name="targetLsn"/>.</param>
+    public static IReadOnlyDictionary<string, string> For(string? targetLsn, DateTimeOffset? targetTime = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -19,7 +23,13 @@ internal static class RecoverySettings
             ["primary_conninfo"] = "",
             ["hot_standby"] = "on",
         };
-        if (targetLsn is not null)
+        if (targetTime is { } time)
+        {
+            settings["restore_command"] = "false";
+            settings["recovery_target_time"] = PostgresTime(time);
+            settings["recovery_target_action"] = "promote";
+        }
+        else if (targetLsn is not null)
         {
             settings["restore_command"] = "false";
             settings["recovery_target_lsn"] = targetLsn;
@@ -32,5 +42,10 @@ internal static class RecoverySettings
     public static void WriteSignal(string dataDirectory)
         => File.WriteAllBytes(Path.Combine(dataDirectory, "recovery.signal"), []);
 
-    public static bool ReachedTarget(string log) => log.Contains(StoppedBeforeTarget, StringComparison.Ordinal);
+    public static bool ReachedTarget(string log, bool lsnTarget = true)
+        => log.Contains(lsnTarget ? StoppedBeforeTarget : StoppedAtTarget, StringComparison.Ordinal);
+
+    /// <summary>timestamptz input PostgreSQL reads the same under any TimeZone and DateStyle.</summary>
+    internal static string PostgresTime(DateTimeOffset time)
+        => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture) + "+00";
 }

@@ -37,6 +37,16 @@ public sealed partial class RestoreDrill
         RowCountDocument? counts = await LoadRowCountsAsync(snapshot, cancellationToken).ConfigureAwait(false);
         string? target = counts?.Lsn;
 
+        // A point in time instead: the counts describe another moment, and the archive's WAL goes into pg_wal.
+        if (options.TargetTime is { } time)
+        {
+            (counts, target) = (null, null);
+            int fetched = await ArchivedWal.FetchAsync(repository, scratch.DataDirectory, snapshot.Record.Metadata.Timeline, cancellationToken)
+                .ConfigureAwait(false);
+            Say($"copied {fetched} archived WAL segment(s) for recovery to {RecoverySettings.PostgresTime(time)}");
+            restoreTime = clock.Elapsed;
+        }
+
         // Start a server on it and wait until recovery has reached its target and the server is promoted.
         clock.Restart();
         LocalCluster? server = await StartRestoredAsync(scratch, installation, target, cancellationToken).ConfigureAwait(false);
@@ -76,13 +86,15 @@ public sealed partial class RestoreDrill
     private async Task<LocalCluster?> StartRestoredAsync(DrillScratch scratch, PgInstallation installation, string? targetLsn,
         CancellationToken cancellationToken)
     {
-        if (targetLsn is not null)
+        DateTimeOffset? targetTime = options.TargetTime;
+        if (targetLsn is not null || targetTime is not null)
             RecoverySettings.WriteSignal(scratch.DataDirectory); // before Adopt, which hands every file to the server account
         var hotStandby = await HotStandbySettings.ReadAsync(installation, scratch.DataDirectory, cancellationToken).ConfigureAwait(false);
         LocalCluster server = scratch.Adopt(LocalCluster.Adopt(scratch.DataDirectory, scratch.ClusterOptions(installation, options.Timeout)));
         server.SetSettings(hotStandby);
-        server.SetSettings(RecoverySettings.For(targetLsn));
-        Say(targetLsn is null ? "starting the restored server (recovery to the end of the backup's WAL)"
+        server.SetSettings(RecoverySettings.For(targetLsn, targetTime));
+        Say(targetTime is { } time ? $"starting the restored server (recovery to {RecoverySettings.PostgresTime(time)}, then promote)"
+            : targetLsn is null ? "starting the restored server (recovery to the end of the backup's WAL)"
             : $"starting the restored server (recovery to just before {targetLsn}, then promote)");
         try
         {
@@ -94,7 +106,11 @@ public sealed partial class RestoreDrill
             _problems.Add($"the restored server did not start or recover: {e.Message}");
             return null;
         }
-        if (targetLsn is not null && !RecoverySettings.ReachedTarget(server.ReadLogTail(400)))
+        if (targetTime is { } target && !RecoverySettings.ReachedTarget(server.ReadLogTail(400), lsnTarget: false))
+        {
+            _problems.Add($"recovery did not stop at {RecoverySettings.PostgresTime(target)}: the archived WAL ends before a commit at or after it");
+        }
+        else if (targetTime is null && targetLsn is not null && !RecoverySettings.ReachedTarget(server.ReadLogTail(400)))
         {
             _problems.Add($"recovery did not stop at the recorded LSN {targetLsn} (the backup's WAL ends before it), so the row counts cannot be compared exactly");
         }

@@ -27,6 +27,9 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
         SnapshotInfo snapshot = await FindSnapshotAsync(cancellationToken).ConfigureAwait(false);
         SnapshotMetadata metadata = snapshot.Record.Metadata;
         PgInstallation installation = FindInstallation(metadata);
+        if (options.TargetTime is not null && metadata.Kind != SnapshotKind.Physical)
+            throw new DrillException($"snapshot {snapshot.ShortId} is a logical backup; a point-in-time target needs a physical one",
+                "drop --target-time, or choose a physical snapshot with --backup");
 
         // Restore, start, wait, check: each kind in its own file.
         await using var scratch = new DrillScratch(options.ScratchParent, options.Keep);
@@ -37,7 +40,10 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
         // Collect every problem into the result, then record it in the repository.
         var result = new DrillResult(snapshot.Id.ToString(), metadata.Kind, metadata.PgVersion, started, DateTimeOffset.UtcNow,
             outcome.RecoveryTargetLsn, outcome.ReachedLsn, outcome.RowCountsRecorded, outcome.Timings, outcome.Tables, outcome.Damaged, outcome.Amcheck,
-            [.. _problems, .. Findings(outcome)], scratch.Describe());
+            [.. _problems, .. Findings(outcome)], scratch.Describe())
+        {
+            RecoveryTargetTime = metadata.Kind == SnapshotKind.Physical ? options.TargetTime : null,
+        };
         if (options.Record)
             await DrillRecords.SaveAsync(repository, result, cancellationToken).ConfigureAwait(false);
         return result;

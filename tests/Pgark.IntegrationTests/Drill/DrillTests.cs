@@ -10,6 +10,7 @@ using Pgark.Physical;
 using Pgark.Repository.Drills;
 using Pgark.Repository.Snapshots;
 using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
 
 namespace Pgark.IntegrationTests.Drill;
 
@@ -165,6 +166,48 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         Assert.Matches(@"(?m)^shop\s+public\.customers\s+not recorded\s+500\s+-$", run.Out);
         Assert.Contains("amcheck:  not run", run.Out);
         Assert.EndsWith("drill passed", run.Out.TrimEnd());
+    }
+
+    [Fact]
+    public async Task A_point_in_time_drill_replays_archived_wal_to_the_moment_asked_and_no_further()
+    {
+        using var bed = new PhysicalTestBed();
+        var repository = await bed.InitRepositoryAsync();
+        PhysicalBackupResult backup = await BackupAsync(repository);
+        var metadata = backup.Snapshot.Record.Metadata;
+        string firstSegment = new Lsn(metadata.StartLsn).WalFileName(new TimelineId(metadata.Timeline), 16 << 20);
+
+        // Ten rows, the moment, twenty rows: recovery to the moment must hold the ten only.
+        await _cluster.ExecuteAsync("CREATE TABLE pitr (id int); INSERT INTO pitr SELECT generate_series(1, 10)", DrillFixture.Database);
+        string moment = await _cluster.ScalarAsync<string>(
+            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", DrillFixture.Database);
+        await _cluster.ExecuteAsync("INSERT INTO pitr SELECT generate_series(11, 30)", DrillFixture.Database);
+        string lastSegment = await _cluster.ScalarAsync<string>("SELECT pg_walfile_name(pg_current_wal_lsn())");
+        await _cluster.ExecuteAsync("SELECT pg_switch_wal()");
+
+        // Archive the segments from the backup's first to the one holding the inserts, as archive_command would.
+        foreach (string segment in Directory.EnumerateFiles(Path.Combine(_cluster.DataDirectory, "pg_wal"))
+            .Where(f => Path.GetFileName(f).Length == 24 && string.CompareOrdinal(Path.GetFileName(f), firstSegment) >= 0
+                && string.CompareOrdinal(Path.GetFileName(f), lastSegment) <= 0).Order())
+        {
+            var push = await CliHarness.RunAsync(["wal", "push", "--repo", bed.RepositoryDirectory, segment]);
+            Assert.True(push.ExitCode == 0, push.Error);
+        }
+
+        var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--target-time", moment, "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        using var json = JsonDocument.Parse(run.Out);
+        JsonElement root = json.RootElement;
+        Assert.Equal(DateTimeOffset.Parse(moment, System.Globalization.CultureInfo.InvariantCulture),
+            root.GetProperty("recovery_target_time").GetDateTimeOffset());
+        Assert.False(root.GetProperty("row_counts_recorded").GetBoolean());
+        JsonElement pitr = root.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("table").GetString() == "public.pitr");
+        Assert.Equal(10, pitr.GetProperty("restored_rows").GetInt64());
+        Assert.Equal("not-recorded", pitr.GetProperty("match").GetString());
+        DrillRecord recorded = Assert.Single(await (await bed.OpenRepositoryAsync()).ListDrillRecordsAsync());
+        Assert.StartsWith("time " + moment[..19], recorded.RecoveryTarget);
+        await _cluster.ExecuteAsync("DROP TABLE pitr", DrillFixture.Database);
     }
 
     private Task<PhysicalBackupResult> BackupAsync(Repository.Repository repository, bool countRows = true)

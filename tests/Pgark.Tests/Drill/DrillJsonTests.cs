@@ -19,7 +19,10 @@ public sealed class DrillJsonTests
         [new DamagedRelation("base/16384/16386", "shop", "public.orders", "shop: public.orders", "extent 1: repository corruption")],
         new AmcheckReport(true, 120, 60, ["shop: index public.orders_pkey: bad"]),
         ["base/16384/16386 (shop: public.orders) is damaged in the repository: extent 1: repository corruption"],
-        kept ? new KeptServer("/tmp/pgark-drill-x", "/tmp/pgark-drill-x/data", "host=127.0.0.1 port=5", 42) : null);
+        kept ? new KeptServer("/tmp/pgark-drill-x", "/tmp/pgark-drill-x/data", "host=127.0.0.1 port=5", 42) : null)
+    {
+        RecoveryTargetTime = kept ? new DateTimeOffset(2026, 11, 21, 5, 59, 0, TimeSpan.Zero).AddTicks(1234560) : null,
+    };
 
     [Theory]
     [InlineData(false)]
@@ -36,6 +39,7 @@ public sealed class DrillJsonTests
         Assert.Equal(original.Problems, decoded.Problems);
         Assert.Equal(original.Kept, decoded.Kept);
         Assert.Equal(original.Timings, decoded.Timings);
+        Assert.Equal(original.RecoveryTargetTime, decoded.RecoveryTargetTime);
         Assert.Equal((original.SnapshotId, original.Kind, original.StartedAt, original.FinishedAt, original.RecoveryTargetLsn, original.ReachedLsn),
             (decoded.SnapshotId, decoded.Kind, decoded.StartedAt, decoded.FinishedAt, decoded.RecoveryTargetLsn, decoded.ReachedLsn));
         Assert.False(decoded.Passed);

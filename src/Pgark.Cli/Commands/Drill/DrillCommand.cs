@@ -13,7 +13,8 @@ internal static class DrillCommand
         + "server on it with the server programs of the backup's major (found like demo's, or --pg-bin), run as the "
         + "unprivileged postgres account when pgark runs as root. A physical backup is restored with every chunk and "
         + "page verified; a file whose stored data is damaged is zero-filled, named with its table, and the drill goes "
-        + "on. When the backup recorded row counts (wal_level=logical, see spec/physical.md) recovery stops exactly at "
+        + "on. With --target-time the archived WAL after the backup is copied in and recovery stops at that moment, as a "
+        + "point-in-time restore would. When the backup recorded row counts (wal_level=logical, see spec/physical.md) recovery stops exactly at "
         + "their LSN and is promoted; otherwise it recovers to the end of the backup's WAL. A logical backup is loaded "
         + "into a fresh server. Then every table is counted (logical: read back and its row-set digest compared), amcheck "
         + "runs (bt_index_check on every btree index, verify_heapam on PostgreSQL 14+) when the server ships it, and the "
@@ -45,6 +46,7 @@ internal static class DrillCommand
             ScratchParent = arguments.Text(Options.Scratch),
             Keep = arguments.Flag(Options.Keep),
             Amcheck = !arguments.Flag(Options.NoAmcheck),
+            TargetTime = ParseTime(arguments.Text(Options.TargetTime)),
             Progress = json ? null : new ProgressLines(context.Error),
         };
         DrillResult result = await new RestoreDrill(repository, options).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -53,6 +55,16 @@ internal static class DrillCommand
         else
             DrillText.Write(context.Out, result);
         return result.Passed ? ExitCode.Ok : ExitCode.CheckFailed;
+    }
+
+    private static DateTimeOffset? ParseTime(string? text)
+    {
+        if (text is null)
+            return null;
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out DateTimeOffset time)
+            ? time
+            : throw new UsageException($"--target-time '{text}' is not a time", "give an ISO 8601 time such as 2026-11-21T05:59:00Z");
     }
 
     /// <summary>Progress goes to stderr, so stdout stays the report alone; synchronous, unlike Progress&lt;T&gt;.</summary>
