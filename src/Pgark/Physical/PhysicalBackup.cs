@@ -5,6 +5,7 @@ using Pgark.Repository;
 using Pgark.Repository.Chunking;
 using Pgark.Repository.Format;
 using Pgark.Repository.Snapshots;
+using Pgark.Wire;
 using Pgark.Wire.Connection;
 using Pgark.Wire.Replication;
 
@@ -59,9 +60,10 @@ public sealed partial class PhysicalBackup
         byte[] manifest = await ReceiveArchivesAsync(backup, session, cancellationToken).ConfigureAwait(false);
 
         // Take a logical slot's snapshot for exact row counts (wal_level=logical); its WAL must then reach past the slot.
-        await using RowCounter? counter = _options.CountRows
+        (RowCounter? counter, string? rowCountsSkipped) = _options.CountRows
             ? await RowCounter.TryStartAsync(_settings, cancellationToken).ConfigureAwait(false)
-            : null;
+            : (null, "turned off (--no-row-counts)");
+        await using var holdsSlot = counter;
 
         // Wait for the WAL up to the end position, then store it as pg_wal/ files of the snapshot.
         await wal.StopAtAsync(Lsn.Max(backup.EndLsn, counter?.StreamUntil ?? backup.EndLsn), cancellationToken).ConfigureAwait(false);
@@ -71,8 +73,15 @@ public sealed partial class PhysicalBackup
         RowCountDocument? counts = null;
         if (counter is not null)
         {
-            counts = await counter.CountAsync(cancellationToken).ConfigureAwait(false);
-            await session.AddDocumentAsync(RowCountDocument.DocumentName, counts.Encode(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                counts = await counter.CountAsync(cancellationToken).ConfigureAwait(false);
+                await session.AddDocumentAsync(RowCountDocument.DocumentName, counts.Encode(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PgServerException e)
+            {
+                rowCountsSkipped = $"counting failed: {e.MessageText}";
+            }
         }
 
         // Attach backup_manifest and the tablespace list, write the tree, and publish the snapshot last.
@@ -85,7 +94,11 @@ public sealed partial class PhysicalBackup
             _options.Label, _repository.Options.Hostname, _parent.Id);
         SnapshotInfo snapshot = await session.CommitAsync(metadata, cancellationToken).ConfigureAwait(false);
         return new PhysicalBackupResult(snapshot, _tree.Count, _receivedBytes, walBytes, session.StoredBytes, session.StoredChunks,
-            session.DeduplicatedChunks, clock.Elapsed) { RowCounts = counts };
+            session.DeduplicatedChunks, clock.Elapsed)
+        {
+            RowCounts = counts,
+            RowCountsSkipped = rowCountsSkipped,
+        };
     }
 
     private static BaseBackupOptions ToWire(PhysicalBackupOptions options) => new()

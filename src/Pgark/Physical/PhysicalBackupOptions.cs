@@ -35,4 +35,7 @@ public sealed record PhysicalBackupResult(
 {
     /// <summary>The row counts recorded with the snapshot, or null when none were (see <see cref="PhysicalBackupOptions.CountRows"/>).</summary>
     public RowCounts.RowCountDocument? RowCounts { get; init; }
+
+    /// <summary>Why no row counts were recorded (null when they were).</summary>
+    public string? RowCountsSkipped { get; init; }
 }

@@ -48,7 +48,7 @@ internal static class PhysicalBackupRun
         output.WriteLine($"stored:    {Mib(result.StoredBytes)} in {result.StoredChunks} new chunks ({result.DeduplicatedChunks} deduplicated) in {result.Duration.TotalSeconds:0.0} s");
         output.WriteLine(result.RowCounts is { } counts
             ? $"rows:      {counts.Tables.Count} tables of {counts.Database} counted at {counts.Lsn} (for pgark drill)"
-            : "rows:      not recorded (needs wal_level=logical; see --no-row-counts)");
+            : $"rows:      not recorded: {result.RowCountsSkipped}");
     }
 
     private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Pgark.Logical;
 using Pgark.Logical.Schema;
+using Pgark.Wire;
 using Pgark.Wire.Connection;
 using Pgark.Wire.Replication;
 
@@ -34,22 +35,39 @@ internal sealed class RowCounter : IAsyncDisposable
     public Lsn StreamUntil { get; }
 
     /// <summary>
-    /// Creates the slot and its snapshot on the database of <paramref name="source"/>; null (nothing is recorded) when
-    /// wal_level is not logical, the role may not replicate, or the server is a standby.
+    /// Creates the slot and its snapshot on the database of <paramref name="source"/>. Counting is an extra: when it
+    /// cannot be done (wal_level is not logical, the role may not replicate, the server is a standby, no dbname was
+    /// given, the ordinary connection is refused) the backup goes on and <c>Skipped</c> says why nothing is recorded.
     /// </summary>
-    public static async Task<RowCounter?> TryStartAsync(ConnectionSettings source, CancellationToken cancellationToken)
+    public static async Task<(RowCounter? Counter, string? Skipped)> TryStartAsync(ConnectionSettings source, CancellationToken cancellationToken)
     {
+        // A physical replication connection without dbname is named "replication", which is no database to count.
+        if (source.Database == "replication")
+            return (null, "no dbname in the connection string; give dbname=<database> to record its tables' row counts");
         ConnectionSettings sql = source with { Replication = ReplicationMode.None };
-        ConsistentSnapshot snapshot = await ConsistentSnapshot.TakeAsync(sql, preferSlot: true, cancellationToken).ConfigureAwait(false);
+        ConsistentSnapshot snapshot;
+        try
+        {
+            snapshot = await ConsistentSnapshot.TakeAsync(sql, preferSlot: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PgServerException or PgConnectionException or LogicalException)
+        {
+            return (null, $"database {source.Database} could not be read: {e.Message}");
+        }
         if (snapshot.Method != "replication-slot" || snapshot.ConsistentLsn is not { } consistentPoint)
         {
             await snapshot.DisposeAsync().ConfigureAwait(false);
-            return null;
+            return (null, "needs wal_level=logical on a primary and a role with REPLICATION (or superuser)");
         }
         try
         {
             Lsn streamUntil = await CommitMarkerAsync(sql, cancellationToken).ConfigureAwait(false);
-            return new RowCounter(snapshot, sql, consistentPoint, Lsn.Max(streamUntil, consistentPoint));
+            return (new RowCounter(snapshot, sql, consistentPoint, Lsn.Max(streamUntil, consistentPoint)), null);
+        }
+        catch (Exception e) when (e is PgServerException)
+        {
+            await snapshot.DisposeAsync().ConfigureAwait(false);
+            return (null, $"the marker transaction failed: {e.Message}");
         }
         catch
         {
