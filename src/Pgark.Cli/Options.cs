@@ -62,7 +62,7 @@ internal static class Options
         ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "drill"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "verify", "info", "drill"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
@@ -109,7 +109,7 @@ internal static class Options
         ["backup", "restore"], ValueName: "physical|logical", Default: "physical");
 
     public static readonly CliOption Backup = new("backup", OptionKind.Text,
-        "The snapshot: a unique id prefix (at least 4 hex digits), or latest (physical restore).", ["restore", "ls", "drill"], ValueName: "ID",
+        "The snapshot: a unique id prefix (at least 4 hex digits), or latest (physical restore).", ["restore", "ls", "verify", "drill"], ValueName: "ID",
         Default: "latest (physical); required for logical");
 
     public static readonly CliOption Label = new("label", OptionKind.Text,
@@ -169,7 +169,8 @@ internal static class Options
         "Target size of a pack in MiB.", ["init"], ValueName: "MIB", Default: "32", Min: 1, Max: 1024);
 
     public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
-        "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
+        "Also read, decrypt, decompress and re-hash every chunk (verify: those not verified before; a PERCENT after it reads that share).",
+        ["check", "verify"]);
 
     public static readonly CliOption PgBin = new("pg-bin", OptionKind.Text,
         "Directory of the PostgreSQL server programs for the scratch server; it must hold the backup's major (physical) or a "
@@ -223,12 +224,16 @@ internal static class Options
     public static readonly CliOption Prune = new("prune", OptionKind.Flag,
         "forget: run prune afterwards to free the data only forgotten backups used.", ["forget"]);
 
+    public static readonly CliOption Full = new("full", OptionKind.Flag,
+        "verify: read again what earlier runs verified, and with --read-data rebuild every file and compare its SHA-256 with backup_manifest.",
+        ["verify"]);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
         PgBin, Scratch, NoAmcheck, NoRowCounts, TargetTime,
-        KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune];
+        KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

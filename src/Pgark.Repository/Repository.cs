@@ -98,6 +98,10 @@ public sealed partial class Repository
     public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
         => new Check.RepositoryChecker(this).RunAsync(readData, cancellationToken);
 
+    /// <summary>Check restricted to a scope: with <paramref name="readData"/>, only the packs and WAL objects it selects are read.</summary>
+    public Task<Check.CheckReport> CheckAsync(Check.CheckScope scope, bool readData, CancellationToken cancellationToken = default)
+        => new Check.RepositoryChecker(this, scope).RunAsync(readData, cancellationToken);
+
     /// <summary>Counts from the index plus the number of snapshots.</summary>
     public async Task<Maintenance.RepositoryStats> GetStatsAsync(CancellationToken cancellationToken = default)
         => Maintenance.RepositoryStats.From(this, (await ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count);
@@ -172,6 +176,9 @@ public sealed partial class Repository
             // Content-addressed: the same name holds the same bytes unless it was damaged, which check reports.
         }
     }
+
+    /// <summary>The file id that ends a blob name (<c>packs/ab/&lt;id&gt;</c>, <c>wal/&lt;walfile&gt;.full.&lt;id&gt;</c>).</summary>
+    public static ChunkId FileIdOfName(string name) => FileIdOf(name);
 
     internal static ChunkId FileIdOf(string name)
     {

@@ -15,6 +15,15 @@ public sealed record CheckProblem(CheckSeverity Severity, string FileName, strin
            (Cause is null ? "" : $" [{Cause}]");
 }
 
+/// <summary>What a check reads: predicates over pack file ids, WAL object file ids and snapshot ids (verify narrows them).</summary>
+/// <param name="LocateDamage">When a pack read whole does not hash to its name, still decode its chunks one by one, so each damaged
+/// chunk is named and the snapshots that need it are failed (verify); check stops at the pack.</param>
+public sealed record CheckScope(Func<Ids.ChunkId, bool> ReadPack, Func<Ids.ChunkId, bool> ReadWal, Func<Ids.ChunkId, bool> IncludeSnapshot,
+    bool LocateDamage = false)
+{
+    public static CheckScope Everything { get; } = new(static _ => true, static _ => true, static _ => true);
+}
+
 public sealed class CheckReport
 {
     private readonly List<CheckProblem> _problems = [];
@@ -27,6 +36,12 @@ public sealed class CheckReport
     public int SnapshotsChecked { get; internal set; }
     public int PacksChecked { get; internal set; }
     public long ChunksRead { get; internal set; }
+
+    /// <summary>Packs read whole with every chunk intact (with read-data).</summary>
+    public HashSet<Ids.ChunkId> PacksVerified { get; } = [];
+
+    /// <summary>WAL objects read whole and intact (with read-data).</summary>
+    public HashSet<Ids.ChunkId> WalVerified { get; } = [];
 
     internal void Add(CheckProblem problem) => _problems.Add(problem);
 

@@ -17,8 +17,14 @@ internal sealed class RepositoryChecker
     private readonly CheckReport _report = new();
     private readonly Dictionary<ChunkId, List<PackEntry>> _indexedByPack = [];
     private readonly HashSet<ChunkId> _checkedDeltaBases = [];
+    private readonly HashSet<ChunkId> _damagedChunks = [];
+    private readonly CheckScope _scope;
 
-    public RepositoryChecker(Repository repository) => _repository = repository;
+    public RepositoryChecker(Repository repository, CheckScope? scope = null)
+    {
+        _repository = repository;
+        _scope = scope ?? CheckScope.Everything;
+    }
 
     public async Task<CheckReport> RunAsync(bool readData, CancellationToken cancellationToken)
     {
@@ -40,9 +46,13 @@ internal sealed class RepositoryChecker
             return;
         foreach (var walObject in objects)
         {
+            var fileId = Repository.FileIdOf(walObject.FileName);
+            if (!_scope.ReadWal(fileId))
+                continue;
             try
             {
                 await _repository.Wal.ReadAsync(walObject, cancellationToken).ConfigureAwait(false);
+                _report.WalVerified.Add(fileId);
             }
             catch (RepositoryException e)
             {
@@ -111,15 +121,21 @@ internal sealed class RepositoryChecker
                 continue;
             }
             _report.PacksChecked++;
+            var readThis = readData && _scope.ReadPack(packId);
             try
             {
-                var header = await ReadHeaderAsync(name, packId, length, readData, cancellationToken).ConfigureAwait(false);
+                var header = await ReadHeaderAsync(name, packId, length, readThis, cancellationToken).ConfigureAwait(false);
                 var inHeader = header.ToHashSet();
                 foreach (var entry in entries.Where(e => !inHeader.Contains(e)))
                     _report.Add(new CheckProblem(CheckSeverity.Error, name, entry.Id.ToString(),
                         "index entry does not match the pack header", CorruptionCause.WriterBug));
-                if (readData)
-                    await ReadChunksAsync(name, packId, header, cancellationToken).ConfigureAwait(false);
+                if (readThis && await ReadChunksAsync(name, packId, header, cancellationToken).ConfigureAwait(false))
+                    _report.PacksVerified.Add(packId);
+            }
+            catch (RepositoryCorruptionException e) when (readThis && _scope.LocateDamage && e.Cause == CorruptionCause.StorageDamage)
+            {
+                _report.Add(e, name);
+                await LocateDamageAsync(name, packId, length, cancellationToken).ConfigureAwait(false);
             }
             catch (RepositoryException e)
             {
@@ -129,6 +145,22 @@ internal sealed class RepositoryChecker
         foreach (var packId in packs.Keys.Where(p => !_indexedByPack.ContainsKey(p)))
             _report.Add(new CheckProblem(CheckSeverity.Warning, PackLayout.FileName(packId), null,
                 "pack is not referenced by any index delta (left by an interrupted writer; prune removes it)"));
+    }
+
+    /// <summary>The pack's bytes changed at rest: decode each chunk on its own to name the damaged ones.</summary>
+    private async Task LocateDamageAsync(string name, ChunkId packId, long length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var header = await ReadHeaderAsync(name, packId, length, readData: false, cancellationToken).ConfigureAwait(false);
+            await ReadChunksAsync(name, packId, header, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RepositoryException)
+        {
+            // The header itself is damaged: every chunk of the pack is lost to it.
+            foreach (var entry in _indexedByPack[packId])
+                _damagedChunks.Add(entry.Id);
+        }
     }
 
     private async Task<PackEntry[]> ReadHeaderAsync(string name, ChunkId packId, long length, bool readData, CancellationToken cancellationToken)
@@ -165,8 +197,10 @@ internal sealed class RepositoryChecker
         }
     }
 
-    private async Task ReadChunksAsync(string name, ChunkId packId, PackEntry[] header, CancellationToken cancellationToken)
+    /// <summary>Decodes and re-hashes every chunk; false when any failed (each failure is reported and remembered).</summary>
+    private async Task<bool> ReadChunksAsync(string name, ChunkId packId, PackEntry[] header, CancellationToken cancellationToken)
     {
+        var intact = true;
         foreach (var entry in header)
         {
             try
@@ -177,8 +211,11 @@ internal sealed class RepositoryChecker
             catch (RepositoryException e)
             {
                 _report.Add(e, name);
+                _damagedChunks.Add(entry.Id);
+                intact = false;
             }
         }
+        return intact;
     }
 
     private async Task CheckSnapshotsAsync(CancellationToken cancellationToken)
@@ -188,6 +225,8 @@ internal sealed class RepositoryChecker
             names.Add(info.Name);
         foreach (var name in names)
         {
+            if (!_scope.IncludeSnapshot(Repository.FileIdOf(name)))
+                continue;
             try
             {
                 var snapshot = await _repository.LoadSnapshotAsync(Repository.FileIdOf(name), cancellationToken).ConfigureAwait(false);
@@ -249,6 +288,11 @@ internal sealed class RepositoryChecker
 
     private bool RequireIndexed(string snapshotName, ChunkId id, string what)
     {
+        if (_damagedChunks.Contains(id))
+        {
+            _report.Add(new CheckProblem(CheckSeverity.Error, snapshotName, id.ToString(), $"{what} is damaged (see the pack's error)"));
+            return false;
+        }
         if (_repository.Index.Contains(id))
             return true;
         _report.Add(new CheckProblem(CheckSeverity.Error, snapshotName, id.ToString(), $"{what} is not in the index"));

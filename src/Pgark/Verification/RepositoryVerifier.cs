@@ -1,0 +1,95 @@
+using Pgark.Recovery;
+using Pgark.Repository.Check;
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+using Pgark.Repository.Locks;
+using Pgark.Repository.Snapshots;
+using Pgark.Repository.Verification;
+using Pgark.Wal;
+
+namespace Pgark.Verification;
+
+/// <summary>
+/// <c>pgark verify</c>: proves the backups are restorable and says to which moments. The repository's structure is checked
+/// as <c>check</c> does; with read-data only packs and WAL objects not verified before are read (a rotating sample of them
+/// with a percentage), and what was found intact is recorded (spec §17). Per backup: every chunk it reaches is indexed (and
+/// intact where read), its WAL from start to end is present, and a physical backup's files match backup_manifest. Per
+/// archive: the gaps on each timeline and the point-in-time recovery windows they leave.
+/// </summary>
+public sealed class RepositoryVerifier
+{
+    private readonly Repository.Repository _repository;
+
+    public RepositoryVerifier(Repository.Repository repository) => _repository = repository;
+
+    public async Task<VerifyReport> RunAsync(VerifyOptions options, CancellationToken cancellationToken = default)
+    {
+        // Which backups, and what earlier runs already verified.
+        var all = await _repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        SnapshotInfo? only = options.Backup is { } prefix ? await _repository.FindSnapshotAsync(prefix, cancellationToken).ConfigureAwait(false) : null;
+        var selected = only is null ? all : [only];
+        var state = await _repository.LoadVerifyStateAsync(cancellationToken).ConfigureAwait(false);
+        var sample = PackSample.For(state.SampleCursor, options.ReadData ? options.ReadDataPercent : 100);
+
+        // The repository's structure, reading only new (or sampled) packs and new WAL objects.
+        int skippedAsVerified = 0, notSampled = 0;
+        bool ReadPack(ChunkId pack)
+        {
+            if (!options.Full && state.Packs.Contains(pack))
+            {
+                skippedAsVerified++;
+                return false;
+            }
+            if (sample.Contains(pack))
+                return true;
+            notSampled++;
+            return false;
+        }
+        var selectedIds = selected.Select(s => s.Id).ToHashSet();
+        var scope = new CheckScope(ReadPack, wal => options.Full || !state.WalObjects.Contains(wal), selectedIds.Contains, LocateDamage: true);
+        var check = await _repository.CheckAsync(scope, options.ReadData, cancellationToken).ConfigureAwait(false);
+
+        // Per backup: structure problems the check attributed to it, its WAL, its manifest.
+        var map = await WalArchiveMap.LoadAsync(_repository, cancellationToken).ConfigureAwait(false);
+        var hashManifests = options.ReadData && (options.Full || only is not null);
+        var backups = new List<BackupVerification>();
+        foreach (var snapshot in selected)
+        {
+            var structural = check.Errors.Where(e => e.FileName == SnapshotRecord.FileName(snapshot.Id)).Select(e => e.Message).ToList();
+            var hash = hashManifests && (options.Full || !state.ManifestSnapshots.Contains(snapshot.Id));
+            backups.Add(await BackupChecks.RunAsync(_repository, snapshot, map, hash, structural, cancellationToken).ConfigureAwait(false));
+        }
+
+        // The archive: recovery windows from the physical backups, and the gaps that cut them.
+        var physical = all.Where(s => s.Record.Metadata.Kind == SnapshotKind.Physical).ToList();
+        var windows = PitrWindows.Compute(map, physical).ToList();
+        if (options.WindowTimes)
+        {
+            var store = new WalStore(_repository);
+            for (var i = 0; i < windows.Count; i++)
+                windows[i] = windows[i] with { ToTime = await WindowTimes.LastCommitAsync(store, map, windows[i], cancellationToken).ConfigureAwait(false) };
+        }
+        var archive = only is null ? ArchiveProblems.Find(map, windows) : [];
+
+        if (options.RecordState && (check.PacksVerified.Count > 0 || check.WalVerified.Count > 0 || backups.Any(b => b.ManifestHashed && b.Intact)
+            || (options.ReadData && !sample.Everything)))
+            await RecordAsync(state, check, backups, sample, cancellationToken).ConfigureAwait(false);
+        return new VerifyReport(check, backups, archive, windows, check.PacksVerified.Count, skippedAsVerified, notSampled, check.WalVerified.Count);
+    }
+
+    /// <summary>Publishes the new state under a shared lock: what still exists of the old, plus what this run found intact.</summary>
+    private async Task RecordAsync(VerifyState old, CheckReport check, List<BackupVerification> backups, PackSample sample,
+        CancellationToken cancellationToken)
+    {
+        await using var held = await _repository.LockAsync(LockKind.Shared, "verify", cancellationToken).ConfigureAwait(false);
+        var packs = old.Packs.Where(_repository.Index.Packs.Contains).Concat(check.PacksVerified).ToHashSet();
+        var walNow = (await _repository.Wal.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            .Select(w => Repository.Repository.FileIdOfName(w.FileName)).ToHashSet();
+        var wal = old.WalObjects.Where(walNow.Contains).Concat(check.WalVerified).ToHashSet();
+        var snapshotsNow = (await _repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet();
+        var manifests = old.ManifestSnapshots.Where(snapshotsNow.Contains)
+            .Concat(backups.Where(b => b.ManifestHashed && b.Intact).Select(b => b.Snapshot.Id)).ToHashSet();
+        await _repository.SaveVerifyStateAsync(new VerifyState(DateTimeOffset.UtcNow, sample.NextCursor, packs, wal, manifests), cancellationToken)
+            .ConfigureAwait(false);
+    }
+}
