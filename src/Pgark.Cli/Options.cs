@@ -62,12 +62,12 @@ internal static class Options
         ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "plan"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
         + "PGARK_PASSPHRASE or --passphrase-file.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "plan"],
         ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
@@ -154,7 +154,7 @@ internal static class Options
 
     public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
         "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "plan"],
         ValueName: "FILE");
 
     public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
@@ -170,9 +170,41 @@ internal static class Options
         "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
 
     /// <summary>The table, in the order help lists options.</summary>
+    public static readonly CliOption TargetTime = new("target-time", OptionKind.Text,
+        "Recover to a time: the last transaction that completed at or before it (ISO 8601, e.g. \"2026-11-21 17:00:00+01\"; "
+        + "no offset means UTC).", ["plan", "restore"], ValueName: "TIME");
+
+    public static readonly CliOption TargetLsn = new("target-lsn", OptionKind.Text,
+        "Recover to a WAL position (as pg_current_wal_lsn prints it, e.g. 0/3000148).", ["plan", "restore"], ValueName: "LSN");
+
+    public static readonly CliOption TargetXid = new("target-xid", OptionKind.Text,
+        "Recover to the commit (or abort) of a transaction id.", ["plan", "restore"], ValueName: "XID");
+
+    public static readonly CliOption TargetName = new("target-name", OptionKind.Text,
+        "Recover to a restore point made with pg_create_restore_point (replay stops just after it).", ["plan", "restore"], ValueName: "NAME");
+
+    public static readonly CliOption Latest = new("latest", OptionKind.Flag,
+        "Recover all archived WAL (no target).", ["plan", "restore"]);
+
+    public static readonly CliOption Immediate = new("immediate", OptionKind.Flag,
+        "Recover only until the backup is consistent (recovery_target = 'immediate').", ["plan", "restore"]);
+
+    public static readonly CliOption Timeline = new("timeline", OptionKind.Text,
+        "The timeline to recover along: latest (the newest in the archive), current (the backup's) or a number.", ["plan", "restore"],
+        ValueName: "N|latest|current", Default: "latest");
+
+    public static readonly CliOption Exclusive = new("exclusive", OptionKind.Flag,
+        "Stop just before the target transaction (or the last one at the target time, or the record at the LSN) instead of after it.",
+        ["plan", "restore"]);
+
+    public static readonly CliOption TargetAction = new("target-action", OptionKind.Text,
+        "What the server does when it reaches the target: promote (end recovery and accept writes), pause (stay read-only "
+        + "for inspection; pg_wal_replay_resume() promotes) or shutdown.", ["restore"], ValueName: "promote|pause|shutdown", Default: "promote");
+
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
+        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
+        TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 
