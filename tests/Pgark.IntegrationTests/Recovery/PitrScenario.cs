@@ -28,6 +28,7 @@ public sealed class PitrScenario : IAsyncLifetime
     public Lsn LsnBeforeDelete { get; private set; }
     public uint LastInsertXid { get; private set; }
     public uint DeleteXid { get; private set; }
+    public DateTimeOffset AfterDelete { get; private set; }
     public Lsn BackupEnd { get; private set; }
     public Lsn ArchivedThrough { get; private set; }
     public const string RestorePoint = "before-delete";
@@ -59,6 +60,7 @@ public sealed class PitrScenario : IAsyncLifetime
 
         // The mistake, then life goes on.
         DeleteXid = await InTransactionAsync("DELETE FROM orders");
+        AfterDelete = await Cluster.ScalarAsync<DateTime>("SELECT clock_timestamp()");
         await Cluster.ExecuteAsync("SELECT pg_switch_wal()");
         await Cluster.ExecuteAsync("INSERT INTO orders SELECT g, 'late ' || g FROM generate_series(1001, 1005) g");
         await Cluster.ExecuteAsync("SELECT pg_switch_wal()");

@@ -10,7 +10,7 @@ namespace Pgark.IntegrationTests.Recovery;
 /// The seed scenario restored to the moment before <c>DELETE FROM orders</c>, by time, LSN, xid and restore point: every
 /// order is back and nothing written after the target is. Then the refusals and replay through a partial segment.
 /// </summary>
-public sealed class PointInTimeRestoreTests(PitrScenario scenario) : IClassFixture<PitrScenario>
+public sealed partial class PointInTimeRestoreTests(PitrScenario scenario) : IClassFixture<PitrScenario>
 {
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00";
 
