@@ -13,6 +13,7 @@ internal enum ExitCode
     RepositoryError = 7,
     Interrupted = 8,
     LocalClusterFailed = 9,
+    TargetUnreachable = 10,
     InternalError = 70,
 }
 
@@ -33,6 +34,9 @@ internal static class ExitCodes
         (ExitCode.RepositoryError, "repository error", "repository missing, locked by another process, damaged or of an unknown format version"),
         (ExitCode.Interrupted, "interrupted", "Ctrl-C (SIGINT) or SIGTERM before the command finished"),
         (ExitCode.LocalClusterFailed, "a scratch cluster could not be started", "no PostgreSQL server binaries installed, initdb or the server failed (demo, restore drills)"),
+        (ExitCode.TargetUnreachable, "the recovery target cannot be reached",
+            "plan or restore to a target: before the first backup, a WAL segment missing, a timeline that does not descend from the backup's, "
+            + "beyond the archived WAL, a restore point or transaction not in the WAL"),
         (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
     ];
 }

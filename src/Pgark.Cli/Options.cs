@@ -62,13 +62,14 @@ internal static class Options
         ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "verify", "info", "drill"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "verify", "info", "drill",
+            "plan"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
         + "PGARK_PASSPHRASE or --passphrase-file.",
         ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
-            "forget", "pin", "unpin", "verify", "info", "drill"],
+            "forget", "pin", "unpin", "verify", "info", "drill", "plan"],
         ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
@@ -156,7 +157,7 @@ internal static class Options
     public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
         "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
         ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
-            "forget", "pin", "unpin", "verify", "info", "drill"],
+            "forget", "pin", "unpin", "verify", "info", "drill", "plan"],
         ValueName: "FILE");
 
     public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
@@ -182,11 +183,6 @@ internal static class Options
 
     public static readonly CliOption NoAmcheck = new("no-amcheck", OptionKind.Flag,
         "Skip amcheck (bt_index_check and verify_heapam) after the row counts.", ["drill"]);
-
-    public static readonly CliOption TargetTime = new("target-time", OptionKind.Text,
-        "Physical drill: recover to this moment (recovery_target_time, inclusive) with the WAL archive after the backup, as a "
-        + "point-in-time restore would; an ISO 8601 time, UTC unless it has an offset (2026-11-21T05:59:00Z).", ["drill"],
-        ValueName: "TIME", Default: "the backup's own end (or its row counts' LSN)");
 
     public static readonly CliOption NoRowCounts = new("no-row-counts", OptionKind.Flag,
         "Physical backup: do not record the tables' row counts for restore drills (they are counted under a logical slot's "
@@ -228,12 +224,44 @@ internal static class Options
         "verify: read again what earlier runs verified, and with --read-data rebuild every file and compare its SHA-256 with backup_manifest.",
         ["verify"]);
 
+    public static readonly CliOption TargetTime = new("target-time", OptionKind.Text,
+        "Recover to a time: the last transaction that completed at or before it (ISO 8601, e.g. \"2026-11-21 17:00:00+01\"; "
+        + "no offset means UTC).", ["plan", "restore", "drill"], ValueName: "TIME");
+
+    public static readonly CliOption TargetLsn = new("target-lsn", OptionKind.Text,
+        "Recover to a WAL position (as pg_current_wal_lsn prints it, e.g. 0/3000148).", ["plan", "restore"], ValueName: "LSN");
+
+    public static readonly CliOption TargetXid = new("target-xid", OptionKind.Text,
+        "Recover to the commit (or abort) of a transaction id.", ["plan", "restore"], ValueName: "XID");
+
+    public static readonly CliOption TargetName = new("target-name", OptionKind.Text,
+        "Recover to a restore point made with pg_create_restore_point (replay stops just after it).", ["plan", "restore"], ValueName: "NAME");
+
+    public static readonly CliOption Latest = new("latest", OptionKind.Flag,
+        "Recover all archived WAL (no target).", ["plan", "restore"]);
+
+    public static readonly CliOption Immediate = new("immediate", OptionKind.Flag,
+        "Recover only until the backup is consistent (recovery_target = 'immediate').", ["plan", "restore"]);
+
+    public static readonly CliOption Timeline = new("timeline", OptionKind.Text,
+        "The timeline to recover along: latest (the newest in the archive), current (the backup's) or a number.", ["plan", "restore"],
+        ValueName: "N|latest|current", Default: "latest");
+
+    public static readonly CliOption Exclusive = new("exclusive", OptionKind.Flag,
+        "Stop just before the target transaction (or the last one at the target time, or the record at the LSN) instead of after it.",
+        ["plan", "restore"]);
+
+    public static readonly CliOption TargetAction = new("target-action", OptionKind.Text,
+        "What the server does when it reaches the target: promote (end recovery and accept writes), pause (stay read-only "
+        + "for inspection; pg_wal_replay_resume() promotes) or shutdown.", ["restore"], ValueName: "promote|pause|shutdown", Default: "promote");
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
-        PgBin, Scratch, NoAmcheck, NoRowCounts, TargetTime,
-        KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full];
+        PgBin, Scratch, NoAmcheck, NoRowCounts,
+        KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,
+        TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -26,6 +26,7 @@ internal static class CommandTable
         Retention.PinCommand.Spec,
         Retention.PinCommand.UnpinSpec,
         Verification.VerifyCommand.Spec,
+        Recovery.PlanCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

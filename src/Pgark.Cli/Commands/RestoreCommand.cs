@@ -15,6 +15,12 @@ internal static class RestoreCommand
         + "into pg_wal, and fsyncs everything. Every chunk is checked against its id while reading, and every file "
         + "against the server's backup_manifest (size and SHA-256) and the manifest against its own checksum. The "
         + "result starts with pg_ctl start and recovers to the end of the backup.\n\n"
+        + "Physical to a point in time (--target-time, --target-lsn, --target-xid, --target-name, --latest or --immediate): "
+        + "plans first as pgark plan does (and writes nothing when the target is unreachable, exit 10), restores the planned "
+        + "backup, removes its own pg_wal segments so every segment comes from the archive, and writes recovery.signal and "
+        + "postgresql.auto.conf: restore_command (this pgark's absolute path with wal get --repo), recovery_target_lsn (the "
+        + "exact LSN the plan found), recovery_target_inclusive, recovery_target_timeline and recovery_target_action "
+        + "(--target-action). pg_ctl start then replays to exactly the target.\n\n"
         + "Logical: runs the snapshot's pre-data definitions, loads every table with COPY FROM STDIN (--jobs in "
         + "parallel, largest first), runs the post-data definitions (keys, indexes, triggers, materialized view data) "
         + "and sets the sequences. Then every loaded table is read back and its row count and checksum compared with "
@@ -35,7 +41,10 @@ internal static class RestoreCommand
     private static Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
         => BackupKinds.Parse(arguments) switch
         {
+            BackupKind.Logical when Recovery.RecoveryTargetArguments.IsGiven(arguments) => throw new Parsing.UsageException(
+                "a recovery target applies to physical restores only", "drop --target-time/--target-lsn/... or use --kind physical"),
             BackupKind.Logical => LogicalRestoreRun.RunAsync(context, arguments, cancellationToken),
+            _ when Recovery.RecoveryTargetArguments.IsGiven(arguments) => Recovery.PointInTimeRestoreRun.RunAsync(context, arguments, cancellationToken),
             _ => PhysicalRestoreRun.RunAsync(context, arguments, cancellationToken),
         };
 }

@@ -41,6 +41,7 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
                 e.Hint ?? "check that PostgreSQL server binaries are installed (apt-get install postgresql) and see the server log above"),
             RepositoryException e => new(ExitCode.RepositoryError, e.Message,
                 e.Hint),
+            Pgark.Recovery.RecoveryPlanException e => new(ExitCode.TargetUnreachable, e.Message, e.Hint),
             Pgark.Physical.Restore.PhysicalRestoreException e => new(e.IsVerificationFailure ? ExitCode.CheckFailed : ExitCode.Usage, e.Message, e.Hint),
             Pgark.Drill.DrillException e => new(ExitCode.Usage, e.Message, e.Hint),
             Pgark.Physical.Tar.TarFormatException e => WithHint(ExitCode.ProtocolError, e.Message,
