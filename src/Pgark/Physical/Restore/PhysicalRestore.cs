@@ -45,17 +45,23 @@ public sealed class PhysicalRestore
         if (snapshot.Record.Documents.FirstOrDefault(d => d.Name == "tablespaces") is { } tablespaces)
             MapTablespaces(TablespaceDocument.Decode(await _repository.ReadDocumentAsync(tablespaces, cancellationToken).ConfigureAwait(false)));
 
-        // Write every file in path order (parents before children), checking each against the manifest as it is written.
+        // Write every file in path order (directories before what they hold), regular files a few at a time in parallel,
+        // checking each against the manifest as it is written.
         var verifier = new ManifestVerifier(manifest);
-        long files = 0, bytes = 0;
+        var writer = new ParallelFileWriter(_options.ParallelFiles);
+        long files = 0;
         int walSegments = 0;
         await foreach (TreeFile file in _repository.ReadTreeAsync(snapshot.Record, cancellationToken).ConfigureAwait(false))
         {
-            bytes += await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false);
+            if (file.Entry.Kind == FileKind.Regular)
+                await writer.StartAsync(token => WriteAsync(file, verifier, token), cancellationToken).ConfigureAwait(false);
+            else
+                await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false);
             files++;
             if (file.Entry.Path.StartsWith("pg_wal/", StringComparison.Ordinal) && file.Entry.Kind == FileKind.Regular)
                 walSegments++;
         }
+        long bytes = await writer.CompleteAsync().ConfigureAwait(false);
 
         // Every file the manifest lists must have been restored; keep the manifest beside the data as pg_basebackup does.
         verifier.CheckAllSeen();
@@ -131,7 +137,8 @@ public sealed class PhysicalRestore
         FileEntry entry = file.Entry;
         string local = LocalPath(entry.Path);
         string parent = Path.GetDirectoryName(local)!;
-        _directoriesToSync.Add(parent);
+        lock (_directoriesToSync)
+            _directoriesToSync.Add(parent);
         switch (entry.Kind)
         {
             case FileKind.Directory when _tablespaces.TryGetValue(entry.Path, out string? location):

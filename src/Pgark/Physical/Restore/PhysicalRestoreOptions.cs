@@ -11,6 +11,12 @@ public sealed record PhysicalRestoreOptions
 
     /// <summary>Tablespace relocation: old location → new location (like pg_basebackup --tablespace-mapping).</summary>
     public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Regular files written at once. Each also reads <see cref="Repository.RepositoryOptions.RestoreReadAhead"/> pieces
+    /// ahead, so restore memory is at most ParallelFiles × RestoreReadAhead pieces.
+    /// </summary>
+    public int ParallelFiles { get; init; } = Math.Max(2, Environment.ProcessorCount);
 }
 
 /// <summary>What a restore wrote and verified.</summary>
