@@ -169,10 +169,15 @@ internal static class Options
     public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
         "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
 
+    public static readonly CliOption NoVerifyChecksums = new("no-verify-checksums", OptionKind.Flag,
+        "Physical backup: do not ask the server to verify page checksums while it reads the files (it otherwise fails the backup "
+        + "on a corrupt page, SQLSTATE XX001).", ["backup"]);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
+        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
+        NoVerifyChecksums];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

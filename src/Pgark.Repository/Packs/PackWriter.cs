@@ -88,7 +88,7 @@ public sealed class PackWriter
         chunk.Id.WriteTo(aad);
         try
         {
-            if (!codec.Decode(chunk.Stored, chunk.Flags, chunk.PlainLength, aad).AsSpan().SequenceEqual(plaintext))
+            if (!codec.DecodesTo(chunk.Stored, chunk.Flags, plaintext, aad))
                 throw new InvalidDataException("decodes to bytes other than the plaintext");
         }
         catch (InvalidDataException e)

@@ -79,6 +79,7 @@ public sealed partial class PhysicalBackup
         Label = options.Label,
         Checkpoint = options.Checkpoint,
         MaxRateKilobytesPerSecond = options.MaxRateKilobytesPerSecond,
+        VerifyChecksums = options.VerifyChecksums,
         TablespaceMap = true,
         Manifest = true,
         ManifestChecksum = ManifestChecksum.Sha256,

@@ -20,6 +20,7 @@ internal static class PhysicalBackupRun
             Label = arguments.Text(Options.Label) ?? "pgark",
             Checkpoint = ParseCheckpoint(arguments.Text(Options.Checkpoint)),
             MaxRateKilobytesPerSecond = (int?)arguments.Integer(Options.MaxRate),
+            VerifyChecksums = !arguments.Flag(Options.NoVerifyChecksums),
         };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
