@@ -27,7 +27,8 @@ internal sealed record CliOption(
     long Min = 0,
     long Max = 0,
     string? EnvironmentVariable = null,
-    char? ShortName = null)
+    char? ShortName = null,
+    bool Repeatable = false)
 {
     public bool IsGlobal => Commands.Length == 0;
 
@@ -173,11 +174,19 @@ internal static class Options
         "Physical backup: do not ask the server to verify page checksums while it reads the files (it otherwise fails the backup "
         + "on a corrupt page, SQLSTATE XX001).", ["backup"]);
 
+    public static readonly CliOption Delta = new("delta", OptionKind.Flag,
+        "Physical restore over an existing data directory (a crashed or diverged primary, server stopped): files whose size and "
+        + "SHA-256 match backup_manifest are kept, the others rewritten, and what the backup does not have is removed.", ["restore"]);
+
+    public static readonly CliOption TablespaceMap = new("tablespace-map", OptionKind.Text,
+        "Physical restore: put the tablespace that lived at OLD into NEW instead (both absolute paths); repeat for each tablespace.",
+        ["restore"], ValueName: "OLD=NEW", Repeatable: true);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
-        NoVerifyChecksums];
+        NoVerifyChecksums, Delta, TablespaceMap];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -13,6 +13,13 @@ internal sealed class ManifestVerifier(BackupManifest? manifest)
 
     public int Verified => _verified;
 
+    /// <summary>The SHA-256 (hex) the manifest lists for <paramref name="path"/> at <paramref name="size"/> bytes, if it lists one.</summary>
+    public string? ExpectedSha256(string path, long size)
+        => manifest is not null && manifest.Files.TryGetValue(path, out BackupManifest.ManifestFile? listed) && listed.Size == size
+           && string.Equals(listed.Algorithm, "SHA256", StringComparison.OrdinalIgnoreCase)
+            ? listed.Checksum
+            : null;
+
     public void Check(string path, long size, byte[] sha256)
     {
         if (manifest is null)

@@ -11,13 +11,15 @@ namespace Pgark.Physical.Restore;
 /// chunk is checked against its id and every extent page against its hash while reading; every file is then checked
 /// against backup_manifest (size and SHA-256), and the manifest against its own checksum.
 /// </summary>
-public sealed class PhysicalRestore
+public sealed partial class PhysicalRestore
 {
     private readonly Repository.Repository _repository;
     private readonly PhysicalRestoreOptions _options;
     private readonly string _target;
     private readonly Dictionary<string, string> _tablespaces = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directoriesToSync = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _restoredPaths = new(StringComparer.Ordinal);
+    private long _filesKept;
 
     public PhysicalRestore(Repository.Repository repository, PhysicalRestoreOptions options)
     {
@@ -62,6 +64,7 @@ public sealed class PhysicalRestore
                 walSegments++;
         }
         long bytes = await writer.CompleteAsync().ConfigureAwait(false);
+        long removed = _options.Delta ? RemoveWhatTheBackupLacks() : 0;
 
         // Every file the manifest lists must have been restored; keep the manifest beside the data as pg_basebackup does.
         verifier.CheckAllSeen();
@@ -70,12 +73,16 @@ public sealed class PhysicalRestore
         await RewriteTablespaceMapAsync(cancellationToken).ConfigureAwait(false);
         foreach (string directory in _directoriesToSync)
             DirectoryFsync.Run(directory);
-        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed);
+        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed, _filesKept, removed);
     }
 
     private void PrepareTarget()
     {
-        if (Directory.Exists(_target) && Directory.EnumerateFileSystemEntries(_target).Any())
+        if (_options.Delta && Directory.Exists(_target) && Directory.EnumerateFileSystemEntries(_target).Any())
+        {
+            CheckDeltaTarget();
+        }
+        else if (Directory.Exists(_target) && Directory.EnumerateFileSystemEntries(_target).Any())
         {
             if (!_options.Force)
                 throw new PhysicalRestoreException($"the target directory {_target} is not empty",
@@ -110,7 +117,7 @@ public sealed class PhysicalRestore
         foreach (var (oid, location) in tablespaces)
         {
             string target = _options.TablespaceMapping.GetValueOrDefault(location, location);
-            if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !_options.Force)
+            if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !_options.Force && !_options.Delta)
                 throw new PhysicalRestoreException($"tablespace {oid}'s directory {target} is not empty",
                     $"map it elsewhere (PhysicalRestoreOptions.TablespaceMapping), or pass --force", isVerificationFailure: false);
             _tablespaces["pg_tblspc/" + oid.ToString(CultureInfo.InvariantCulture)] = target;
@@ -138,24 +145,35 @@ public sealed class PhysicalRestore
         string local = LocalPath(entry.Path);
         string parent = Path.GetDirectoryName(local)!;
         lock (_directoriesToSync)
+        {
             _directoriesToSync.Add(parent);
+            _restoredPaths.Add(local);
+        }
         switch (entry.Kind)
         {
             case FileKind.Directory when _tablespaces.TryGetValue(entry.Path, out string? location):
                 // pg_tblspc/<oid>: the tablespace lives at its location; the data directory holds a symlink to it.
                 PrivateModes.CreateDirectory(location);
-                File.CreateSymbolicLink(local, location);
-                _directoriesToSync.Add(location);
+                CreateSymlink(local, location);
+                lock (_directoriesToSync)
+                    _directoriesToSync.Add(location);
                 return 0;
             case FileKind.Directory:
+                ClearForDirectory(local);
                 PrivateModes.CreateDirectory(local);
-                _directoriesToSync.Add(local);
+                lock (_directoriesToSync)
+                    _directoriesToSync.Add(local);
                 return 0;
             case FileKind.Symlink:
-                File.CreateSymbolicLink(local, entry.LinkTarget);
+                CreateSymlink(local, entry.LinkTarget);
                 return 0;
         }
-        await using var stream = new FileStream(local, PrivateModes.NewFile(FileMode.CreateNew, entry.Size));
+        if (_options.Delta && await IsUnchangedAsync(entry, local, verifier, cancellationToken).ConfigureAwait(false))
+            return 0;
+        ClearForFile(local);
+        await using var stream = new FileStream(local, PrivateModes.NewFile(_options.Delta ? FileMode.Create : FileMode.CreateNew, entry.Size));
+        if (_options.Delta)
+            PrivateModes.RestrictFile(local); // an existing file keeps its mode through FileMode.Create
         using var hashing = new HashingFileStream(stream);
         await _repository.RestoreFileAsync(file, hashing, cancellationToken).ConfigureAwait(false);
         stream.Flush(flushToDisk: true);
