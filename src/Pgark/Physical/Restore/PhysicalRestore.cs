@@ -8,7 +8,7 @@ namespace Pgark.Physical.Restore;
 /// <summary>
 /// Writes a physical snapshot out as a data directory PostgreSQL can start: directories 0700, files 0600, pg_tblspc
 /// symlinks to the (possibly remapped) tablespace locations, the backup's WAL in pg_wal, everything fsynced. Every
-/// chunk is checked against its id and every extent page against its hash while reading; every file is then checked
+/// chunk is checked against its id, and every page of an extent rebuilt from a page delta against its hash, while reading; every file is then checked
 /// against backup_manifest (size and SHA-256), and the manifest against its own checksum.
 /// </summary>
 public sealed partial class PhysicalRestore
