@@ -27,7 +27,8 @@ internal sealed record CliOption(
     long Min = 0,
     long Max = 0,
     string? EnvironmentVariable = null,
-    char? ShortName = null)
+    char? ShortName = null,
+    bool Repeatable = false)
 {
     public bool IsGlobal => Commands.Length == 0;
 
@@ -187,6 +188,7 @@ internal static class Options
     public static readonly CliOption NoRowCounts = new("no-row-counts", OptionKind.Flag,
         "Physical backup: do not record the tables' row counts for restore drills (they are counted under a logical slot's "
         + "snapshot when wal_level=logical, which reads every table of the --db database once).", ["backup"]);
+
     public static readonly CliOption KeepLast = new("keep-last", OptionKind.Integer,
         "forget: keep the N newest backups of each cluster and kind (-1: all).", ["forget"], ValueName: "N", Min: -1, Max: 1_000_000);
 
@@ -255,13 +257,26 @@ internal static class Options
         "What the server does when it reaches the target: promote (end recovery and accept writes), pause (stay read-only "
         + "for inspection; pg_wal_replay_resume() promotes) or shutdown.", ["restore"], ValueName: "promote|pause|shutdown", Default: "promote");
 
+    public static readonly CliOption NoVerifyChecksums = new("no-verify-checksums", OptionKind.Flag,
+        "Physical backup: do not ask the server to verify page checksums while it reads the files (it otherwise fails the backup "
+        + "on a corrupt page, SQLSTATE XX001).", ["backup"]);
+
+    public static readonly CliOption Delta = new("delta", OptionKind.Flag,
+        "Physical restore over an existing data directory (a crashed or diverged primary, server stopped): files whose size and "
+        + "SHA-256 match backup_manifest are kept, the others rewritten, and what the backup does not have is removed.", ["restore"]);
+
+    public static readonly CliOption TablespaceMap = new("tablespace-map", OptionKind.Text,
+        "Physical restore: put the tablespace that lived at OLD into NEW instead (both absolute paths); repeat for each tablespace.",
+        ["restore"], ValueName: "OLD=NEW", Repeatable: true);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
         PgBin, Scratch, NoAmcheck, NoRowCounts,
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,
-        TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction];
+        TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction,
+        NoVerifyChecksums, Delta, TablespaceMap];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

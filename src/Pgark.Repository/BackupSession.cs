@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Pgark.Repository.Format;
 using Pgark.Repository.Ids;
 using Pgark.Repository.Index;
+using Pgark.Repository.Ingest;
 using Pgark.Repository.Locks;
 using Pgark.Repository.Packs;
 using Pgark.Repository.Snapshots;
@@ -10,13 +13,26 @@ namespace Pgark.Repository;
 /// <summary>
 /// One backup's writes, in the order of spec §14: chunks go into packs (verified before each put), index deltas follow the
 /// packs they name, and <see cref="CommitAsync"/> publishes the snapshot last. Abandoning a session (dispose without
-/// commit, or a crash) leaves only garbage that no snapshot references. Holds a shared lock until disposed. Not thread-safe.
+/// commit, or a crash) leaves only garbage that no snapshot references. Holds a shared lock until disposed. Not thread-safe:
+/// one caller at a time, but the work of <see cref="QueueChunkAsync"/> and <see cref="QueueExtentAsync"/> runs on the thread
+/// pool (see spec/repository-format.md §14.1, "Parallel ingest").
+/// <para>
+/// Memory: the queued jobs hold at most <see cref="RepositoryOptions.IngestWindowBytes"/> of plaintext (plus their encoded
+/// form), one pack of <see cref="RepositoryOptions.PackTargetSize"/> is built at a time, and the ids written but not yet
+/// in a published index delta (at most <see cref="RepositoryOptions.IndexDeltaEntries"/>) sit in a hash set. Once a delta
+/// is published its ids move into a session-side <see cref="MergedIndex"/> at 33 bytes each, the cost they will have in
+/// the resident index of every later reader anyway, instead of staying in the hash set for the rest of the backup.
+/// </para>
 /// </summary>
 public sealed class BackupSession : IAsyncDisposable
 {
     private readonly Repository _repository;
     private readonly RepositoryLock _lock;
-    private readonly Dictionary<ChunkId, ChunkKind> _written = [];
+    private readonly ConcurrentDictionary<ChunkId, byte> _written = new();
+    private readonly Queue<IngestJob> _inFlight = new();
+    private readonly IngestContext _context;
+    private MergedIndex _published = MergedIndex.Empty;
+    private long _inFlightBytes;
     private readonly List<(ChunkId PackId, IReadOnlyList<PackEntry> Entries)> _unindexed = [];
     private readonly List<DocumentRef> _documents = [];
     private readonly TreeWriter _tree;
@@ -30,6 +46,7 @@ public sealed class BackupSession : IAsyncDisposable
         _repository = repository;
         _lock = heldLock;
         _pack = NewPack();
+        _context = new IngestContext(repository.Hasher, repository.Codec, Has);
         _tree = new TreeWriter(repository.Hasher, async bytes => (await AddChunkAsync(bytes, ChunkKind.Tree).ConfigureAwait(false)).Id);
     }
 
@@ -40,61 +57,76 @@ public sealed class BackupSession : IAsyncDisposable
     /// <summary>Chunks found already present.</summary>
     public long DeduplicatedChunks { get; private set; }
 
-    /// <summary>Stores a chunk unless the repository already has it; returns its reference.</summary>
+    /// <summary>Ids held in the hash set: written, not yet in a published index delta (bounded, see the class remarks).</summary>
+    internal int UnpublishedChunkIds => _written.Count;
+
+    /// <summary>Plaintext bytes queued for the ingest workers and not yet retired.</summary>
+    internal long QueuedBytes => _inFlightBytes;
+
+    /// <summary>Stores a chunk unless the repository already has it, on the caller's thread; returns its reference.</summary>
     public async ValueTask<ChunkRef> AddChunkAsync(ReadOnlyMemory<byte> plaintext, ChunkKind kind = ChunkKind.Data, CancellationToken cancellationToken = default)
     {
+        ThrowIfBroken();
         var id = _repository.Hasher.Compute(plaintext.Span);
-        await StoreAsync(id, kind, plaintext, cancellationToken).ConfigureAwait(false);
+        if (Has(id))
+            DeduplicatedChunks++;
+        else
+            await AppendAsync(PackWriter.Encode(_repository.Codec, _repository.Hasher, id, kind, plaintext.Span), cancellationToken).ConfigureAwait(false);
         return new ChunkRef(id, (uint)plaintext.Length);
     }
 
     /// <summary>
-    /// Stores one extent of a paged file (spec §7.1): nothing if it equals <paramref name="parent"/> page by page, nothing
-    /// new if its bytes are already a chunk, a PageDelta of the changed pages against <paramref name="parent"/> when the
-    /// chain is short and at most half the pages changed, else the whole extent.
+    /// Stores one extent of a paged file (spec §7.1) on the caller's thread: nothing if it equals <paramref name="parent"/>
+    /// page by page, nothing new if its bytes are already a chunk, a PageDelta of the changed pages against
+    /// <paramref name="parent"/> when the chain is short and at most half the pages changed, else the whole extent.
     /// </summary>
     public async ValueTask<ExtentRef> AddExtentAsync(ReadOnlyMemory<byte> extent, int pageSize, int pagesPerExtent, ExtentRef? parent,
         CancellationToken cancellationToken = default)
     {
-        var pages = PageDelta.PageCount(extent.Length, pageSize);
-        if (pages > pagesPerExtent || extent.Length == 0)
-            throw new ArgumentException($"extent of {extent.Length} bytes does not fit {pagesPerExtent} pages of {pageSize}", nameof(extent));
-        var hashes = new ulong[pagesPerExtent];
-        var changed = new bool[pages];
-        var changedCount = 0;
-        for (var p = 0; p < pages; p++)
-        {
-            hashes[p] = _repository.Hasher.PageHash(extent.Span.Slice(p * pageSize, Math.Min(pageSize, extent.Length - p * pageSize)));
-            changed[p] = parent is null || parent.PageHashes.Length != pagesPerExtent || parent.PageHashes[p] != hashes[p];
-            changedCount += changed[p] ? 1 : 0;
-        }
-        if (parent is not null && changedCount == 0 && hashes.AsSpan().SequenceEqual(parent.PageHashes))
-        {
+        ThrowIfBroken();
+        var plan = ExtentPlan.Make(extent.Span, pageSize, pagesPerExtent, parent, _repository.Hasher, Has);
+        if (plan.Unchanged || Has(plan.StoreId))
             DeduplicatedChunks++;
-            return parent;
-        }
-        var fullId = _repository.Hasher.Compute(extent.Span);
-        if (Has(fullId) || parent is null || parent.DeltaDepth >= FormatConstants.MaxWriterDeltaDepth || changedCount * 2 > pages)
-        {
-            await StoreAsync(fullId, ChunkKind.Data, extent, cancellationToken).ConfigureAwait(false);
-            return new ExtentRef(fullId, 0, hashes);
-        }
-        var delta = PageDelta.Encode(parent.ObjectId, parent.DeltaDepth + 1, extent.Span, pageSize, changed);
-        var deltaRef = await AddChunkAsync(delta, ChunkKind.PageDelta, cancellationToken).ConfigureAwait(false);
-        return new ExtentRef(deltaRef.Id, parent.DeltaDepth + 1, hashes);
+        else
+            await AppendAsync(PackWriter.Encode(_repository.Codec, _repository.Hasher, plan.StoreId, plan.StoreKind,
+                plan.Delta ?? extent.Span), cancellationToken).ConfigureAwait(false);
+        return plan.Result;
+    }
+
+    /// <summary>
+    /// Queues a chunk: hashing, compression and verification run on the thread pool, and its reference is appended to
+    /// <paramref name="into"/> once it is stored, in the order of the calls (across all lists). The bytes are copied, so
+    /// the caller may reuse its buffer on return. Waits while <see cref="RepositoryOptions.IngestWindowBytes"/> are queued.
+    /// Call <see cref="DrainAsync"/> (or add the file, or commit) before reading <paramref name="into"/>.
+    /// </summary>
+    public ValueTask QueueChunkAsync(ReadOnlyMemory<byte> plaintext, List<ChunkRef> into, ChunkKind kind = ChunkKind.Data,
+        CancellationToken cancellationToken = default)
+        => EnqueueAsync(IngestJob.ForChunk(_context, plaintext.Span, kind, into), cancellationToken);
+
+    /// <summary>Queues one extent of a paged file, as <see cref="AddExtentAsync"/> would store it; see <see cref="QueueChunkAsync"/>.</summary>
+    public ValueTask QueueExtentAsync(ReadOnlyMemory<byte> extent, int pageSize, int pagesPerExtent, ExtentRef? parent, List<ExtentRef> into,
+        CancellationToken cancellationToken = default)
+        => EnqueueAsync(IngestJob.ForExtent(_context, extent.Span, pageSize, pagesPerExtent, parent, into), cancellationToken);
+
+    /// <summary>Waits for every queued chunk and extent to be stored and its reference appended.</summary>
+    public async ValueTask DrainAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfBroken();
+        while (_inFlight.Count > 0)
+            await RetireHeadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds a file of the tree; files must come in ascending ordinal path order.</summary>
-    public ValueTask AddFileAsync(FileEntry file, IReadOnlyList<ChunkRef> chunks)
+    public async ValueTask AddFileAsync(FileEntry file, IReadOnlyList<ChunkRef> chunks)
     {
-        ThrowIfBroken();
-        return _tree.AddAsync(file, chunks, []);
+        await DrainAsync().ConfigureAwait(false);
+        await _tree.AddAsync(file, chunks, []).ConfigureAwait(false);
     }
 
-    public ValueTask AddPagedFileAsync(FileEntry file, IReadOnlyList<ExtentRef> extents)
+    public async ValueTask AddPagedFileAsync(FileEntry file, IReadOnlyList<ExtentRef> extents)
     {
-        ThrowIfBroken();
-        return _tree.AddAsync(file, [], extents);
+        await DrainAsync().ConfigureAwait(false);
+        await _tree.AddAsync(file, [], extents).ConfigureAwait(false);
     }
 
     /// <summary>Stores an attached document (e.g. backup_manifest) in 1 MiB chunks.</summary>
@@ -113,7 +145,7 @@ public sealed class BackupSession : IAsyncDisposable
     {
         if (_committed)
             throw new InvalidOperationException("the session is already committed");
-        ThrowIfBroken();
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
         var treeChunks = await _tree.FinishAsync().ConfigureAwait(false);
         await FlushPackAsync(cancellationToken).ConfigureAwait(false);
         await FlushIndexAsync(cancellationToken).ConfigureAwait(false);
@@ -134,20 +166,57 @@ public sealed class BackupSession : IAsyncDisposable
         return new SnapshotInfo(id, record);
     }
 
-    public async ValueTask DisposeAsync() => await _lock.DisposeAsync().ConfigureAwait(false);
+    /// <summary>Releases the lock; queued work that was never drained is waited for (its buffers return to the pool) and dropped.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        while (_inFlight.TryDequeue(out var job))
+            await job.Done.ConfigureAwait(false);
+        await _lock.DisposeAsync().ConfigureAwait(false);
+    }
 
-    private bool Has(ChunkId id) => _written.ContainsKey(id) || _repository.Index.Contains(id);
+    /// <summary>Thread-safe: ingest workers ask it too. Unpublished ids, then this session's published ones, then the repository's.</summary>
+    private bool Has(ChunkId id) => _written.ContainsKey(id) || _published.Contains(id) || _repository.Index.Contains(id);
 
-    private async ValueTask StoreAsync(ChunkId id, ChunkKind kind, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken)
+    private async ValueTask EnqueueAsync(IngestJob job, CancellationToken cancellationToken)
     {
         ThrowIfBroken();
-        if (Has(id))
+        while (_inFlight.Count > 0 && _inFlightBytes + job.Length > _repository.Options.IngestWindowBytes)
+            await RetireHeadAsync(cancellationToken).ConfigureAwait(false);
+        _inFlight.Enqueue(job);
+        _inFlightBytes += job.Length;
+        ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+        // Retire what is already done, so packs fill while the caller keeps producing.
+        while (_inFlight.TryPeek(out var head) && head.Done.IsCompleted)
+            await RetireHeadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask RetireHeadAsync(CancellationToken cancellationToken)
+    {
+        var job = _inFlight.Peek();
+        await job.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _inFlight.Dequeue();
+        _inFlightBytes -= job.Length;
+        if (job.Error is not null)
         {
-            DeduplicatedChunks++;
-            return;
+            _broken ??= job.Error;
+            ExceptionDispatchInfo.Throw(job.Error);
         }
-        var entry = _pack.Add(id, kind, plaintext.Span);
-        _written.Add(id, kind);
+        ThrowIfBroken();
+        // The worker's "absent" may be stale: an earlier job with the same bytes was appended after it looked.
+        if (job.Encoded is { } encoded && !Has(encoded.Id))
+            await AppendAsync(encoded, cancellationToken).ConfigureAwait(false);
+        else
+            DeduplicatedChunks++;
+        if (job.ExtentTarget is not null)
+            job.ExtentTarget.Add(job.Extent!);
+        else
+            job.ChunkTarget!.Add(new ChunkRef(job.Id, (uint)job.Length));
+    }
+
+    private async ValueTask AppendAsync(EncodedChunk chunk, CancellationToken cancellationToken)
+    {
+        var entry = _pack.Append(chunk);
+        _written.TryAdd(chunk.Id, 0);
         StoredChunks++;
         StoredBytes += entry.StoredLength;
         if (_pack.Length >= _repository.Options.PackTargetSize)
@@ -204,6 +273,10 @@ public sealed class BackupSession : IAsyncDisposable
             _broken ??= e;
             throw;
         }
+        // Published: the ids move from the hash set into the compact session index (see the class remarks).
+        _published = _published.Merge(delta);
+        foreach (var (_, entry) in delta.Entries)
+            _written.TryRemove(entry.Id, out _);
         _unindexed.Clear();
         _unindexedEntries = 0;
     }

@@ -130,18 +130,11 @@ public sealed partial class Repository
         }
     }
 
-    /// <summary>Writes a regular file's content to <paramref name="destination"/>.</summary>
+    /// <summary>Writes a regular file's content to <paramref name="destination"/>, reading ahead on the thread pool (<see cref="ReadFileAsync"/>).</summary>
     public async Task RestoreFileAsync(TreeFile file, Stream destination, CancellationToken cancellationToken = default)
     {
-        if (file.Entry.Layout == FileLayout.Paged)
-        {
-            for (var i = 0; i < file.Extents.Count; i++)
-                await destination.WriteAsync(await ReadExtentAsync(file.Entry, i, file.Extents[i], cancellationToken).ConfigureAwait(false), cancellationToken)
-                    .ConfigureAwait(false);
-            return;
-        }
-        foreach (var chunk in file.Chunks)
-            await destination.WriteAsync(await ReadChunkAsync(chunk.Id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await foreach (var piece in ReadFileAsync(file, Options.RestoreReadAhead, cancellationToken).ConfigureAwait(false))
+            await destination.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The parsed header of a pack (for <c>pgark cat pack</c> and index repair), read with ranged gets.</summary>

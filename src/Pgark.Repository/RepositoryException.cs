@@ -90,8 +90,10 @@ public sealed class BlobAlreadyExistsException : RepositoryException
 /// <summary>The storage backend failed (I/O error, injected fault). May be transient.</summary>
 public sealed class RepositoryStorageException : RepositoryException
 {
-    public RepositoryStorageException(string message, Exception? inner = null) : base(message, inner) { }
-    public override string Hint => "check the storage location (space, permissions, connectivity) and retry";
+    private readonly string? _hint;
+
+    public RepositoryStorageException(string message, Exception? inner = null, string? hint = null) : base(message, inner) => _hint = hint;
+    public override string Hint => _hint ?? "check the storage location (space, permissions, connectivity) and retry";
 }
 
 /// <summary>A live process holds a conflicting lock.</summary>

@@ -27,6 +27,15 @@ public sealed record RepositoryOptions
     /// <summary>A session publishes an index delta after this many new chunks (bounds the unpublished index).</summary>
     public int IndexDeltaEntries { get; init; } = 200_000;
 
+    /// <summary>
+    /// Plaintext bytes a backup session may have queued for its ingest workers (hash, compress, verify on the thread pool)
+    /// before the caller waits; with their encoded copies this bounds the pipeline's memory at about twice this figure.
+    /// </summary>
+    public int IngestWindowBytes { get; init; } = 16 << 20;
+
+    /// <summary>Pieces (extents or chunks) of a file a restore reads and decodes ahead of the writer, in parallel.</summary>
+    public int RestoreReadAhead { get; init; } = 8;
+
     /// <summary>Hostname written into locks and snapshots.</summary>
     public string Hostname { get; init; } = Environment.MachineName;
 

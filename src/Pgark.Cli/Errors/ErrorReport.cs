@@ -87,9 +87,11 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
             "28P01" => $"check the password of user \"{user}\" given by --db (password=...), PGPASSWORD or ~/.pgpass",
             "28000" => PgHbaHint(connection),
             "42501" => $"as a superuser, run: ALTER ROLE \"{user}\" REPLICATION; (replication connections and backups need it)",
-            "53300" => "the server is out of connection slots: raise max_connections or max_wal_senders, or close idle sessions",
+            "53300" => "the server is out of connection slots: raise max_connections or max_wal_senders (a physical backup uses two WAL senders), or close idle sessions",
             "57P03" => "the server is starting up, shutting down or in recovery; retry when it is ready",
             "3D000" => "check dbname in --db",
+            "XX001" => "a data file on the server is corrupt (its log names the file and block, \"checksum verification failed\"); no backup "
+                + "was committed: repair or restore that file, or back up anyway with --no-verify-checksums",
             _ => null,
         };
         return hint is null

@@ -71,8 +71,14 @@ internal static class ArgumentParser
             {
                 throw new UsageException($"option --{option.Name} needs a value ({option.ValueName})", helpHint);
             }
-            if (values.ContainsKey(option))
-                throw new UsageException($"option --{option.Name} is given more than once", "give each option once");
+            if (values.TryGetValue(option, out string? earlier))
+            {
+                if (!option.Repeatable)
+                    throw new UsageException($"option --{option.Name} is given more than once", "give each option once");
+                // Repeatable options keep every value, one per line (ParsedArguments.Texts splits them again).
+                values[option] = earlier + "\n" + Validate(option, value, source: $"--{option.Name}", helpHint);
+                continue;
+            }
             values[option] = Validate(option, value, source: $"--{option.Name}", helpHint);
         }
 

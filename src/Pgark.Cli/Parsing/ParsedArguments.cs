@@ -25,6 +25,9 @@ internal sealed class ParsedArguments
 
     public string? Text(CliOption option) => _values.GetValueOrDefault(option);
 
+    /// <summary>Every value of a repeatable option, in the order given.</summary>
+    public IReadOnlyList<string> Texts(CliOption option) => _values.TryGetValue(option, out string? value) ? value.Split('\n') : [];
+
     /// <summary>The integer value, or null when the option was not given (the parser checked syntax and range).</summary>
     public long? Integer(CliOption option)
         => _values.TryGetValue(option, out string? text) ? long.Parse(text, CultureInfo.InvariantCulture) : null;

@@ -87,6 +87,35 @@ public sealed class MergedIndex
     public static MergedIndex Build(IEnumerable<ChunkLocation> locations)
         => Build([IndexDelta.FromPacks(locations.GroupBy(l => l.Pack).Select(g => (g.Key, (IReadOnlyList<PackEntry>)g.Select(l => l.Entry).ToList())))]);
 
+    /// <summary>
+    /// This index plus one delta, by a linear merge into a new array (the old one stays valid for concurrent readers). A
+    /// backup session uses it to keep the chunks it already published findable without remembering them in a hash set:
+    /// 33 bytes per chunk, the same as the resident index those chunks join at the next open. A prefix already present
+    /// keeps its existing entry (the same chunk stored twice).
+    /// </summary>
+    public MergedIndex Merge(IndexDelta delta)
+    {
+        var packs = new ChunkId[_packs.Length + delta.Packs.Count];
+        _packs.CopyTo(packs, 0);
+        for (var i = 0; i < delta.Packs.Count; i++)
+            packs[_packs.Length + i] = delta.Packs[i];
+        var added = new Slot[delta.Entries.Count];
+        for (var i = 0; i < added.Length; i++)
+            added[i] = ToSlot(delta.Entries[i].Entry, _packs.Length + delta.Entries[i].PackOrdinal);
+        added.AsSpan().Sort(static (a, b) => Compare(a, b));
+        var merged = new Slot[_slots.Length + added.Length];
+        int mine = 0, theirs = 0, write = 0;
+        while (mine < _slots.Length || theirs < added.Length)
+        {
+            var takeMine = theirs == added.Length || (mine < _slots.Length && Compare(_slots[mine], added[theirs]) <= 0);
+            ref readonly var next = ref takeMine ? ref _slots[mine++] : ref added[theirs++];
+            if (write > 0 && Compare(merged[write - 1], next) == 0)
+                continue;
+            merged[write++] = next;
+        }
+        return new MergedIndex(write == merged.Length ? merged : merged.AsSpan(0, write).ToArray(), packs);
+    }
+
     public bool Contains(ChunkId id) => Find(id) >= 0;
 
     /// <summary>Position of the chunk in the sorted array, or -1: lets prune mark reachability in a bitmap (1 bit per chunk).</summary>

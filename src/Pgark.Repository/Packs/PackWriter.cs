@@ -9,6 +9,9 @@ public sealed record FinishedPack(ChunkId PackId, byte[] Bytes, IReadOnlyList<Pa
     public string FileName => PackLayout.FileName(PackId);
 }
 
+/// <summary>A chunk compressed, sealed and verified, not yet placed in a pack.</summary>
+public sealed record EncodedChunk(ChunkId Id, ChunkKind Kind, byte[] Stored, uint PlainLength, ChunkFlags Flags);
+
 /// <summary>
 /// Appends stored chunks to one pack in memory (bounded by the configured target size plus one chunk) and finishes it
 /// with header and trailer. Verify-before-publish (spec §6.2): every chunk is decoded and re-hashed right after encoding,
@@ -34,18 +37,31 @@ public sealed class PackWriter
     public IReadOnlyList<PackEntry> Entries => _entries;
 
     /// <summary>Encodes and appends one chunk whose id the caller computed with the repository's <see cref="ChunkHasher"/>.</summary>
-    public PackEntry Add(ChunkId id, ChunkKind kind, ReadOnlySpan<byte> plaintext)
+    public PackEntry Add(ChunkId id, ChunkKind kind, ReadOnlySpan<byte> plaintext) => Append(Encode(_codec, _hasher, id, kind, plaintext));
+
+    /// <summary>
+    /// Compresses (and seals) one chunk and verifies it decodes back to its id. Thread-safe, so the ingest workers call it
+    /// in parallel; <see cref="Append"/> then places the result in the pack on the session's thread.
+    /// </summary>
+    public static EncodedChunk Encode(StoredChunkCodec codec, ChunkHasher hasher, ChunkId id, ChunkKind kind, ReadOnlySpan<byte> plaintext)
     {
         if (plaintext.Length > FormatConstants.MaxChunkSize)
             throw new ArgumentException($"chunk of {plaintext.Length} bytes exceeds the {FormatConstants.MaxChunkSize}-byte limit", nameof(plaintext));
         Span<byte> aad = stackalloc byte[ChunkId.Size];
         id.WriteTo(aad);
-        var stored = _codec.Encode(plaintext, aad, out var flags);
-        var entry = new PackEntry(id, (uint)_body.Length, (uint)stored.Length, (uint)plaintext.Length, flags, kind);
-        if (_body.Length + stored.Length > FormatConstants.MaxPackSize - (1 << 20))
+        var stored = codec.Encode(plaintext, aad, out var flags);
+        var encoded = new EncodedChunk(id, kind, stored, (uint)plaintext.Length, flags);
+        Verify(codec, encoded, plaintext);
+        return encoded;
+    }
+
+    /// <summary>Appends a chunk that <see cref="Encode"/> produced and verified.</summary>
+    public PackEntry Append(EncodedChunk chunk)
+    {
+        if (_body.Length + chunk.Stored.Length > FormatConstants.MaxPackSize - (1 << 20))
             throw new InvalidOperationException("pack would exceed the maximum pack size; finish it first");
-        Verify(stored, entry);
-        _body.Write(stored);
+        var entry = new PackEntry(chunk.Id, (uint)_body.Length, (uint)chunk.Stored.Length, chunk.PlainLength, chunk.Flags, chunk.Kind);
+        _body.Write(chunk.Stored);
         _entries.Add(entry);
         return entry;
     }
@@ -62,15 +78,22 @@ public sealed class PackWriter
         return new FinishedPack(packId, bytes, _entries.ToArray());
     }
 
-    private void Verify(byte[] stored, in PackEntry entry)
+    /// <summary>
+    /// Decodes the stored form and compares it with the plaintext the id was computed from: the same guarantee as
+    /// re-hashing (the stored chunk yields the bytes its id names) at the cost of a memory compare instead of a hash.
+    /// </summary>
+    private static void Verify(StoredChunkCodec codec, EncodedChunk chunk, ReadOnlySpan<byte> plaintext)
     {
+        Span<byte> aad = stackalloc byte[ChunkId.Size];
+        chunk.Id.WriteTo(aad);
         try
         {
-            _codec.DecodeVerified(stored, entry, _hasher);
+            if (!codec.DecodesTo(chunk.Stored, chunk.Flags, plaintext, aad))
+                throw new InvalidDataException("decodes to bytes other than the plaintext");
         }
         catch (InvalidDataException e)
         {
-            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "(pack being written)", entry.Id.ToString(),
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "(pack being written)", chunk.Id.ToString(),
                 $"chunk did not survive verify-before-publish: {e.Message}", e);
         }
     }

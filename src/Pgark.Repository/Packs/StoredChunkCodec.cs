@@ -93,6 +93,31 @@ public sealed class StoredChunkCodec
         return plain;
     }
 
+    /// <summary>
+    /// Whether <paramref name="stored"/> decodes to exactly <paramref name="plaintext"/>: verify-before-publish without
+    /// allocating (the decoded copy goes to a pooled buffer; chunk-sized arrays would land on the large object heap).
+    /// </summary>
+    public bool DecodesTo(ReadOnlySpan<byte> stored, ChunkFlags flags, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        if (_box is not null || (flags & ChunkFlags.Compressed) == 0)
+            return Decode(stored, flags, (uint)plaintext.Length, associatedData).AsSpan().SequenceEqual(plaintext);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, plaintext.Length));
+        try
+        {
+            var decoded = buffer.AsSpan(0, plaintext.Length);
+            Zstd.DecompressExact(stored, decoded);
+            return decoded.SequenceEqual(plaintext);
+        }
+        catch (ZstdException e)
+        {
+            throw new InvalidDataException($"zstd frame does not decode to {plaintext.Length} bytes: {e.Message}", e);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Decodes and checks the id (spec §5.3: a reader MUST re-hash).</summary>
     public byte[] DecodeVerified(ReadOnlySpan<byte> stored, in PackEntry entry, ChunkHasher hasher)
     {

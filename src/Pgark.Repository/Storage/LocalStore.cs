@@ -40,6 +40,13 @@ public sealed class LocalStore : IBlobStore
             File.Delete(temporary);
             DirectorySync.Fsync(directory);
         }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            TryDelete(temporary);
+            throw new RepositoryStorageException($"the repository's filesystem is full: cannot write '{name}' under {_root} ({e.Message})", e,
+                "free space on that filesystem or move the repository, then run the command again; what it wrote so far is "
+                + "unreferenced and pgark prune removes it");
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temporary);
@@ -121,6 +128,9 @@ public sealed class LocalStore : IBlobStore
         DirectorySync.Fsync(Path.GetDirectoryName(path)!);
         return ValueTask.FromResult(true);
     }
+
+    /// <summary>ENOSPC (28) or EDQUOT (122): .NET reports both as a plain IOException carrying the errno as its HResult.</summary>
+    private static bool IsDiskFull(IOException e) => e.HResult is 28 or 122 || e.Message.Contains("No space left", StringComparison.Ordinal);
 
     /// <summary>Temporary files older than <paramref name="olderThan"/> left by crashed writers (prune deletes them).</summary>
     public IEnumerable<string> FindTemporaryFiles(TimeSpan olderThan)

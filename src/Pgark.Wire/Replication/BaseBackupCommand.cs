@@ -27,6 +27,9 @@ public static class BaseBackupCommand
             items.Add("PROGRESS");
         items.Add(options.Checkpoint == BaseBackupCheckpoint.Fast ? "CHECKPOINT 'fast'" : "CHECKPOINT 'spread'");
         items.Add("WAL false");
+        // The caller streams the WAL beside the backup (as pg_basebackup -X stream does), so the end of the backup need not
+        // wait for the archiver to take the last segment: with archive_mode on that wait costs a whole archive_command.
+        items.Add("WAIT false");
         if (options.Manifest)
         {
             items.Add("MANIFEST 'yes'");
@@ -48,6 +51,7 @@ public static class BaseBackupCommand
             sql.Append(" PROGRESS");
         if (options.Checkpoint == BaseBackupCheckpoint.Fast)
             sql.Append(" FAST");
+        sql.Append(" NOWAIT"); // see Modern: the WAL is streamed, not waited for in the archive
         if (options.TablespaceMap)
             sql.Append(" TABLESPACE_MAP");
         if (!options.VerifyChecksums)

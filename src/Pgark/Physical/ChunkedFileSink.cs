@@ -43,7 +43,7 @@ internal sealed class ChunkedFileSink : IDisposable
         }
     }
 
-    /// <summary>Stores what is left and returns the file's chunk list.</summary>
+    /// <summary>Queues what is left and returns the file's chunk list (complete once the session is drained).</summary>
     public async ValueTask<IReadOnlyList<ChunkRef>> FinishAsync(CancellationToken cancellationToken)
     {
         while (_fill > 0)
@@ -54,8 +54,8 @@ internal sealed class ChunkedFileSink : IDisposable
     private async ValueTask CutAsync(bool isFinal, CancellationToken cancellationToken)
     {
         int length = _chunker.FindCutPoint(_window.AsSpan(0, _fill), isFinal);
-        _chunks.Add(await _session.AddChunkAsync(_window.AsMemory(0, length), cancellationToken: cancellationToken).ConfigureAwait(false));
-        // AddChunkAsync copied the bytes into the pack, so the window can be reused.
+        await _session.QueueChunkAsync(_window.AsMemory(0, length), _chunks, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // QueueChunkAsync copied the bytes, so the window can be reused; the chunk list fills as the session retires the work.
         Buffer.BlockCopy(_window!, length, _window!, 0, _fill - length);
         _fill -= length;
     }

@@ -6,9 +6,10 @@ using Pgark.Repository.Snapshots;
 namespace Pgark.Physical;
 
 /// <summary>
-/// Stores a relation file as aligned extents (spec §7.1): buffers one extent, then hands it to
-/// <see cref="BackupSession.AddExtentAsync"/> with the parent snapshot's extent at the same position, so an unchanged
-/// extent costs nothing and a changed one becomes a page delta.
+/// Stores a relation file as aligned extents (spec §7.1): buffers one extent, then queues it with
+/// <see cref="BackupSession.QueueExtentAsync"/> with the parent snapshot's extent at the same position, so an unchanged
+/// extent costs nothing and a changed one becomes a page delta. The extent list fills as the session retires the queued
+/// work: complete once the session is drained (it drains before it adds files or commits).
 /// </summary>
 internal sealed class PagedFileSink : IDisposable
 {
@@ -17,6 +18,7 @@ internal sealed class PagedFileSink : IDisposable
     private readonly List<ExtentRef> _extents = [];
     private byte[]? _extent;
     private int _fill;
+    private int _queued;
 
     public PagedFileSink(BackupSession session, IReadOnlyList<ExtentRef>? parentExtents)
     {
@@ -50,9 +52,10 @@ internal sealed class PagedFileSink : IDisposable
 
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        ExtentRef? parent = _parent is not null && _extents.Count < _parent.Count ? _parent[_extents.Count] : null;
-        _extents.Add(await _session.AddExtentAsync(_extent.AsMemory(0, _fill), FormatConstants.DefaultPageSize,
-            FormatConstants.DefaultExtentSize / FormatConstants.DefaultPageSize, parent, cancellationToken).ConfigureAwait(false));
+        ExtentRef? parent = _parent is not null && _queued < _parent.Count ? _parent[_queued] : null;
+        await _session.QueueExtentAsync(_extent.AsMemory(0, _fill), FormatConstants.DefaultPageSize,
+            FormatConstants.DefaultExtentSize / FormatConstants.DefaultPageSize, parent, _extents, cancellationToken).ConfigureAwait(false);
+        _queued++;
         _fill = 0;
     }
 

@@ -106,6 +106,7 @@ public sealed partial class PhysicalBackup
         Label = options.Label,
         Checkpoint = options.Checkpoint,
         MaxRateKilobytesPerSecond = options.MaxRateKilobytesPerSecond,
+        VerifyChecksums = options.VerifyChecksums,
         TablespaceMap = true,
         Manifest = true,
         ManifestChecksum = ManifestChecksum.Sha256,
@@ -122,7 +123,7 @@ public sealed partial class PhysicalBackup
             using var chunker = new StreamChunker(file, _chunker);
             var chunks = new List<ChunkRef>();
             for (ReadOnlyMemory<byte> chunk; !(chunk = await chunker.ReadChunkAsync(cancellationToken).ConfigureAwait(false)).IsEmpty;)
-                chunks.Add(await session.AddChunkAsync(chunk, cancellationToken: cancellationToken).ConfigureAwait(false));
+                await session.QueueChunkAsync(chunk, chunks, cancellationToken: cancellationToken).ConfigureAwait(false);
             _tree.Add(FileEntry.Regular(path, file.Length, File.GetLastWriteTimeUtc(segment), 0x8180), chunks, []);
             total += file.Length;
         }

@@ -10,6 +10,8 @@ public sealed record PhysicalBackupOptions
     public BaseBackupCheckpoint Checkpoint { get; init; } = BaseBackupCheckpoint.Fast;
     /// <summary>MAX_RATE in kB/s; null for unlimited.</summary>
     public int? MaxRateKilobytesPerSecond { get; init; }
+    /// <summary>Ask the server to verify page checksums while reading (it fails the backup with XX001 on a bad page).</summary>
+    public bool VerifyChecksums { get; init; } = true;
     /// <summary>Where the streamed WAL is spooled until the backup ends (one directory per backup is created inside).</summary>
     public string SpoolDirectory { get; init; } = Path.GetTempPath();
     /// <summary>Store page deltas against the newest snapshot of the same system (a full read, incremental store).</summary>

@@ -36,7 +36,7 @@ public class ErrorReportTests
             "as a superuser, run: ALTER ROLE \"backup\" REPLICATION; (replication connections and backups need it)" },
         { Refused(Server("53300", "number of requested standby connections exceeds max_wal_senders (currently 0)")), (int)ExitCode.CannotConnect,
             "the server refused the session: number of requested standby connections exceeds max_wal_senders (currently 0) (SQLSTATE 53300)",
-            "the server is out of connection slots: raise max_connections or max_wal_senders, or close idle sessions" },
+            "the server is out of connection slots: raise max_connections or max_wal_senders (a physical backup uses two WAL senders), or close idle sessions" },
         { Refused(Server("57P03", "the database system is starting up")), (int)ExitCode.CannotConnect,
             "the server refused the session: the database system is starting up (SQLSTATE 57P03)",
             "the server is starting up, shutting down or in recovery; retry when it is ready" },

@@ -10,21 +10,21 @@ public sealed class BaseBackupCommandTests
     [Fact]
     public void PostgreSQL15UsesTheParenthesizedOptionList()
         => Assert.Equal(
-            "BASE_BACKUP (LABEL 'it''s pgark', PROGRESS, CHECKPOINT 'fast', WAL false, MANIFEST 'yes', MANIFEST_CHECKSUMS 'SHA256', TABLESPACE_MAP, MAX_RATE 2048)",
+            "BASE_BACKUP (LABEL 'it''s pgark', PROGRESS, CHECKPOINT 'fast', WAL false, WAIT false, MANIFEST 'yes', MANIFEST_CHECKSUMS 'SHA256', TABLESPACE_MAP, MAX_RATE 2048)",
             BaseBackupCommand.Build(s_options, 150004));
 
     [Fact]
     public void PostgreSQL14UsesKeywords()
         => Assert.Equal(
-            "BASE_BACKUP LABEL 'it''s pgark' PROGRESS FAST TABLESPACE_MAP MAX_RATE 2048 MANIFEST 'yes' MANIFEST_CHECKSUMS 'SHA256'",
+            "BASE_BACKUP LABEL 'it''s pgark' PROGRESS FAST NOWAIT TABLESPACE_MAP MAX_RATE 2048 MANIFEST 'yes' MANIFEST_CHECKSUMS 'SHA256'",
             BaseBackupCommand.Build(s_options, 140010));
 
     [Fact]
     public void SpreadCheckpointWithoutChecksumVerificationOrManifest()
     {
         var options = new BaseBackupOptions { Checkpoint = BaseBackupCheckpoint.Spread, VerifyChecksums = false, Manifest = false, Progress = false };
-        Assert.Equal("BASE_BACKUP (LABEL 'pgark', CHECKPOINT 'spread', WAL false, VERIFY_CHECKSUMS false)", BaseBackupCommand.Build(options, 160000));
-        Assert.Equal("BASE_BACKUP LABEL 'pgark' NOVERIFY_CHECKSUMS", BaseBackupCommand.Build(options, 130000));
+        Assert.Equal("BASE_BACKUP (LABEL 'pgark', CHECKPOINT 'spread', WAL false, WAIT false, VERIFY_CHECKSUMS false)", BaseBackupCommand.Build(options, 160000));
+        Assert.Equal("BASE_BACKUP LABEL 'pgark' NOWAIT NOVERIFY_CHECKSUMS", BaseBackupCommand.Build(options, 130000));
     }
 
     [Fact]

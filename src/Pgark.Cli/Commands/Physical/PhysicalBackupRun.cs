@@ -21,6 +21,7 @@ internal static class PhysicalBackupRun
             Checkpoint = ParseCheckpoint(arguments.Text(Options.Checkpoint)),
             MaxRateKilobytesPerSecond = (int?)arguments.Integer(Options.MaxRate),
             CountRows = !arguments.Flag(Options.NoRowCounts),
+            VerifyChecksums = !arguments.Flag(Options.NoVerifyChecksums),
         };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 

@@ -13,11 +13,18 @@ internal static class PhysicalRestoreRun
     {
         string target = arguments.Text(Options.Target)
             ?? throw new UsageException("--target is required", "give the data directory to create with --target DIR");
+        var options = new PhysicalRestoreOptions
+        {
+            TargetDirectory = target,
+            Force = arguments.Flag(Options.Force),
+            Delta = arguments.Flag(Options.Delta),
+            TablespaceMapping = ParseTablespaceMap(arguments.Texts(Options.TablespaceMap)),
+        };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
         // Find the snapshot, then restore and verify it.
         SnapshotInfo snapshot = await FindAsync(repository, arguments.Text(Options.Backup) ?? "latest", cancellationToken).ConfigureAwait(false);
-        var restore = new PhysicalRestore(repository, new PhysicalRestoreOptions { TargetDirectory = target, Force = arguments.Flag(Options.Force) });
+        var restore = new PhysicalRestore(repository, options);
         PhysicalRestoreResult result = await restore.RunAsync(snapshot, cancellationToken).ConfigureAwait(false);
 
         if (arguments.Flag(Options.Json))
@@ -26,14 +33,33 @@ internal static class PhysicalRestoreRun
             {
                 ["snapshot"] = snapshot.Id.ToString(), ["target"] = Path.GetFullPath(target), ["files"] = result.Files,
                 ["bytes"] = result.Bytes, ["manifest_files_verified"] = result.ManifestFilesVerified, ["wal_segments"] = result.WalSegments,
+                ["files_kept"] = result.FilesKept, ["removed"] = result.Removed,
             }, RestoreJsonContext.Default.DictionaryStringObject));
         }
         else
         {
             context.Out.WriteLine($"restored {snapshot.ShortId} into {Path.GetFullPath(target)}: {result.Files} files, "
-                + $"{(result.Bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)} MiB, {result.ManifestFilesVerified} verified against backup_manifest, {result.WalSegments} WAL segment(s)");
+                + $"{(result.Bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)} MiB, {result.ManifestFilesVerified} verified against backup_manifest, {result.WalSegments} WAL segment(s)"
+                + (arguments.Flag(Options.Delta) ? $"; delta: {result.FilesKept} file(s) already matched, {result.Removed} removed" : ""));
         }
         return ExitCode.Ok;
+    }
+
+    /// <summary>"OLD=NEW" pairs, both absolute (as pg_basebackup --tablespace-mapping).</summary>
+    internal static Dictionary<string, string> ParseTablespaceMap(IReadOnlyList<string> pairs)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in pairs)
+        {
+            int at = pair.IndexOf('=', StringComparison.Ordinal);
+            string old = at < 0 ? "" : pair[..at].TrimEnd('/'), @new = at < 0 ? "" : pair[(at + 1)..].TrimEnd('/');
+            if (at < 0 || !Path.IsPathRooted(old) || !Path.IsPathRooted(@new) || old.Length == 0 || @new.Length == 0)
+                throw new UsageException($"--tablespace-map '{pair}' is not OLD=NEW with two absolute directories",
+                    "give the tablespace's location at backup time and its new place, e.g. --tablespace-map /srv/ts1=/mnt/ts1");
+            if (!map.TryAdd(old, @new))
+                throw new UsageException($"--tablespace-map maps {old} twice", "give one new place per tablespace");
+        }
+        return map;
     }
 
     private static async Task<SnapshotInfo> FindAsync(Repository.Repository repository, string which, CancellationToken cancellationToken)

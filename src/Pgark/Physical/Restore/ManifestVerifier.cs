@@ -2,13 +2,23 @@ namespace Pgark.Physical.Restore;
 
 /// <summary>
 /// Checks restored files against backup_manifest as they are written: size and SHA-256 must match, no listed file may be
-/// missing, and nothing outside pg_wal/ may be restored that the manifest does not list.
+/// missing, and nothing outside pg_wal/ may be restored that the manifest does not list. Thread-safe: files are restored
+/// in parallel.
 /// </summary>
 internal sealed class ManifestVerifier(BackupManifest? manifest)
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private int _verified;
 
-    public int Verified { get; private set; }
+    public int Verified => _verified;
+
+    /// <summary>The SHA-256 (hex) the manifest lists for <paramref name="path"/> at <paramref name="size"/> bytes, if it lists one.</summary>
+    public string? ExpectedSha256(string path, long size)
+        => manifest is not null && manifest.Files.TryGetValue(path, out BackupManifest.ManifestFile? listed) && listed.Size == size
+           && string.Equals(listed.Algorithm, "SHA256", StringComparison.OrdinalIgnoreCase)
+            ? listed.Checksum
+            : null;
 
     public void Check(string path, long size, byte[] sha256)
     {
@@ -21,7 +31,8 @@ internal sealed class ManifestVerifier(BackupManifest? manifest)
             throw new PhysicalRestoreException($"'{path}' is in the snapshot but not in its backup_manifest",
                 "the snapshot is damaged or was written by a faulty pgark; run pgark check --read-data");
         }
-        _seen.Add(path);
+        lock (_lock)
+            _seen.Add(path);
         if (listed.Size != size)
             throw new PhysicalRestoreException($"'{path}' restored to {size} bytes but backup_manifest lists {listed.Size}",
                 "the snapshot is damaged; run pgark check --read-data");
@@ -29,7 +40,7 @@ internal sealed class ManifestVerifier(BackupManifest? manifest)
             && !string.Equals(listed.Checksum, Convert.ToHexStringLower(sha256), StringComparison.OrdinalIgnoreCase))
             throw new PhysicalRestoreException($"'{path}' has SHA-256 {Convert.ToHexStringLower(sha256)} but backup_manifest lists {listed.Checksum}",
                 "the snapshot is damaged; run pgark check --read-data");
-        Verified++;
+        Interlocked.Increment(ref _verified);
     }
 
     /// <summary>A file restored with damage (zero-filled): counted as present, not verified.</summary>

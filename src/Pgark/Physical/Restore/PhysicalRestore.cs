@@ -8,7 +8,7 @@ namespace Pgark.Physical.Restore;
 /// <summary>
 /// Writes a physical snapshot out as a data directory PostgreSQL can start: directories 0700, files 0600, pg_tblspc
 /// symlinks to the (possibly remapped) tablespace locations, the backup's WAL in pg_wal, everything fsynced. Every
-/// chunk is checked against its id and every extent page against its hash while reading; every file is then checked
+/// chunk is checked against its id, and every page of an extent rebuilt from a page delta against its hash, while reading; every file is then checked
 /// against backup_manifest (size and SHA-256), and the manifest against its own checksum.
 /// </summary>
 public sealed partial class PhysicalRestore
@@ -18,6 +18,8 @@ public sealed partial class PhysicalRestore
     private readonly string _target;
     private readonly Dictionary<string, string> _tablespaces = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directoriesToSync = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _restoredPaths = new(StringComparer.Ordinal);
+    private long _filesKept;
 
     public PhysicalRestore(Repository.Repository repository, PhysicalRestoreOptions options)
     {
@@ -45,17 +47,24 @@ public sealed partial class PhysicalRestore
         if (snapshot.Record.Documents.FirstOrDefault(d => d.Name == "tablespaces") is { } tablespaces)
             MapTablespaces(TablespaceDocument.Decode(await _repository.ReadDocumentAsync(tablespaces, cancellationToken).ConfigureAwait(false)));
 
-        // Write every file in path order (parents before children), checking each against the manifest as it is written.
+        // Write every file in path order (directories before what they hold), regular files a few at a time in parallel,
+        // checking each against the manifest as it is written.
         var verifier = new ManifestVerifier(manifest);
-        long files = 0, bytes = 0;
+        var writer = new ParallelFileWriter(_options.ParallelFiles);
+        long files = 0;
         int walSegments = 0;
         await foreach (TreeFile file in _repository.ReadTreeAsync(snapshot.Record, cancellationToken).ConfigureAwait(false))
         {
-            bytes += await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false);
+            if (file.Entry.Kind == FileKind.Regular)
+                await writer.StartAsync(token => WriteAsync(file, verifier, token), cancellationToken).ConfigureAwait(false);
+            else
+                await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false);
             files++;
             if (file.Entry.Path.StartsWith("pg_wal/", StringComparison.Ordinal) && file.Entry.Kind == FileKind.Regular)
                 walSegments++;
         }
+        long bytes = await writer.CompleteAsync().ConfigureAwait(false);
+        long removed = _options.Delta ? RemoveWhatTheBackupLacks() : 0;
 
         // Every file the manifest lists must have been restored; keep the manifest beside the data as pg_basebackup does.
         verifier.CheckAllSeen();
@@ -64,12 +73,16 @@ public sealed partial class PhysicalRestore
         await RewriteTablespaceMapAsync(cancellationToken).ConfigureAwait(false);
         foreach (string directory in _directoriesToSync)
             DirectoryFsync.Run(directory);
-        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed) { Damaged = _damaged };
+        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed, _filesKept, removed) { Damaged = _damaged };
     }
 
     private void PrepareTarget()
     {
-        if (Directory.Exists(_target) && Directory.EnumerateFileSystemEntries(_target).Any())
+        if (_options.Delta && Directory.Exists(_target) && Directory.EnumerateFileSystemEntries(_target).Any())
+        {
+            CheckDeltaTarget();
+        }
+        else if (Directory.Exists(_target) && Directory.EnumerateFileSystemEntries(_target).Any())
         {
             if (!_options.Force)
                 throw new PhysicalRestoreException($"the target directory {_target} is not empty",
@@ -104,7 +117,7 @@ public sealed partial class PhysicalRestore
         foreach (var (oid, location) in tablespaces)
         {
             string target = _options.TablespaceMapping.GetValueOrDefault(location, location);
-            if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !_options.Force)
+            if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !_options.Force && !_options.Delta)
                 throw new PhysicalRestoreException($"tablespace {oid}'s directory {target} is not empty",
                     $"map it elsewhere (PhysicalRestoreOptions.TablespaceMapping), or pass --force", isVerificationFailure: false);
             _tablespaces["pg_tblspc/" + oid.ToString(CultureInfo.InvariantCulture)] = target;
@@ -131,24 +144,36 @@ public sealed partial class PhysicalRestore
         FileEntry entry = file.Entry;
         string local = LocalPath(entry.Path);
         string parent = Path.GetDirectoryName(local)!;
-        _directoriesToSync.Add(parent);
+        lock (_directoriesToSync)
+        {
+            _directoriesToSync.Add(parent);
+            _restoredPaths.Add(local);
+        }
         switch (entry.Kind)
         {
             case FileKind.Directory when _tablespaces.TryGetValue(entry.Path, out string? location):
                 // pg_tblspc/<oid>: the tablespace lives at its location; the data directory holds a symlink to it.
                 PrivateModes.CreateDirectory(location);
-                File.CreateSymbolicLink(local, location);
-                _directoriesToSync.Add(location);
+                CreateSymlink(local, location);
+                lock (_directoriesToSync)
+                    _directoriesToSync.Add(location);
                 return 0;
             case FileKind.Directory:
+                ClearForDirectory(local);
                 PrivateModes.CreateDirectory(local);
-                _directoriesToSync.Add(local);
+                lock (_directoriesToSync)
+                    _directoriesToSync.Add(local);
                 return 0;
             case FileKind.Symlink:
-                File.CreateSymbolicLink(local, entry.LinkTarget);
+                CreateSymlink(local, entry.LinkTarget);
                 return 0;
         }
-        await using var stream = new FileStream(local, PrivateModes.NewFile(FileMode.CreateNew, entry.Size));
+        if (_options.Delta && await IsUnchangedAsync(entry, local, verifier, cancellationToken).ConfigureAwait(false))
+            return 0;
+        ClearForFile(local);
+        await using var stream = new FileStream(local, PrivateModes.NewFile(_options.Delta ? FileMode.Create : FileMode.CreateNew, entry.Size));
+        if (_options.Delta)
+            PrivateModes.RestrictFile(local); // an existing file keeps its mode through FileMode.Create
         using var hashing = new HashingFileStream(stream);
         if (_options.ContinueOnDamage)
         {

@@ -9,6 +9,13 @@ public sealed record PhysicalRestoreOptions
     /// <summary>Delete what the target holds instead of refusing a non-empty target.</summary>
     public bool Force { get; init; }
 
+    /// <summary>
+    /// Restore over an existing data directory (a crashed or diverged primary): files whose size and SHA-256 already match
+    /// backup_manifest are kept, others rewritten, and whatever the backup does not have is removed. The target must look
+    /// like a data directory (PG_VERSION) and hold no postmaster.pid.
+    /// </summary>
+    public bool Delta { get; init; }
+
     /// <summary>Tablespace relocation: old location → new location (like pg_basebackup --tablespace-mapping).</summary>
     public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
 
@@ -18,10 +25,17 @@ public sealed record PhysicalRestoreOptions
     /// and the restore goes on, so every damaged file is found in one pass. Never for a restore meant to be used.
     /// </summary>
     public bool ContinueOnDamage { get; init; }
+
+    /// <summary>
+    /// Regular files written at once. Each also reads <see cref="Repository.RepositoryOptions.RestoreReadAhead"/> pieces
+    /// ahead, so restore memory is at most ParallelFiles × RestoreReadAhead pieces.
+    /// </summary>
+    public int ParallelFiles { get; init; } = Math.Max(2, Environment.ProcessorCount);
 }
 
 /// <summary>What a restore wrote and verified.</summary>
-public sealed record PhysicalRestoreResult(long Files, long Bytes, int ManifestFilesVerified, int WalSegments, TimeSpan Duration)
+public sealed record PhysicalRestoreResult(long Files, long Bytes, int ManifestFilesVerified, int WalSegments, TimeSpan Duration,
+    long FilesKept = 0, long Removed = 0)
 {
     /// <summary>Files restored with damage (only with <see cref="PhysicalRestoreOptions.ContinueOnDamage"/>), in path order.</summary>
     public IReadOnlyList<DamagedFile> Damaged { get; init; } = [];

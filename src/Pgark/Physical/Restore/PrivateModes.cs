@@ -20,6 +20,12 @@ internal static class PrivateModes
         File.SetUnixFileMode(path, Directory700); // CreateDirectory leaves an existing directory's mode alone
     }
 
+    public static void RestrictFile(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, File600);
+    }
+
     public static FileStreamOptions NewFile(FileMode mode, long preallocate = 0)
     {
         var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, PreallocationSize = preallocate };

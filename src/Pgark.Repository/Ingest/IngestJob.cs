@@ -1,0 +1,91 @@
+using System.Buffers;
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+using Pgark.Repository.Packs;
+using Pgark.Repository.Snapshots;
+
+namespace Pgark.Repository.Ingest;
+
+/// <summary>
+/// One chunk or extent on its way into a pack. The session copies the bytes into a pooled buffer and queues the job on
+/// the thread pool, where a worker hashes it, decides what to store, compresses and verifies it (the CPU-heavy part);
+/// the session then retires jobs strictly in submission order (<see cref="BackupSession"/>), so packs, counters and the
+/// caller's reference lists come out as if the work had been done inline.
+/// </summary>
+internal sealed class IngestJob : IThreadPoolWorkItem
+{
+    private readonly IngestContext _context;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private byte[]? _plain;
+
+    private IngestJob(IngestContext context, ReadOnlySpan<byte> plaintext, ChunkKind kind)
+    {
+        _context = context;
+        _plain = ArrayPool<byte>.Shared.Rent(Math.Max(1, plaintext.Length));
+        plaintext.CopyTo(_plain);
+        Length = plaintext.Length;
+        Kind = kind;
+    }
+
+    public static IngestJob ForChunk(IngestContext context, ReadOnlySpan<byte> plaintext, ChunkKind kind, List<ChunkRef> into)
+        => new(context, plaintext, kind) { ChunkTarget = into };
+
+    public static IngestJob ForExtent(IngestContext context, ReadOnlySpan<byte> extent, int pageSize, int pagesPerExtent, ExtentRef? parent,
+        List<ExtentRef> into)
+        => new(context, extent, ChunkKind.Data) { PageSize = pageSize, PagesPerExtent = pagesPerExtent, Parent = parent, ExtentTarget = into };
+
+    public int Length { get; }
+    public ChunkKind Kind { get; }
+    public int PageSize { get; private init; }
+    public int PagesPerExtent { get; private init; }
+    public ExtentRef? Parent { get; private init; }
+    public List<ChunkRef>? ChunkTarget { get; private init; }
+    public List<ExtentRef>? ExtentTarget { get; private init; }
+
+    /// <summary>Completes (never faults) when the worker is done; read the results after it.</summary>
+    public Task Done => _done.Task;
+    public ChunkId Id { get; private set; }
+    public ExtentRef? Extent { get; private set; }
+    /// <summary>Non-null when the worker found the chunk absent and encoded it; null means deduplicated or unchanged.</summary>
+    public EncodedChunk? Encoded { get; private set; }
+    public Exception? Error { get; private set; }
+
+    public void Execute()
+    {
+        try
+        {
+            var plain = _plain.AsSpan(0, Length);
+            if (ExtentTarget is null)
+            {
+                Id = _context.Hasher.Compute(plain);
+                if (!_context.Has(Id))
+                    Encoded = PackWriter.Encode(_context.Codec, _context.Hasher, Id, Kind, plain);
+                return;
+            }
+            var plan = ExtentPlan.Make(plain, PageSize, PagesPerExtent, Parent, _context.Hasher, _context.Has);
+            Extent = plan.Result;
+            Id = plan.StoreId;
+            if (!plan.Unchanged && !_context.Has(plan.StoreId))
+                Encoded = PackWriter.Encode(_context.Codec, _context.Hasher, plan.StoreId, plan.StoreKind, plan.Delta ?? plain);
+        }
+        catch (Exception e)
+        {
+            Error = e;
+        }
+        finally
+        {
+            ReturnBuffer();
+            _done.TrySetResult();
+        }
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_plain is not null)
+            ArrayPool<byte>.Shared.Return(_plain);
+        _plain = null;
+    }
+}
+
+/// <summary>What a worker needs from its session: the codecs and a thread-safe "is this chunk stored?".</summary>
+internal sealed record IngestContext(ChunkHasher Hasher, StoredChunkCodec Codec, Func<ChunkId, bool> Has);

@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Pgark.Repository.Codecs;
+using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
+using Pgark.Repository.Packs;
+using Pgark.Repository.Snapshots;
+
+namespace Pgark.Repository;
+
+// Restore's read side on both cores: the pieces of a file are read, decompressed and verified on the thread pool ahead of
+// the writer, which consumes them strictly in order, in pooled buffers.
+public sealed partial class Repository
+{
+    /// <summary>
+    /// A regular file's content in order, one piece (extent or chunk) at a time, each verified as
+    /// <see cref="ReadExtentAsync"/> and <see cref="ReadChunkAsync(ChunkId, CancellationToken)"/> verify it. Up to
+    /// <paramref name="readAhead"/> pieces are read and decoded in parallel; memory is at most that many pieces (each ≤ the
+    /// 16 MiB chunk limit, in practice one extent or one FastCDC chunk). A yielded piece lives in a pooled buffer that is
+    /// valid until the next iteration. Work still running when the caller stops early finishes in the background.
+    /// </summary>
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadFileAsync(TreeFile file, int readAhead = 4,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(readAhead, 1);
+        var count = file.Entry.Layout == FileLayout.Paged ? file.Extents.Count : file.Chunks.Count;
+        var pending = new Queue<Task<Piece>>(Math.Min(readAhead, count));
+        var next = 0;
+        try
+        {
+            while (next < count || pending.Count > 0)
+            {
+                while (next < count && pending.Count < readAhead)
+                {
+                    var index = next++;
+                    pending.Enqueue(Task.Run(() => ReadPieceAsync(file, index, cancellationToken), cancellationToken));
+                }
+                var piece = await pending.Dequeue().ConfigureAwait(false);
+                try
+                {
+                    yield return piece.Buffer.AsMemory(0, piece.Length);
+                }
+                finally
+                {
+                    piece.Return();
+                }
+            }
+        }
+        finally
+        {
+            // What an early exit leaves running returns its buffer when done, and a failure there is observed.
+            foreach (var task in pending)
+                _ = task.ContinueWith(static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                        t.Result.Return();
+                    _ = t.Exception;
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>A decoded piece; <see cref="Pooled"/> buffers go back to <see cref="ArrayPool{T}.Shared"/>.</summary>
+    private readonly record struct Piece(byte[] Buffer, int Length, bool Pooled)
+    {
+        public void Return()
+        {
+            if (Pooled)
+                ArrayPool<byte>.Shared.Return(Buffer);
+        }
+    }
+
+    private async Task<Piece> ReadPieceAsync(TreeFile file, int index, CancellationToken cancellationToken)
+    {
+        if (file.Entry.Layout != FileLayout.Paged)
+        {
+            var id = file.Chunks[index].Id;
+            return Index.TryGet(id, out var chunk) && !Codec.Encrypted
+                ? await ReadPooledAsync(chunk, cancellationToken).ConfigureAwait(false)
+                : Unpooled(await ReadChunkAsync(id, cancellationToken).ConfigureAwait(false));
+        }
+        var extent = file.Extents[index];
+        if (Codec.Encrypted || !Index.TryGet(extent.ObjectId, out var location) || location.Entry.Kind != ChunkKind.Data)
+            return Unpooled(await ReadExtentAsync(file.Entry, index, extent, cancellationToken).ConfigureAwait(false));
+        // A whole extent stored as one chunk: its verified id already proves every byte, so the page hashes are checked
+        // only when it must be reconstructed from a page delta (ReadExtentAsync).
+        var piece = await ReadPooledAsync(location, cancellationToken).ConfigureAwait(false);
+        var expectedLength = (int)Math.Min(file.Entry.ExtentSize, file.Entry.Size - (long)index * file.Entry.ExtentSize);
+        if (piece.Length != expectedLength)
+        {
+            piece.Return();
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
+                $"extent {index} of '{file.Entry.Path}' is {piece.Length} bytes, expected {expectedLength}");
+        }
+        return piece;
+    }
+
+    private static Piece Unpooled(byte[] bytes) => new(bytes, bytes.Length, Pooled: false);
+
+    /// <summary>
+    /// An unencrypted chunk read and decompressed into pooled buffers and checked against its id. Any failure is handed to
+    /// <see cref="ReadChunkAsync(ChunkLocation, CancellationToken)"/>, which reads it again and reports it with its cause.
+    /// </summary>
+    private async Task<Piece> ReadPooledAsync(ChunkLocation location, CancellationToken cancellationToken)
+    {
+        var entry = location.Entry;
+        var stored = ArrayPool<byte>.Shared.Rent((int)entry.StoredLength);
+        var compressed = (entry.Flags & ChunkFlags.Compressed) != 0;
+        var plain = compressed ? ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)entry.PlainLength)) : stored;
+        var ok = false;
+        try
+        {
+            var read = await Store.ReadAsync(location.PackFileName, entry.Offset, stored.AsMemory(0, (int)entry.StoredLength), cancellationToken)
+                .ConfigureAwait(false);
+            if (read == entry.StoredLength && (entry.Flags & ~ChunkFlags.Compressed) == 0 && entry.PlainLength <= FormatConstants.MaxChunkSize
+                && (compressed || entry.StoredLength == entry.PlainLength))
+            {
+                if (compressed)
+                    Zstd.DecompressExact(stored.AsSpan(0, (int)entry.StoredLength), plain.AsSpan(0, (int)entry.PlainLength));
+                ok = Hasher.Compute(plain.AsSpan(0, (int)entry.PlainLength)) == entry.Id;
+            }
+        }
+        catch (ZstdException)
+        {
+            ok = false;
+        }
+        finally
+        {
+            if (compressed)
+                ArrayPool<byte>.Shared.Return(stored);
+            if (!ok)
+                ArrayPool<byte>.Shared.Return(plain);
+        }
+        return ok
+            ? new Piece(plain, (int)entry.PlainLength, Pooled: true)
+            : Unpooled(await ReadChunkAsync(location, cancellationToken).ConfigureAwait(false)); // throws the classified error
+    }
+}
