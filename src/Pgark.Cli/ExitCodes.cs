@@ -14,6 +14,7 @@ internal enum ExitCode
     Interrupted = 8,
     LocalClusterFailed = 9,
     InternalError = 70,
+    MissingLibrary = 72, // sysexits.h EX_OSFILE, beside InternalError's EX_SOFTWARE: outside the 1..n run other codes append to
 }
 
 /// <summary>The one table of exit codes: what each means and what usually causes it. Help and spec/cli.md print it.</summary>
@@ -34,5 +35,6 @@ internal static class ExitCodes
         (ExitCode.Interrupted, "interrupted", "Ctrl-C (SIGINT) or SIGTERM before the command finished"),
         (ExitCode.LocalClusterFailed, "a scratch cluster could not be started", "no PostgreSQL server binaries installed, initdb or the server failed (demo, restore drills)"),
         (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
+        (ExitCode.MissingLibrary, "a system library pgark needs is missing", "libzstd.so.1 not installed or older than 1.4.0 (Debian: libzstd1, RHEL: libzstd)"),
     ];
 }
