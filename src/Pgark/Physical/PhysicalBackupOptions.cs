@@ -14,6 +14,8 @@ public sealed record PhysicalBackupOptions
     public string SpoolDirectory { get; init; } = Path.GetTempPath();
     /// <summary>Store page deltas against the newest snapshot of the same system (a full read, incremental store).</summary>
     public bool UseParent { get; init; } = true;
+    /// <summary>Receives <see cref="PhysicalBackupProgress"/> while the files stream (at most once per MiB, and once at the end).</summary>
+    public IProgress<PhysicalBackupProgress>? Progress { get; init; }
 }
 
 /// <summary>What a physical backup did.</summary>
