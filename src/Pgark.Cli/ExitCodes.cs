@@ -15,6 +15,7 @@ internal enum ExitCode
     LocalClusterFailed = 9,
     TargetUnreachable = 10,
     InternalError = 70,
+    MissingLibrary = 72, // sysexits.h EX_OSFILE, beside InternalError's EX_SOFTWARE: outside the 1..n run other codes append to
 }
 
 /// <summary>The one table of exit codes: what each means and what usually causes it. Help and spec/cli.md print it.</summary>
@@ -38,5 +39,6 @@ internal static class ExitCodes
             "plan or restore to a target: before the first backup, a WAL segment missing, a timeline that does not descend from the backup's, "
             + "beyond the archived WAL, a restore point or transaction not in the WAL"),
         (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
+        (ExitCode.MissingLibrary, "a system library pgark needs is missing", "libzstd.so.1 not installed or older than 1.4.0 (Debian: libzstd1, RHEL: libzstd)"),
     ];
 }

@@ -44,6 +44,8 @@ public sealed partial class Repository
         CancellationToken cancellationToken = default)
     {
         options ??= new RepositoryOptions();
+        // Chunks and metadata are stored as zstd frames: refuse a machine without libzstd before anything is written.
+        Codecs.ZstdLibrary.EnsureLoaded();
         if (await store.StatAsync(RepositoryConfig.FileName, cancellationToken).ConfigureAwait(false) is not null)
             throw new BlobAlreadyExistsException(RepositoryConfig.FileName);
         var config = new RepositoryConfig(FormatConstants.FormatVersion, init.Passphrase is not null, RandomNumberGenerator.GetBytes(16));
@@ -65,6 +67,8 @@ public sealed partial class Repository
     public static async Task<Repository> OpenAsync(IBlobStore store, RepositoryOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RepositoryOptions();
+        // Chunks and metadata are stored as zstd frames: refuse a machine without libzstd before a backup connects to a server.
+        Codecs.ZstdLibrary.EnsureLoaded();
         var config = RepositoryConfig.Decode(await store.GetAsync(RepositoryConfig.FileName, cancellationToken).ConfigureAwait(false));
         var keyFiles = new List<string>();
         await foreach (var info in store.ListAsync("keys/", cancellationToken).ConfigureAwait(false))

@@ -36,6 +36,7 @@ public sealed partial class PhysicalBackup
                         _receivedBytes += backup.Data.Length;
                         foreach (ReadOnlyMemory<byte> piece in backup.Data)
                             await FeedAsync(piece, session, cancellationToken).ConfigureAwait(false);
+                        ReportProgress(backup, final: false);
                         break;
                     case BaseBackupMessageKind.ManifestStarted:
                         EndArchive();
@@ -46,6 +47,7 @@ public sealed partial class PhysicalBackup
                         break;
                     case BaseBackupMessageKind.End:
                         EndArchive();
+                        ReportProgress(backup, final: true);
                         return manifest.ToArray();
                 }
             }

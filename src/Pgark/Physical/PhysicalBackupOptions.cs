@@ -22,6 +22,8 @@ public sealed record PhysicalBackupOptions
     /// database in the connection string once; turn it off for very large databases.
     /// </summary>
     public bool CountRows { get; init; } = true;
+    /// <summary>Receives <see cref="PhysicalBackupProgress"/> while the files stream (at most once per MiB, and once at the end).</summary>
+    public IProgress<PhysicalBackupProgress>? Progress { get; init; }
 }
 
 /// <summary>What a physical backup did.</summary>

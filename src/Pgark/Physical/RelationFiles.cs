@@ -10,7 +10,7 @@ namespace Pgark.Physical;
 /// (_fsm, _vm, _init) and a segment number (.1, .2, …), as in PostgreSQL's relpath.c / parse_filename_for_nontemp_relation.
 /// Temporary relations (t&lt;backend&gt;_&lt;n&gt;) are never in a base backup.
 /// </summary>
-public static partial class RelationFiles
+internal static partial class RelationFiles
 {
     [GeneratedRegex(@"^(global|base/[0-9]+|pg_tblspc/[0-9]+/[^/]+/[0-9]+)/[0-9]+(_fsm|_vm|_init)?(\.[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

@@ -8,7 +8,7 @@ namespace Pgark.Physical;
 /// The snapshot's "tablespaces" document: a JSON array of {"oid", "location", "size_kb"} for every tablespace other
 /// than pg_default and pg_global, as BASE_BACKUP listed them (spec/physical.md).
 /// </summary>
-public static class TablespaceDocument
+internal static class TablespaceDocument
 {
     public static byte[] Encode(IReadOnlyList<BaseBackupTablespace> tablespaces)
     {

@@ -222,6 +222,8 @@ public sealed class ZstdTests
             "libzstd.so.1 not found; install it: apt-get install libzstd1 (Debian/Ubuntu) or dnf install libzstd (RHEL) "
             + "(tried: libzstd-missing.so.9)",
             e.Message);
+        Assert.Equal("install it: apt-get install libzstd1 (Debian/Ubuntu) or dnf install libzstd (RHEL)", e.Hint);
+        Assert.Equal("libzstd.so.1, the Zstandard library pgark compresses repository data with, could not be loaded (tried: libzstd-missing.so.9)", e.Problem);
     }
 
     [Fact]

@@ -70,10 +70,8 @@ public sealed class WriterCrashTests : IDisposable
     /// <summary>Starts the writer at snapshot <paramref name="first"/> and SIGKILLs it once it has printed that many lines.</summary>
     private async Task<int> RunAndKillAsync(int first, int killAfterLines)
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "Pgark.Cli.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { cli, TestBackupWriter.Verb, _root, Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), first.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-            start.ArgumentList.Add(arg);
+        var start = Pgark.Tests.Cli.PgarkBinary.StartInfo([TestBackupWriter.Verb, _root,
+            Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), first.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         using var writer = Process.Start(start)!;
         var stderr = writer.StandardError.ReadToEndAsync();
         int lines = 0, reported = 0;

@@ -3,7 +3,7 @@ using System.Text;
 namespace Pgark.Physical.Tar;
 
 /// <summary>What <see cref="TarStreamParser.Read"/> produced.</summary>
-public enum TarEventKind
+internal enum TarEventKind
 {
     /// <summary>All input was consumed without completing an event; feed more.</summary>
     NeedMoreData,
@@ -24,7 +24,7 @@ public enum TarEventKind
 /// <see cref="MaxExtendedHeader"/> bytes of extended header. Member data is never copied: it is returned as slices
 /// of the input.
 /// </summary>
-public sealed class TarStreamParser
+internal sealed class TarStreamParser
 {
     /// <summary>Largest pax or GNU long-name payload accepted (PostgreSQL paths are at most MAXPGPATH = 1024).</summary>
     public const int MaxExtendedHeader = 64 * 1024;
