@@ -14,6 +14,7 @@ internal enum ExitCode
     Interrupted = 8,
     LocalClusterFailed = 9,
     InternalError = 70,
+    ArchiveUnreachable = 126,
 }
 
 /// <summary>The one table of exit codes: what each means and what usually causes it. Help and spec/cli.md print it.</summary>
@@ -34,5 +35,9 @@ internal static class ExitCodes
         (ExitCode.Interrupted, "interrupted", "Ctrl-C (SIGINT) or SIGTERM before the command finished"),
         (ExitCode.LocalClusterFailed, "a scratch cluster could not be started", "no PostgreSQL server binaries installed, initdb or the server failed (demo, restore drills)"),
         (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
+        (ExitCode.ArchiveUnreachable, "wal get failed for any reason other than \"not in the archive\" (PostgreSQL stops recovery)",
+            "wal get only, so that restore_command never reads a failure as the end of archived WAL: repository missing or unreadable, "
+            + "I/O error, damaged object, wrong passphrase, bad arguments, interrupted, internal error. PostgreSQL aborts recovery "
+            + "on an exit status above 125 instead of ending it and promoting"),
     ];
 }

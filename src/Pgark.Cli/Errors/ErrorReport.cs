@@ -49,6 +49,19 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
         };
     }
 
+    /// <summary>
+    /// The same failure as <c>wal get</c> must report it when it runs as restore_command. PostgreSQL's startup process
+    /// reads an exit status of 1..125 as "this file is not in the archive" and, in archive recovery, ends recovery and
+    /// promotes; only a signal or a status above 125 makes it stop with FATAL (xlogarchive.c, RestoreArchivedFile, via
+    /// wait_result_is_any_signal(rc, true)). So every failure of wal get, whatever its tier, exits 126; the one answer
+    /// below 126 is the command's own "not in the archive" (exit 1).
+    /// </summary>
+    public ErrorReport ForRestoreCommand() => this with
+    {
+        Code = ExitCode.ArchiveUnreachable,
+        Hint = $"{Hint} (exit {(int)ExitCode.ArchiveUnreachable}: PostgreSQL stops recovery here rather than treating the file as missing)",
+    };
+
     private static ErrorReport FromConnection(PgConnectionException e, ConnectionSettings? connection)
     {
         // A session the server refused carries its ErrorResponse: the SQLSTATE decides the tier.
