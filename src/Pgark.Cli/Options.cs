@@ -55,19 +55,19 @@ internal static class Options
         "Server to connect to: a libpq connection string (\"host=db1 user=backup\") or URI (postgresql://backup@db1/). "
         + "Unset keywords come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and the other libpq variables, "
         + "the password last from the password file (~/.pgpass).",
-        ["ping", "wal stream", "status", "backup", "restore"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
+        ["ping", "wal stream", "status", "backup", "restore", "wal show"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",
-        ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
+        ["ping", "wal stream", "status", "backup", "wal show"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
-        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats"]);
+        "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "wal show"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
         + "PGARK_PASSPHRASE or --passphrase-file.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "wal show"],
         ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
@@ -154,7 +154,7 @@ internal static class Options
 
     public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
         "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
-        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status"],
+        ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status", "wal show"],
         ValueName: "FILE");
 
     public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
@@ -169,10 +169,29 @@ internal static class Options
     public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
         "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
 
+    public static readonly CliOption Around = new("around", OptionKind.Text,
+        "wal show: list the transactions that ended within --window of this time (ISO 8601 or PostgreSQL's format, "
+        + "e.g. \"2026-11-21 17:00:00+00\"; UTC when no offset is given).", ["wal show"], ValueName: "TIME");
+
+    public static readonly CliOption Window = new("window", OptionKind.Text,
+        "wal show --around: how far before and after the time to look (ms, s, m or min, h).", ["wal show"], ValueName: "DURATION",
+        Default: "5m");
+
+    public static readonly CliOption From = new("from", OptionKind.Text,
+        "wal show: the first WAL position of the range to list (X/Y, as pg_current_wal_lsn() prints it).", ["wal show"], ValueName: "LSN");
+
+    public static readonly CliOption To = new("to", OptionKind.Text,
+        "wal show --from: the end of the range (exclusive).", ["wal show"], ValueName: "LSN", Default: "the end of the archive");
+
+    public static readonly CliOption TimelineOption = new("timeline", OptionKind.Integer,
+        "wal show: the timeline whose history to read.", ["wal show"], ValueName: "N", Default: "the newest archived", Min: 1,
+        Max: uint.MaxValue);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
+        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown, Around, Window, From, To,
+        TimelineOption];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

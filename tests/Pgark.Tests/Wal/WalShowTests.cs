@@ -153,3 +153,36 @@ public sealed partial class WalShowTests
     [GeneratedRegex(@"subxacts: ([\d ]+)")]
     private static partial Regex Subxacts();
 }
+
+/// <summary>The binary search over segments by first commit time.</summary>
+public sealed class WalShowLocatorTests
+{
+    private static readonly DateTime s_t0 = new(2026, 11, 21, 17, 0, 0, DateTimeKind.Utc);
+
+    private static async Task<(int Index, int Probes)> Locate(DateTime?[] firstCommits, DateTime time)
+        => await WalShowLocator.LocateAsync(i => Task.FromResult(firstCommits[i]), 0, firstCommits.Length - 1, time);
+
+    [Theory]
+    [InlineData(-5, 0)]      // before everything: start at the first segment
+    [InlineData(0, 0)]
+    [InlineData(1, 0)]       // between the first commits of 0 and 1: segment 0 may hold it
+    [InlineData(10, 10)]
+    [InlineData(9999, 9999)] // after everything: the last segment
+    public async Task Ten_thousand_segments_take_about_log2_probes(int minutes, int expected)
+    {
+        DateTime?[] firstCommits = Enumerable.Range(0, 10_000).Select(i => (DateTime?)s_t0.AddMinutes(i)).ToArray();
+        (int index, int probes) = await Locate(firstCommits, s_t0.AddMinutes(minutes).AddSeconds(minutes == 1 ? -30 : 0));
+        Assert.Equal(expected, index);
+        Assert.InRange(probes, 1, 15);
+    }
+
+    [Fact]
+    public async Task Segments_without_commits_are_skipped_forward()
+    {
+        // Segments 3..7 hold only a bulk load (no transaction ends).
+        DateTime?[] firstCommits = [s_t0, s_t0.AddMinutes(1), s_t0.AddMinutes(2), null, null, null, null, null, s_t0.AddMinutes(9), s_t0.AddMinutes(10)];
+        Assert.Equal(2, (await Locate(firstCommits, s_t0.AddMinutes(5))).Index);
+        Assert.Equal(8, (await Locate(firstCommits, s_t0.AddMinutes(9.5))).Index);
+        Assert.Equal(0, (await Locate([null, null, null], s_t0)).Index);
+    }
+}

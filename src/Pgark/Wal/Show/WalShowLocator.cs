@@ -11,8 +11,12 @@ namespace Pgark.Wal.Show;
 internal static class WalShowLocator
 {
     /// <summary>The last segment whose first transaction end is at or before <paramref name="time"/> (0 when none is).</summary>
-    public static async Task<(int Index, int Probes)> LocateAsync(WalStore store, IReadOnlyList<WalSegmentObject> segments, int first, int last,
+    public static Task<(int Index, int Probes)> LocateAsync(WalStore store, IReadOnlyList<WalSegmentObject> segments, int first, int last,
         DateTime time, CancellationToken cancellationToken)
+        => LocateAsync(i => WalShowSegmentSource.FirstCompletionTimeAsync(store, segments[i], cancellationToken), first, last, time);
+
+    /// <param name="firstCompletionTime">The first transaction end in segment i, or null when it has none.</param>
+    internal static async Task<(int Index, int Probes)> LocateAsync(Func<int, Task<DateTime?>> firstCompletionTime, int first, int last, DateTime time)
     {
         var probed = new Dictionary<int, DateTime?>();
         int lo = first, hi = last, answer = first;
@@ -24,7 +28,7 @@ internal static class WalShowLocator
             {
                 if (!probed.TryGetValue(j, out found))
                 {
-                    found = await WalShowSegmentSource.FirstCompletionTimeAsync(store, segments[j], cancellationToken).ConfigureAwait(false);
+                    found = await firstCompletionTime(j).ConfigureAwait(false);
                     probed[j] = found;
                 }
                 at = j;
