@@ -20,6 +20,8 @@ internal static class CliApp
         catch (Exception error)
         {
             var report = ErrorReport.From(error, cancellationToken.IsCancellationRequested, context.Connection);
+            if (Commands.Wal.WalGetCommand.IsInvocation(args))
+                report = report.ForRestoreCommand();
             report.WriteTo(context.Error);
             if (context.Verbose || args.Contains("--verbose") || args.Contains("-v"))
                 context.Error.WriteLine(error.ToString());

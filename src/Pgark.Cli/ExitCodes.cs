@@ -16,6 +16,7 @@ internal enum ExitCode
     TargetUnreachable = 10,
     InternalError = 70,
     MissingLibrary = 72, // sysexits.h EX_OSFILE, beside InternalError's EX_SOFTWARE: outside the 1..n run other codes append to
+    ArchiveUnreachable = 126,
 }
 
 /// <summary>The one table of exit codes: what each means and what usually causes it. Help and spec/cli.md print it.</summary>
@@ -40,5 +41,9 @@ internal static class ExitCodes
             + "beyond the archived WAL, a restore point or transaction not in the WAL"),
         (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
         (ExitCode.MissingLibrary, "a system library pgark needs is missing", "libzstd.so.1 not installed or older than 1.4.0 (Debian: libzstd1, RHEL: libzstd)"),
+        (ExitCode.ArchiveUnreachable, "wal get failed for any reason other than \"not in the archive\" (PostgreSQL stops recovery)",
+            "wal get only, so that restore_command never reads a failure as the end of archived WAL: repository missing or unreadable, "
+            + "I/O error, damaged object, wrong passphrase, bad arguments, interrupted, internal error. PostgreSQL aborts recovery "
+            + "on an exit status above 125 instead of ending it and promoting"),
     ];
 }

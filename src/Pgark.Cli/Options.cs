@@ -56,21 +56,21 @@ internal static class Options
         "Server to connect to: a libpq connection string (\"host=db1 user=backup\") or URI (postgresql://backup@db1/). "
         + "Unset keywords come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and the other libpq variables, "
         + "the password last from the password file (~/.pgpass).",
-        ["ping", "wal stream", "status", "backup", "restore"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
+        ["ping", "wal stream", "status", "backup", "restore", "wal show"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",
-        ["ping", "wal stream", "status", "backup"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
+        ["ping", "wal stream", "status", "backup", "wal show"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
         "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "verify", "info", "drill",
-            "plan"]);
+            "plan", "wal show"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
         + "PGARK_PASSPHRASE or --passphrase-file.",
         ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
-            "forget", "pin", "unpin", "verify", "info", "drill", "plan"],
+            "forget", "pin", "unpin", "verify", "info", "drill", "plan", "wal show"],
         ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
@@ -158,7 +158,7 @@ internal static class Options
     public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
         "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
         ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
-            "forget", "pin", "unpin", "verify", "info", "drill", "plan"],
+            "forget", "pin", "unpin", "verify", "info", "drill", "plan", "wal show"],
         ValueName: "FILE");
 
     public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
@@ -246,7 +246,8 @@ internal static class Options
         "Recover only until the backup is consistent (recovery_target = 'immediate').", ["plan", "restore"]);
 
     public static readonly CliOption Timeline = new("timeline", OptionKind.Text,
-        "The timeline to recover along: latest (the newest in the archive), current (the backup's) or a number.", ["plan", "restore"],
+        "The timeline to recover along (wal show: to read): latest (the newest in the archive), current (the backup's; not for "
+        + "wal show) or a number.", ["plan", "restore", "wal show"],
         ValueName: "N|latest|current", Default: "latest");
 
     public static readonly CliOption Exclusive = new("exclusive", OptionKind.Flag,
@@ -269,6 +270,20 @@ internal static class Options
         "Physical restore: put the tablespace that lived at OLD into NEW instead (both absolute paths); repeat for each tablespace.",
         ["restore"], ValueName: "OLD=NEW", Repeatable: true);
 
+    public static readonly CliOption Around = new("around", OptionKind.Text,
+        "wal show: list the transactions that ended within --window of this time (ISO 8601 or PostgreSQL's format, "
+        + "e.g. \"2026-11-21 17:00:00+00\"; UTC when no offset is given).", ["wal show"], ValueName: "TIME");
+
+    public static readonly CliOption Window = new("window", OptionKind.Text,
+        "wal show --around: how far before and after the time to look (ms, s, m or min, h).", ["wal show"], ValueName: "DURATION",
+        Default: "5m");
+
+    public static readonly CliOption From = new("from", OptionKind.Text,
+        "wal show: the first WAL position of the range to list (X/Y, as pg_current_wal_lsn() prints it).", ["wal show"], ValueName: "LSN");
+
+    public static readonly CliOption To = new("to", OptionKind.Text,
+        "wal show --from: the end of the range (exclusive).", ["wal show"], ValueName: "LSN", Default: "the end of the archive");
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
@@ -276,7 +291,7 @@ internal static class Options
         PgBin, Scratch, NoAmcheck, NoRowCounts,
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,
         TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction,
-        NoVerifyChecksums, Delta, TablespaceMap];
+        NoVerifyChecksums, Delta, TablespaceMap, Around, Window, From, To];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

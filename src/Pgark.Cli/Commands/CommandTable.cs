@@ -15,6 +15,7 @@ internal static class CommandTable
         Wal.WalStreamCommand.Spec,
         Wal.WalPushCommand.Spec,
         Wal.WalGetCommand.Spec,
+        Wal.WalShowCommand.Spec,
         Wal.StatusCommand.Spec,
         CheckCommand.Spec,
         PruneCommand.Spec,

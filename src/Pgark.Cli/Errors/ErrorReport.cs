@@ -29,6 +29,9 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
             Pgark.Wal.WalStreamException e => new(e.InRepository ? ExitCode.RepositoryError : ExitCode.ServerError, e.Message, e.Hint),
             Pgark.Wal.WalPushException e => new(ExitCode.Usage, e.Message, e.Hint),
             Pgark.Wal.WalConflictException e => new(ExitCode.RepositoryError, e.Message, e.Hint),
+            Pgark.Wal.Show.WalShowException e => new(ExitCode.CheckFailed, e.Message, e.Hint),
+            Pgark.Wal.Reader.WalFormatException e => new(ExitCode.RepositoryError, FirstLine(e.Message),
+                "the archived WAL is damaged at the place named; run 'pgark check' and 'pgark status'"),
             ConnectionStringException e => WithHint(ExitCode.Usage, "invalid connection string: " + e.Message,
                 "fix --db (or PGARK_DB / the PG* variables); it takes key=value pairs such as \"host=db1 user=backup\" or a postgresql:// URI"),
             PgConnectionException e => FromConnection(e, connection),
@@ -51,6 +54,19 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
                 "this is a bug in pgark; rerun with --verbose and report the output"),
         };
     }
+
+    /// <summary>
+    /// The same failure as <c>wal get</c> must report it when it runs as restore_command. PostgreSQL's startup process
+    /// reads an exit status of 1..125 as "this file is not in the archive" and, in archive recovery, ends recovery and
+    /// promotes; only a signal or a status above 125 makes it stop with FATAL (xlogarchive.c, RestoreArchivedFile, via
+    /// wait_result_is_any_signal(rc, true)). So every failure of wal get, whatever its tier, exits 126; the one answer
+    /// below 126 is the command's own "not in the archive" (exit 1).
+    /// </summary>
+    public ErrorReport ForRestoreCommand() => this with
+    {
+        Code = ExitCode.ArchiveUnreachable,
+        Hint = $"{Hint} (exit {(int)ExitCode.ArchiveUnreachable}: PostgreSQL stops recovery here rather than treating the file as missing)",
+    };
 
     private static ErrorReport FromConnection(PgConnectionException e, ConnectionSettings? connection)
     {

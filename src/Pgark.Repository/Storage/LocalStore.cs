@@ -101,14 +101,21 @@ public sealed class LocalStore : IBlobStore
         BlobName.ValidatePrefix(prefix);
         var slash = prefix.LastIndexOf('/');
         var directory = slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
-        if (!Directory.Exists(directory))
-            yield break;
         var found = new List<BlobInfo>();
-        foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories))
+        try
         {
-            var name = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (name.StartsWith(prefix, StringComparison.Ordinal) && BlobName.IsValid(name))
-                found.Add(new BlobInfo(name, file.Length));
+            foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                var name = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                if (name.StartsWith(prefix, StringComparison.Ordinal) && BlobName.IsValid(name))
+                    found.Add(new BlobInfo(name, file.Length));
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was ever stored under this prefix. Only ENOENT means that: Directory.Exists would also answer false
+            // for a directory it may not look into, and "empty" must never stand for "unreadable" (wal get as
+            // restore_command would then end recovery instead of stopping it).
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         foreach (var info in found)

@@ -86,7 +86,7 @@ public sealed class WalPushGetTests(ClusterFixture fixture) : IClassFixture<Clus
             Assert.True(served.AsSpan(0, 3 << 20).SequenceEqual(full.AsSpan(0, 3 << 20)));
             Assert.True(served.AsSpan(3 << 20).IndexOfAnyExcept((byte)0) < 0, "the padding after a partial's valid bytes must be zeros");
 
-            // A damaged object is "archive unreadable" (7), never "not in the archive" (1).
+            // A damaged object is "archive unreadable" (126, so PostgreSQL stops recovery), never "not in the archive" (1).
             WalSegmentObject stored = (await harness.Store.ListAsync(tli)).Single(o => o.Kind == WalKind.Partial);
             string file = Path.Combine(harness.Directory, stored.ObjectName);
             byte[] damaged = await File.ReadAllBytesAsync(file);
@@ -94,7 +94,7 @@ public sealed class WalPushGetTests(ClusterFixture fixture) : IClassFixture<Clus
             File.SetAttributes(file, FileAttributes.Normal);
             await File.WriteAllBytesAsync(file, damaged);
             var corrupt = await CliHarness.RunAsync(["wal", "get", "--repo", harness.Directory, Path.GetFileName(segment), partialOut]);
-            Assert.Equal(7, corrupt.ExitCode);
+            Assert.Equal(126, corrupt.ExitCode);
         }
         finally
         {

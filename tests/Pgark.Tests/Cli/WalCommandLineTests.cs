@@ -23,7 +23,7 @@ public sealed class WalCommandLineTests
     public void Global_flags_may_precede_the_command_words_but_options_may_not_split_them()
     {
         var verbose = CliRunner.Run(["-v", "wal", "get", "--repo", "/nonexistent-pgark-repo", "x", "y"]);
-        Assert.Equal((7, "pgark: no pgark repository at '/nonexistent-pgark-repo': the directory does not exist\n"),
+        Assert.Equal((126, "pgark: no pgark repository at '/nonexistent-pgark-repo': the directory does not exist\n"),
             (verbose.ExitCode, verbose.Error.Split("hint:")[0]));
         var split = CliRunner.Run(["wal", "--repo", "r", "get", "a", "b"]);
         Assert.Equal(2, split.ExitCode);

@@ -12,12 +12,28 @@ internal static class WalGetCommand
         "Writes the archived WAL file NAME to DEST (written to a temporary name, fsynced, then renamed): "
         + "restore_command = 'pgark wal get --repo R %f %p'. A segment with no complete copy is served from its longest "
         + "partial object, zero-padded to the segment size; NNNNNNNN.history files are served as stored.\n\n"
-        + "Exit code 1 means the archive has no such file, which recovery takes as \"not available\" (the normal end of "
-        + "archived WAL). Exit code 7 means the archive could not be read or the object is damaged: recovery must not "
-        + "treat that as the end of WAL, so a restore_command wrapper should stop recovery on it.",
+        + "Exit codes follow restore_command's contract. 1 means the archive has no such file, which recovery takes as "
+        + "\"not available\" (the normal end of archived WAL). Every other failure exits 126, whatever its cause (repository "
+        + "missing or unreadable, I/O error, damaged object, wrong passphrase, bad arguments, interrupted): PostgreSQL "
+        + "treats an exit status above 125 as fatal and stops recovery, where any lower status would end recovery and "
+        + "promote the server on a gap in the archive.",
         Arguments: "NAME DEST",
         MaxPositionals: 2,
         RunAsync);
+
+    /// <summary>
+    /// Whether a command line runs wal get, decided from the raw words so that even a command line the parser rejects
+    /// (a misspelt option in restore_command) fails with restore_command's fatal status.
+    /// </summary>
+    public static bool IsInvocation(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i + 1 < args.Count && args[i] != "--"; i++)
+        {
+            if (args[i] == "wal" && args[i + 1] == "get")
+                return true;
+        }
+        return false;
+    }
 
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Pgark.Cluster;
+using Pgark.IntegrationTests.Infrastructure;
+using Pgark.Repository;
+using Pgark.Repository.Storage;
+using Pgark.Wal;
+using Pgark.Wire.Connection;
+using Pgark.Wire.Replication;
+
+namespace Pgark.IntegrationTests.Wal;
+
+/// <summary>A fact that needs a tmpfs mount (root in a container that allows mount); skipped with the reason otherwise.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class TmpfsFactAttribute : FactAttribute
+{
+    public TmpfsFactAttribute()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Skip = "mounting a small tmpfs needs root";
+            return;
+        }
+        string probe = Directory.CreateTempSubdirectory("pgark-tmpfs-probe-").FullName;
+        try
+        {
+            if (WalDiskFullTests.Mount(probe, "1m") is { } error)
+                Skip = $"cannot mount a tmpfs here ({error}); the disk-full test needs it";
+            else
+                WalDiskFullTests.Unmount(probe);
+        }
+        finally
+        {
+            Directory.Delete(probe);
+        }
+    }
+}
+
+/// <summary>
+/// The repository's disk fills while wal stream runs: the streamer stops with a clear error, the server is never told
+/// that bytes the repository does not hold are flushed (so the slot keeps them), and the repository stays consistent.
+/// </summary>
+public sealed class WalDiskFullTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private readonly LocalCluster _cluster = fixture.Cluster;
+
+    /// <returns>null when mounted, else mount's error output.</returns>
+    internal static string? Mount(string directory, string size)
+    {
+        var info = new ProcessStartInfo("mount") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in (string[])["-t", "tmpfs", "-o", $"size={size}", "tmpfs", directory])
+            info.ArgumentList.Add(argument);
+        using Process process = Process.Start(info)!;
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? null : error.Trim();
+    }
+
+    internal static void Unmount(string directory) => Os.Run("umount", directory);
+
+    [TmpfsFact]
+    public async Task A_full_repository_stops_the_streamer_and_nothing_unstored_is_acknowledged()
+    {
+        string mount = Directory.CreateTempSubdirectory("pgark-diskfull-").FullName;
+        Assert.Null(Mount(mount, "4m"));
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            string directory = Path.Combine(mount, "repo");
+            var repository = await Pgark.Repository.Repository.InitAsync(new LocalStore(directory), new RepositoryInitOptions());
+            var store = new WalStore(repository);
+            var receiver = new WalReceiver(repository, new WalReceiverOptions
+            {
+                Connection = ConnectionSettings.Parse(_cluster.ConnInfo(), ReplicationMode.Physical),
+                SlotName = "diskfull_slot",
+                CreateSlot = true,
+                StatusInterval = TimeSpan.FromMilliseconds(200),
+                InitialBackoff = TimeSpan.FromMilliseconds(50),
+                MaxBackoff = TimeSpan.FromSeconds(1),
+            });
+            Task run = Task.Run(() => receiver.RunAsync(stop.Token));
+
+            // Random text (hex: compresses to about half) until the repository is full and the streamer stops, at most
+            // 100 MB of it: the growing segment's partials, then whole segments, stop fitting into 4 MB.
+            await _cluster.ExecuteAsync("CREATE TABLE IF NOT EXISTS noise (id bigserial, payload text)");
+            for (int round = 0; round < 200 && !run.IsCompleted; round++)
+            {
+                await _cluster.ExecuteAsync("INSERT INTO noise (payload) SELECT (SELECT string_agg(md5(random()::text || g || i), '') "
+                    + "FROM generate_series(1, 8) i) FROM generate_series(1, 2000) g");
+            }
+            var failure = await Assert.ThrowsAsync<WalStreamException>(() => run.WaitAsync(TimeSpan.FromMinutes(2)));
+
+            Assert.True(failure.InRepository);
+            Assert.StartsWith("could not store WAL in the repository: ", failure.Message);
+            Assert.Contains("No space left on device", failure.Message);
+            Assert.Contains($"WAL before {receiver.DurableLsn} on timeline 1 is stored", failure.Message);
+
+            // What the server was told is flushed (the slot's restart_lsn) is what the repository holds, never more.
+            List<WalSegmentObject> stored = (await store.ListAsync()).Where(o => o.IsSegment).ToList();
+            Lsn held = stored.Count == 0 ? Lsn.Invalid : stored.Max(o => o.EndLsn(16 << 20));
+            Lsn slot = Lsn.Parse(await _cluster.ScalarAsync<string>(
+                "SELECT coalesce(restart_lsn, '0/0')::text FROM pg_replication_slots WHERE slot_name = 'diskfull_slot'"));
+            Assert.True(slot <= receiver.DurableLsn, $"the slot is at {slot}, past pgark's durable {receiver.DurableLsn}");
+            Assert.True(receiver.DurableLsn <= held, $"pgark's durable {receiver.DurableLsn} is past what the repository holds ({held})");
+            foreach (WalSegmentObject segment in stored)
+                Assert.Equal(segment.ValidLength, (await store.ReadAsync(segment)).Length); // every object reads back whole
+
+            var check = await CliHarness.RunAsync(["check", "--repo", directory, "--read-data"]);
+            Assert.True(check.ExitCode == 0, check.Out + check.Error);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Unmount(mount);
+            Directory.Delete(mount, recursive: true);
+            await _cluster.ExecuteAsync("SELECT pg_drop_replication_slot('diskfull_slot') FROM pg_replication_slots WHERE slot_name = 'diskfull_slot'");
+        }
+    }
+}
