@@ -166,13 +166,22 @@ internal static class Options
     public static readonly CliOption PackSize = new("pack-size", OptionKind.Integer,
         "Target size of a pack in MiB.", ["init"], ValueName: "MIB", Default: "32", Min: 1, Max: 1024);
 
+    public static readonly CliOption ExtentSize = new("extent-size", OptionKind.Integer,
+        "Page-dedup granularity of relation files in KiB: a power of two from 8 to 4096. Smaller extents store less after scattered "
+        + "changes, larger ones compress better and keep the index smaller.", ["init"], ValueName: "KIB", Default: "256", Min: 8, Max: 4096);
+
+    public static readonly CliOption ChunkSize = new("chunk-size", OptionKind.Integer,
+        "Average FastCDC chunk size in KiB for non-relation files and logical dumps (a power of two from 4 to 4096; minimum is a "
+        + "quarter, maximum four times it).", ["init"], ValueName: "KIB", Default: "128", Min: 4, Max: 4096);
+
     public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
         "Also read, decrypt, decompress and re-hash every chunk.", ["check"]);
 
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
-        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
+        MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
+        ExtentSize, ChunkSize];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -28,7 +28,8 @@ public sealed class PersistedFormatStabilityTests
     [Fact]
     public void Enums_are_frozen()
     {
-        Pinned((ObjectType.Index, 1), (ObjectType.Snapshot, 2), (ObjectType.Lock, 3), (ObjectType.Wal, 4), (ObjectType.Key, 5));
+        Pinned((ObjectType.Index, 1), (ObjectType.Snapshot, 2), (ObjectType.Lock, 3), (ObjectType.Wal, 4), (ObjectType.Key, 5),
+            (ObjectType.Settings, 6));
         Pinned((ObjectFlags.None, 0), (ObjectFlags.Compressed, 1), (ObjectFlags.Encrypted, 2));
         Pinned((ChunkKind.Data, 1), (ChunkKind.Tree, 2), (ChunkKind.PageDelta, 3));
         Pinned((ChunkFlags.None, 0), (ChunkFlags.Compressed, 1));

@@ -11,6 +11,7 @@ public enum ObjectType : byte
     Lock = 3,
     Wal = 4,
     Key = 5,
+    Settings = 6,
 }
 
 /// <summary>Object header byte 6 (spec §3).</summary>
