@@ -21,6 +21,7 @@ internal static class CommandTable
         StatsCommand.Spec,
         CatCommand.Spec,
         SnapshotsCommand.Spec,
+        Tune.TuneCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);
