@@ -5,7 +5,7 @@ using System.Text;
 namespace Pgark.Tuning;
 
 /// <summary>
-/// --report: one self-contained HTML page (inline CSS and SVG, no script, no external reference) with the candidates'
+/// --report: one self-contained HTML page (inline CSS and SVG, no script, no external reference, well-formed XML as well) with the candidates'
 /// ingest throughput against projected storage, the Pareto front joined by a line, the recommendation ringed, and the table.
 /// </summary>
 public static class TuneHtml
@@ -16,14 +16,14 @@ public static class TuneHtml
     public static string Render(TuneReport report)
     {
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pgark tune: ")
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>pgark tune: ")
             .Append(E(report.Sample.Source)).Append("</title>\n<style>")
             .Append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}")
             .Append("th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}")
             .Append("tr.rec td{background:#fff3c4;font-weight:bold}td.l{text-align:left}svg text{font-size:11px}")
             .Append("</style></head><body>\n");
         html.Append("<h1>pgark tune</h1>\n<p>").Append(E(Summary(report))).Append("</p>\n");
-        html.Append("<p><b>Recommended:</b> ").Append(E(report.Recommended.Settings.ToString())).Append(" &mdash; ")
+        html.Append("<p><b>Recommended:</b> ").Append(E(report.Recommended.Settings.ToString())).Append(" &#8212; ")
             .Append(E(report.Recommendation.Reason)).Append("</p>\n");
         AppendChart(html, report);
         AppendTable(html, report);
@@ -89,8 +89,8 @@ public static class TuneHtml
                 .Append(Invariant($"<td>{c.IngestBytesPerSecond / 1048576:0}</td><td>{c.RestoreBytesPerSecond / 1048576:0}</td>"))
                 .Append(Invariant($"<td>{Mib(c.Ingest.StoredBytes)}</td><td>{c.CompressionRatio:0.00}</td><td>{c.DedupRatio:0.00}</td>"))
                 .Append(Invariant($"<td>{Mib(c.Projection.FullBytes)}</td><td>{c.Projection.FullSeconds:0} s</td>"))
-                .Append("<td>").Append(c.Projection.RepeatBytes is { } rb ? Mib(rb) : "&ndash;").Append("</td>")
-                .Append("<td>").Append(c.Projection.RepeatSeconds is { } rs ? Invariant($"{rs:0} s") : "&ndash;").Append("</td>")
+                .Append("<td>").Append(c.Projection.RepeatBytes is { } rb ? Mib(rb) : "&#8211;").Append("</td>")
+                .Append("<td>").Append(c.Projection.RepeatSeconds is { } rs ? Invariant($"{rs:0} s") : "&#8211;").Append("</td>")
                 .Append("<td>").Append(report.Recommendation.ParetoFront[i] ? "&#9679;" : "").Append("</td></tr>\n");
         }
         html.Append("</table>\n");
