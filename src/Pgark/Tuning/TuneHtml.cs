@@ -10,7 +10,7 @@ namespace Pgark.Tuning;
 /// </summary>
 public static class TuneHtml
 {
-    private const int Width = 760, Height = 420, Left = 70, Right = 20, Top = 20, Bottom = 50;
+    private const int Width = 760, Height = 420, Left = 70, Right = 20, Top = 36, Bottom = 50;
     private static readonly string[] s_colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
 
     public static string Render(TuneReport report)
@@ -73,7 +73,7 @@ public static class TuneHtml
         var rec = points[report.Recommendation.Index];
         html.Append(Invariant($"<circle class=\"recommended\" cx=\"{Px(rec.X):0.0}\" cy=\"{Py(rec.Y):0.0}\" r=\"10\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>\n"));
         for (var e = 0; e < extents.Count; e++)
-            html.Append(Invariant($"<circle cx=\"{Width - 150}\" cy=\"{Top + 10 + 16 * e}\" r=\"4\" fill=\"{s_colors[e % s_colors.Length]}\"/><text x=\"{Width - 140}\" y=\"{Top + 14 + 16 * e}\">extent {extents[e] >> 10} KiB</text>\n"));
+            html.Append(Invariant($"<circle cx=\"{Left + 10 + 130 * e}\" cy=\"12\" r=\"4\" fill=\"{s_colors[e % s_colors.Length]}\"/><text x=\"{Left + 20 + 130 * e}\" y=\"16\">extent {extents[e] >> 10} KiB</text>\n"));
         html.Append("</svg>\n");
     }
 
@@ -88,9 +88,9 @@ public static class TuneHtml
                 .Append("<td class=\"l\">").Append(E(c.Settings.ToString())).Append("</td>")
                 .Append(Invariant($"<td>{c.IngestBytesPerSecond / 1048576:0}</td><td>{c.RestoreBytesPerSecond / 1048576:0}</td>"))
                 .Append(Invariant($"<td>{Mib(c.Ingest.StoredBytes)}</td><td>{c.CompressionRatio:0.00}</td><td>{c.DedupRatio:0.00}</td>"))
-                .Append(Invariant($"<td>{Mib(c.Projection.FullBytes)}</td><td>{c.Projection.FullSeconds:0} s</td>"))
+                .Append(Invariant($"<td>{Mib(c.Projection.FullBytes)}</td><td>{c.Projection.FullSeconds:0.0} s</td>"))
                 .Append("<td>").Append(c.Projection.RepeatBytes is { } rb ? Mib(rb) : "&#8211;").Append("</td>")
-                .Append("<td>").Append(c.Projection.RepeatSeconds is { } rs ? Invariant($"{rs:0} s") : "&#8211;").Append("</td>")
+                .Append("<td>").Append(c.Projection.RepeatSeconds is { } rs ? Invariant($"{rs:0.0} s") : "&#8211;").Append("</td>")
                 .Append("<td>").Append(report.Recommendation.ParetoFront[i] ? "&#9679;" : "").Append("</td></tr>\n");
         }
         html.Append("</table>\n");
