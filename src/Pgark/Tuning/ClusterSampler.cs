@@ -48,7 +48,8 @@ public static class ClusterSampler
                             reader.Feed(piece);
                         progress?.Invoke(reader.ReadBytes, estimate);
                     }
-                    if (collector.BudgetReached || clock.Elapsed > timeLimit)
+                    // Without an estimate (no PROGRESS sizes) only reading on tells the cluster's size, so a full budget does not stop it.
+                    if ((collector.BudgetReached && estimate > 0) || clock.Elapsed > timeLimit)
                     {
                         complete = false;
                         break;
