@@ -56,21 +56,21 @@ internal static class Options
         "Server to connect to: a libpq connection string (\"host=db1 user=backup\") or URI (postgresql://backup@db1/). "
         + "Unset keywords come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and the other libpq variables, "
         + "the password last from the password file (~/.pgpass).",
-        ["ping", "wal stream", "status", "backup", "restore", "wal show"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
+        ["ping", "wal stream", "status", "backup", "restore", "wal show", "tune"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",
-        ["ping", "wal stream", "status", "backup", "wal show"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
+        ["ping", "wal stream", "status", "backup", "wal show", "tune"], ValueName: "SECONDS", Default: "connect_timeout, else 30", Min: 0, Max: 3600);
 
     public static readonly CliOption Json = new("json", OptionKind.Flag,
         "Print the result as one JSON object instead of text.", ["ping", "status", "backup", "restore", "stats", "verify", "info", "drill",
-            "plan", "wal show"]);
+            "plan", "wal show", "tune"]);
 
     public static readonly CliOption Repo = new("repo", OptionKind.Text,
         "The repository: a directory initialized by pgark init. An encrypted repository's passphrase is read from "
         + "PGARK_PASSPHRASE or --passphrase-file.",
         ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
-            "forget", "pin", "unpin", "verify", "info", "drill", "plan", "wal show"],
+            "forget", "pin", "unpin", "verify", "info", "drill", "plan", "wal show", "tune"],
         ValueName: "DIR", EnvironmentVariable: "PGARK_REPO");
 
     public static readonly CliOption Slot = new("slot", OptionKind.Text,
@@ -111,7 +111,7 @@ internal static class Options
         ["backup", "restore"], ValueName: "physical|logical", Default: "physical");
 
     public static readonly CliOption Backup = new("backup", OptionKind.Text,
-        "The snapshot: a unique id prefix (at least 4 hex digits), or latest (physical restore).", ["restore", "ls", "verify", "drill"], ValueName: "ID",
+        "The snapshot: a unique id prefix (at least 4 hex digits), or latest (physical restore).", ["restore", "ls", "verify", "drill", "tune"], ValueName: "ID",
         Default: "latest (physical); required for logical");
 
     public static readonly CliOption Label = new("label", OptionKind.Text,
@@ -158,7 +158,7 @@ internal static class Options
     public static readonly CliOption PassphraseFile = new("passphrase-file", OptionKind.Text,
         "Read the repository passphrase from the first line of this file instead of PGARK_PASSPHRASE.",
         ["init", "check", "prune", "stats", "cat", "snapshots", "backup", "restore", "ls", "wal stream", "wal push", "wal get", "status",
-            "forget", "pin", "unpin", "verify", "info", "drill", "plan", "wal show"],
+            "forget", "pin", "unpin", "verify", "info", "drill", "plan", "wal show", "tune"],
         ValueName: "FILE");
 
     public static readonly CliOption Encrypt = new("encrypt", OptionKind.Flag,
@@ -169,6 +169,33 @@ internal static class Options
 
     public static readonly CliOption PackSize = new("pack-size", OptionKind.Integer,
         "Target size of a pack in MiB.", ["init"], ValueName: "MIB", Default: "32", Min: 1, Max: 1024);
+
+    public static readonly CliOption ExtentSize = new("extent-size", OptionKind.Integer,
+        "Page-dedup granularity of relation files in KiB: a power of two from 8 to 4096. Smaller extents store less after scattered "
+        + "changes, larger ones compress better and keep the index smaller.", ["init"], ValueName: "KIB", Default: "256", Min: 8, Max: 4096);
+
+    public static readonly CliOption ChunkSize = new("chunk-size", OptionKind.Integer,
+        "Average FastCDC chunk size in KiB for non-relation files and logical dumps (a power of two from 4 to 4096; minimum is a "
+        + "quarter, maximum four times it).", ["init"], ValueName: "KIB", Default: "128", Min: 4, Max: 4096);
+
+    public static readonly CliOption Sample = new("sample", OptionKind.Text,
+        "How much data tune measures: a size with a unit (B, kB, MB, GB; powers of 1024), at least 1MB.", ["tune"], ValueName: "SIZE",
+        Default: "256MB");
+
+    public static readonly CliOption Time = new("time", OptionKind.Text,
+        "Upper bound of tune's work: s, min or h (90s, 5min). Sampling a live cluster may use half of it, the trials share the rest; "
+        + "a candidate that runs out measures the part of the sample it reached.", ["tune"], ValueName: "DURATION", Default: "3min");
+
+    public static readonly CliOption Goal = new("goal", OptionKind.Text,
+        "What tune recommends: balanced (the lowest zstd level within 5% of the best size of levels up to 9), fastest (highest "
+        + "ingest throughput) or smallest (least storage).", ["tune"], ValueName: "fastest|smallest|balanced", Default: "balanced");
+
+    public static readonly CliOption Apply = new("apply", OptionKind.Flag,
+        "Record the recommended settings in the repository (--repo): later backups use them; stored data stays readable.", ["tune"]);
+
+    public static readonly CliOption Report = new("report", OptionKind.Text,
+        "Also write a self-contained HTML report (table and throughput-against-size chart, no network needed) to this file.",
+        ["tune"], ValueName: "FILE.html");
 
     public static readonly CliOption ReadData = new("read-data", OptionKind.Flag,
         "Also read, decrypt, decompress and re-hash every chunk (verify: those not verified before; a PERCENT after it reads that share).",
@@ -275,8 +302,9 @@ internal static class Options
         + "e.g. \"2026-11-21 17:00:00+00\"; UTC when no offset is given).", ["wal show"], ValueName: "TIME");
 
     public static readonly CliOption Window = new("window", OptionKind.Text,
-        "wal show --around: how far before and after the time to look (ms, s, m or min, h).", ["wal show"], ValueName: "DURATION",
-        Default: "5m");
+        "wal show --around: how far before and after the time to look (ms, s, m or min, h; default 5m). tune: the backup window; "
+        + "tune recommends the smallest setting whose projected full backup fits it, overriding --goal.", ["wal show", "tune"],
+        ValueName: "DURATION");
 
     public static readonly CliOption From = new("from", OptionKind.Text,
         "wal show: the first WAL position of the range to list (X/Y, as pg_current_wal_lsn() prints it).", ["wal show"], ValueName: "LSN");
@@ -291,7 +319,8 @@ internal static class Options
         PgBin, Scratch, NoAmcheck, NoRowCounts,
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,
         TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction,
-        NoVerifyChecksums, Delta, TablespaceMap, Around, Window, From, To];
+        NoVerifyChecksums, Delta, TablespaceMap, Around, Window, From, To,
+        ExtentSize, ChunkSize, Sample, Time, Goal, Apply, Report];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

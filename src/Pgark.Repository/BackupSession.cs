@@ -50,6 +50,9 @@ public sealed class BackupSession : IAsyncDisposable
         _tree = new TreeWriter(repository.Hasher, async bytes => (await AddChunkAsync(bytes, ChunkKind.Tree).ConfigureAwait(false)).Id);
     }
 
+    /// <summary>The settings this session writes with (spec §4.1): extent size and chunker limits for the callers that cut data.</summary>
+    public Config.StorageSettings Settings => _repository.Settings;
+
     /// <summary>Chunks stored by this session (not deduplicated away).</summary>
     public long StoredChunks { get; private set; }
     /// <summary>Stored bytes (after compression and sealing) of this session's new chunks.</summary>
@@ -219,7 +222,7 @@ public sealed class BackupSession : IAsyncDisposable
         _written.TryAdd(chunk.Id, 0);
         StoredChunks++;
         StoredBytes += entry.StoredLength;
-        if (_pack.Length >= _repository.Options.PackTargetSize)
+        if (_pack.Length >= _repository.Settings.PackTargetSize)
             await FlushPackAsync(cancellationToken).ConfigureAwait(false);
     }
 

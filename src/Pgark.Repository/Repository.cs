@@ -17,14 +17,17 @@ namespace Pgark.Repository;
 /// </summary>
 public sealed partial class Repository
 {
-    private Repository(IBlobStore store, RepositoryConfig config, RepositoryOptions options, byte[]? masterKey)
+    private Repository(IBlobStore store, RepositoryConfig config, RepositoryOptions options, byte[]? masterKey,
+        StorageSettingsRecord? storedSettings)
     {
         Store = store;
         Config = config;
         Options = options;
+        StoredSettings = storedSettings;
+        Settings = options.Storage ?? storedSettings?.Settings ?? StorageSettings.Default;
         Hasher = masterKey is null ? ChunkHasher.Unkeyed : ChunkHasher.FromMasterKey(masterKey);
         Box = masterKey is null ? null : SealedBox.FromMasterKey(masterKey);
-        Codec = new StoredChunkCodec(options.CompressionLevel, Box);
+        Codec = new StoredChunkCodec(Settings.CompressionLevel, Box);
         Wal = new Wal.WalArchive(this);
     }
 
@@ -60,7 +63,11 @@ public sealed partial class Repository
             await store.PutAsync("keys/" + ChunkHasher.FileId(keyFile), keyFile, cancellationToken).ConfigureAwait(false);
         }
         await store.PutAsync(RepositoryConfig.FileName, config.Encode(), cancellationToken).ConfigureAwait(false);
-        return new Repository(store, config, options with { Passphrase = init.Passphrase }, masterKey);
+        var repository = new Repository(store, config, options with { Passphrase = init.Passphrase }, masterKey, null);
+        if (init.Storage is null)
+            return repository;
+        var stored = await repository.SaveSettingsAsync(init.Storage, "init", cancellationToken).ConfigureAwait(false);
+        return new Repository(store, config, repository.Options, masterKey, stored);
     }
 
     /// <summary>Opens a repository and loads its index. Nothing is written.</summary>
@@ -79,7 +86,19 @@ public sealed partial class Repository
                 "config says unencrypted but key files exist (downgrade refused, spec §13)");
         if (config.Encrypted)
             masterKey = await UnlockAsync(store, config, keyFiles, options.Passphrase, cancellationToken).ConfigureAwait(false);
-        var repository = new Repository(store, config, options, masterKey);
+        var box = masterKey is null ? null : SealedBox.FromMasterKey(masterKey);
+        StorageSettingsRecord? stored = null;
+        RepositoryException? settingsError = null;
+        try
+        {
+            stored = await LoadSettingsAsync(store, box, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RepositoryCorruptionException e)
+        {
+            // Settings are not needed to read data, so a damaged settings object blocks only writing (and check reports it).
+            settingsError = e;
+        }
+        var repository = new Repository(store, config, options, masterKey, stored) { SettingsError = settingsError };
         await repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         return repository;
     }
@@ -138,6 +157,8 @@ public sealed partial class Repository
     /// <summary>Starts a backup: takes a shared lock; commit publishes a snapshot.</summary>
     public async Task<BackupSession> BeginBackupAsync(string purpose = "backup", CancellationToken cancellationToken = default)
     {
+        if (SettingsError is not null && Options.Storage is null)
+            throw SettingsError;
         var heldLock = await LockAsync(LockKind.Shared, purpose, cancellationToken).ConfigureAwait(false);
         return new BackupSession(this, heldLock);
     }

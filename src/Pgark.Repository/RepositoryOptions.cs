@@ -1,3 +1,4 @@
+using Pgark.Repository.Config;
 using Pgark.Repository.Format;
 
 namespace Pgark.Repository;
@@ -10,6 +11,9 @@ public sealed record RepositoryInitOptions
 
     /// <summary>PBKDF2-HMAC-SHA256 iterations recorded in the key file (≥ 100 000).</summary>
     public int KdfIterations { get; init; } = FormatConstants.DefaultKdfIterations;
+
+    /// <summary>Settings recorded at init (spec §4.1); null records none, so the repository writes with the defaults.</summary>
+    public StorageSettings? Storage { get; init; }
 }
 
 /// <summary>How this process opens and writes a repository. Memory of a session is bounded by these numbers.</summary>
@@ -18,11 +22,11 @@ public sealed record RepositoryOptions
     /// <summary>Required for encrypted repositories.</summary>
     public string? Passphrase { get; init; }
 
-    /// <summary>zstd level per chunk, negative levels allowed; null stores chunks uncompressed.</summary>
-    public int? CompressionLevel { get; init; } = 3;
-
-    /// <summary>A pack is finished once it reaches this many bytes (the session holds at most one pack in memory).</summary>
-    public int PackTargetSize { get; init; } = FormatConstants.DefaultPackTargetSize;
+    /// <summary>
+    /// Overrides the repository's stored settings (spec §4.1) for this process only: tests, benchmarks and <c>pgark tune</c>'s
+    /// trial stores. Null (the default) writes with what the repository records, or <see cref="StorageSettings.Default"/>.
+    /// </summary>
+    public StorageSettings? Storage { get; init; }
 
     /// <summary>A session publishes an index delta after this many new chunks (bounds the unpublished index).</summary>
     public int IndexDeltaEntries { get; init; } = 200_000;

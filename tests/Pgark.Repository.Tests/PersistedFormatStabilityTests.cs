@@ -29,7 +29,7 @@ public sealed class PersistedFormatStabilityTests
     public void Enums_are_frozen()
     {
         Pinned((ObjectType.Index, 1), (ObjectType.Snapshot, 2), (ObjectType.Lock, 3), (ObjectType.Wal, 4), (ObjectType.Key, 5),
-            (ObjectType.VerifyState, 6), (ObjectType.DrillResult, 7));
+            (ObjectType.VerifyState, 6), (ObjectType.DrillResult, 7), (ObjectType.Settings, 8));
         Pinned((ObjectFlags.None, 0), (ObjectFlags.Compressed, 1), (ObjectFlags.Encrypted, 2));
         Pinned((ChunkKind.Data, 1), (ChunkKind.Tree, 2), (ChunkKind.PageDelta, 3));
         Pinned((ChunkFlags.None, 0), (ChunkFlags.Compressed, 1));

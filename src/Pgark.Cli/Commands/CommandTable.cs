@@ -28,6 +28,7 @@ internal static class CommandTable
         Retention.PinCommand.UnpinSpec,
         Verification.VerifyCommand.Spec,
         Recovery.PlanCommand.Spec,
+        Tune.TuneCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pgark.Repository;
+using Pgark.Repository.Config;
 using Pgark.Repository.Format;
 using Pgark.Repository.Snapshots;
 using Pgark.Repository.Storage;
@@ -19,7 +20,7 @@ internal static class TestBackupWriter
     public const int ChunkSize = 32 * 1024;
 
     /// <summary>Small packs, so a snapshot spans several and a kill can land between any two puts.</summary>
-    public static RepositoryOptions Options => new() { PackTargetSize = 64 * 1024, IndexDeltaEntries = 1000 };
+    public static RepositoryOptions Options => new() { Storage = StorageSettings.Default with { PackTargetSize = 64 * 1024 }, IndexDeltaEntries = 1000 };
 
     /// <summary>The files of snapshot <paramref name="index"/>: one shared by all snapshots (deduplicated) and one new each time.</summary>
     public static (string Path, byte[] Content)[] Files(int seed, int index)

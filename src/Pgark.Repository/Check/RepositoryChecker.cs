@@ -28,6 +28,8 @@ internal sealed class RepositoryChecker
 
     public async Task<CheckReport> RunAsync(bool readData, CancellationToken cancellationToken)
     {
+        if (_repository.SettingsError is { } settingsError)
+            _report.Add(settingsError, Config.StorageSettingsRecord.Directory);
         await CheckIndexDeltasAsync(cancellationToken).ConfigureAwait(false);
         var packs = await ListPacksAsync(cancellationToken).ConfigureAwait(false);
         await CheckPacksAsync(packs, readData, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,8 @@ public enum ObjectType : byte
     VerifyState = 6,
     /// <summary><c>drills/</c>: the result of one restore drill (spec §18).</summary>
     DrillResult = 7,
+    /// <summary><c>settings/</c>: the repository's storage settings for new data (spec §4.1).</summary>
+    Settings = 8,
 }
 
 /// <summary>Object header byte 6 (spec §3).</summary>

@@ -134,7 +134,7 @@ internal sealed class Pruner
                     continue;
                 var plain = _repository.Codec.DecodeVerified(bytes.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, _repository.Hasher);
                 writer.Add(entry.Id, entry.Kind, plain);
-                if (writer.Length >= _repository.Options.PackTargetSize)
+                if (writer.Length >= _repository.Settings.PackTargetSize)
                 {
                     written.Add(await PutAsync(writer, cancellationToken).ConfigureAwait(false));
                     writer = new PackWriter(_repository.Codec, _repository.Hasher);

@@ -25,7 +25,7 @@ public static partial class LogicalBackup
             var results = new ConcurrentBag<(TableData, List<ChunkRef>)>();
             // BackupSession is single-threaded: workers hand it chunks one at a time under this gate.
             using var gate = new SemaphoreSlim(1, 1);
-            var chunker = new FastCdc(options.Chunking);
+            var chunker = new FastCdc(options.Chunking ?? session.Settings.Chunking);
             await Task.WhenAll(workers.Select(worker => Task.Run(async () =>
             {
                 while (queue.TryDequeue(out var table))

@@ -10,8 +10,11 @@ public sealed record LogicalBackupOptions
     public required ConnectionSettings Source { get; init; }
     /// <summary>Worker connections copying tables in parallel (1–64).</summary>
     public int Jobs { get; init; } = 1;
-    /// <summary>Chunking of each table's COPY stream; one window of twice MaxSize per worker bounds memory.</summary>
-    public FastCdcOptions Chunking { get; init; } = FastCdcOptions.Default;
+    /// <summary>
+    /// Chunking of each table's COPY stream; one window of twice MaxSize per worker bounds memory. Null (the default) uses the
+    /// repository's settings (spec §4.1).
+    /// </summary>
+    public FastCdcOptions? Chunking { get; init; }
     public string Label { get; init; } = "";
     /// <summary>Use a temporary logical slot when the role may replicate and wal_level is logical (records an exact LSN).</summary>
     public bool PreferReplicationSlot { get; init; } = true;

@@ -16,15 +16,18 @@ internal sealed class PagedFileSink : IDisposable
     private readonly BackupSession _session;
     private readonly IReadOnlyList<ExtentRef>? _parent;
     private readonly List<ExtentRef> _extents = [];
+    private readonly int _extentSize;
     private byte[]? _extent;
     private int _fill;
     private int _queued;
 
-    public PagedFileSink(BackupSession session, IReadOnlyList<ExtentRef>? parentExtents)
+    /// <param name="extentSize">The repository's extent size (spec §4.1); the parent's extents must have the same size.</param>
+    public PagedFileSink(BackupSession session, IReadOnlyList<ExtentRef>? parentExtents, int extentSize)
     {
         _session = session;
         _parent = parentExtents;
-        _extent = ArrayPool<byte>.Shared.Rent(FormatConstants.DefaultExtentSize);
+        _extentSize = extentSize;
+        _extent = ArrayPool<byte>.Shared.Rent(extentSize);
     }
 
     public long Length { get; private set; }
@@ -33,12 +36,12 @@ internal sealed class PagedFileSink : IDisposable
     {
         while (!data.IsEmpty)
         {
-            int take = Math.Min(data.Length, FormatConstants.DefaultExtentSize - _fill);
+            int take = Math.Min(data.Length, _extentSize - _fill);
             data.Span[..take].CopyTo(_extent.AsSpan(_fill));
             _fill += take;
             Length += take;
             data = data[take..];
-            if (_fill == FormatConstants.DefaultExtentSize)
+            if (_fill == _extentSize)
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -54,7 +57,7 @@ internal sealed class PagedFileSink : IDisposable
     {
         ExtentRef? parent = _parent is not null && _queued < _parent.Count ? _parent[_queued] : null;
         await _session.QueueExtentAsync(_extent.AsMemory(0, _fill), FormatConstants.DefaultPageSize,
-            FormatConstants.DefaultExtentSize / FormatConstants.DefaultPageSize, parent, _extents, cancellationToken).ConfigureAwait(false);
+            _extentSize / FormatConstants.DefaultPageSize, parent, _extents, cancellationToken).ConfigureAwait(false);
         _queued++;
         _fill = 0;
     }

@@ -35,7 +35,8 @@ internal sealed class ParentSnapshot
         var extents = new Dictionary<string, IReadOnlyList<ExtentRef>>(StringComparer.Ordinal);
         await foreach (TreeFile file in repository.ReadTreeAsync(newest.Record, cancellationToken).ConfigureAwait(false))
         {
-            if (file.Entry.Layout == FileLayout.Paged && file.Entry.ExtentSize == FormatConstants.DefaultExtentSize
+            // A parent written with another extent size has no extent at the same position: those files are stored whole.
+            if (file.Entry.Layout == FileLayout.Paged && file.Entry.ExtentSize == repository.Settings.ExtentSize
                 && file.Entry.PageSize == FormatConstants.DefaultPageSize)
                 extents[file.Entry.Path] = file.Extents;
         }

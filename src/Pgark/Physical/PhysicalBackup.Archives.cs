@@ -114,7 +114,7 @@ public sealed partial class PhysicalBackup
         if (entry.Type == TarEntryType.Regular)
         {
             if (RelationFiles.IsRelationFile(path))
-                _paged = new PagedFileSink(session, _parent.ExtentsOf(path));
+                _paged = new PagedFileSink(session, _parent.ExtentsOf(path), _repository.Settings.ExtentSize);
             else
                 _chunked = new ChunkedFileSink(session, _chunker);
         }
@@ -137,7 +137,8 @@ public sealed partial class PhysicalBackup
             case TarEntryType.Regular when _paged is not null:
                 var extents = await _paged.FinishAsync(cancellationToken).ConfigureAwait(false);
                 CheckLength(path, entry.Size, _paged.Length);
-                _tree.Add(FileEntry.Paged(path, entry.Size, entry.ModifiedTime, RegularFileType | entry.Mode), [], extents);
+                _tree.Add(FileEntry.Paged(path, entry.Size, entry.ModifiedTime, RegularFileType | entry.Mode,
+                    extentSize: _repository.Settings.ExtentSize), [], extents);
                 _paged.Dispose();
                 _paged = null;
                 break;

@@ -22,7 +22,7 @@ public sealed partial class PhysicalBackup
     private readonly ConnectionSettings _settings;
     private readonly PhysicalBackupOptions _options;
     private readonly BackupTree _tree = new();
-    private readonly FastCdc _chunker = new(FastCdcOptions.Default);
+    private readonly FastCdc _chunker;
     private ParentSnapshot _parent = ParentSnapshot.None;
     private long _receivedBytes;
 
@@ -31,6 +31,7 @@ public sealed partial class PhysicalBackup
         _repository = repository;
         _settings = settings.Replication == ReplicationMode.Physical ? settings : settings with { Replication = ReplicationMode.Physical };
         _options = options ?? new PhysicalBackupOptions();
+        _chunker = new FastCdc(repository.Settings.Chunking);
     }
 
     public async Task<PhysicalBackupResult> RunAsync(CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using Pgark.Repository.Config;
 using Pgark.Repository.Format;
 using Pgark.Repository.Snapshots;
 using Pgark.Repository.Storage;
@@ -38,7 +39,7 @@ internal static class TestData
     public static RepositoryOptions Options(string? passphrase = null) => new()
     {
         Passphrase = passphrase,
-        PackTargetSize = 64 * 1024,
+        Storage = StorageSettings.Default with { PackTargetSize = 64 * 1024 },
         Hostname = "testhost",
     };
 
