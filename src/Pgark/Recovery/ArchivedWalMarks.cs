@@ -47,6 +47,11 @@ public sealed class ArchivedWalMarks(WalStore store, int segmentSize) : IWalMark
             // The successor segment may be another timeline's continuation or damaged beyond the boundary; what this
             // segment holds was read, and the continuity proof decides whether replay can go further.
         }
+        catch (WalFormatException e)
+        {
+            throw new RecoveryPlanException(RecoveryRefusal.DamagedArchive, $"the archived WAL cannot be read: {e.Message.ReplaceLineEndings(" ")}",
+                "run pgark check --read-data on the repository; a damaged segment cannot be replayed either");
+        }
         return new SegmentMarks(marks, lastEnd);
     }
 
