@@ -25,6 +25,7 @@ internal static class CommandTable
         Retention.PinCommand.Spec,
         Retention.PinCommand.UnpinSpec,
         Verification.VerifyCommand.Spec,
+        Info.InfoCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);
