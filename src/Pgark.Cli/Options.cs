@@ -56,7 +56,7 @@ internal static class Options
         "Server to connect to: a libpq connection string (\"host=db1 user=backup\") or URI (postgresql://backup@db1/). "
         + "Unset keywords come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE and the other libpq variables, "
         + "the password last from the password file (~/.pgpass).",
-        ["ping", "wal stream", "status", "backup", "restore", "wal show", "tune"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
+        ["ping", "wal stream", "status", "backup", "restore", "wal show", "tune", "info"], ValueName: "CONNINFO", Default: "libpq defaults", EnvironmentVariable: "PGARK_DB");
 
     public static readonly CliOption ConnectTimeout = new("connect-timeout", OptionKind.Integer,
         "Give up connecting after this many seconds; 0 waits forever. Overrides connect_timeout in --db.",

@@ -29,6 +29,7 @@ internal static class CommandTable
         Verification.VerifyCommand.Spec,
         Recovery.PlanCommand.Spec,
         Tune.TuneCommand.Spec,
+        Info.InfoCommand.Spec,
     ];
 
     public static CommandSpec? Find(string name) => Array.Find(All, c => c.Name == name);

@@ -82,7 +82,8 @@ public sealed class RepositoryVerifier
         CancellationToken cancellationToken)
     {
         await using var held = await _repository.LockAsync(LockKind.Shared, "verify", cancellationToken).ConfigureAwait(false);
-        var packs = old.Packs.Where(_repository.Index.Packs.Contains).Concat(check.PacksVerified).ToHashSet();
+        var packsNow = _repository.Index.Packs.ToHashSet();
+        var packs = old.Packs.Where(packsNow.Contains).Concat(check.PacksVerified).ToHashSet();
         var walNow = (await _repository.Wal.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
             .Select(w => Repository.Repository.FileIdOfName(w.FileName)).ToHashSet();
         var wal = old.WalObjects.Where(walNow.Contains).Concat(check.WalVerified).ToHashSet();

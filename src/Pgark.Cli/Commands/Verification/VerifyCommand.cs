@@ -47,6 +47,8 @@ internal static class VerifyCommand
             Full = arguments.Flag(Options.Full),
         };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        if (options.Backup is { } prefix)
+            options = options with { Backup = (await Retention.SnapshotArgument.FindAsync(repository, prefix, cancellationToken).ConfigureAwait(false)).Id.ToString() };
         var report = await new RepositoryVerifier(repository).RunAsync(options, cancellationToken).ConfigureAwait(false);
         if (arguments.Flag(Options.Json))
             VerifyJson.Write(context.Out, report);
