@@ -75,6 +75,23 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Tune_refuses_a_logical_backup_with_a_hint()
+    {
+        Assert.Equal(0, CliRunner.Run(["init", "--repo", RepoDir]).ExitCode);
+        var repository = await Repo.OpenAsync(new LocalStore(RepoDir));
+        var time = new DateTimeOffset(2026, 11, 21, 3, 0, 0, TimeSpan.Zero);
+        SnapshotInfo snapshot;
+        await using (var session = await repository.BeginBackupAsync())
+        {
+            await session.AddFileAsync(FileEntry.Regular("t.copy", 4, time), [await session.AddChunkAsync("1\tx\n"u8.ToArray())]);
+            snapshot = await session.CommitAsync(new SnapshotMetadata(SnapshotKind.Logical, 0, 150004, 1, 0, 0, time, time, "logical shop", "testhost"));
+        }
+        var run = CliRunner.Run(["tune", "--repo", RepoDir, "--backup", snapshot.ShortId]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"pgark: snapshot {snapshot.ShortId} is a logical backup\nhint: tune measures physical data", run.Error);
+    }
+
+    [Fact]
     public async Task Init_records_the_settings_it_is_given()
     {
         var init = CliRunner.Run(["init", "--repo", RepoDir, "--compression", "zstd:-3", "--pack-size", "8", "--extent-size", "64", "--chunk-size", "64"]);

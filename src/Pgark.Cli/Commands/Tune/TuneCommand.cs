@@ -53,6 +53,9 @@ internal static class TuneCommand
         // Take the sample: from a backup in the repository, or from the live cluster; attach an earlier backup's page hashes.
         var sample = await TuneSampling.TakeAsync(context, arguments, tune, repository, progress, cancellationToken).ConfigureAwait(false);
 
+        if (sample.Windows.Count == 0)
+            throw new UsageException($"{sample.Source} has no file data to sample", "tune a cluster or backup that holds data");
+
         // Run every candidate over the sample and recommend one.
         var options = new TuneOptions
         {

@@ -15,6 +15,9 @@ internal static class TuneSampling
         if (tune.FromBackup)
         {
             var snapshot = await repository!.FindSnapshotAsync(arguments.Text(Options.Backup)!, cancellationToken).ConfigureAwait(false);
+            if (snapshot.Record.Metadata.Kind != SnapshotKind.Physical)
+                throw new UsageException($"snapshot {snapshot.ShortId} is a logical backup",
+                    "tune measures physical data: give --backup a physical snapshot (pgark snapshots lists them) or sample the server with --db");
             return await SnapshotSampler.SampleAsync(repository, snapshot, tune.SampleBytes,
                 (read, _) => progress.Show(string.Create(CultureInfo.InvariantCulture, $"sampling snapshot {snapshot.ShortId}: {read >> 20} MiB read")),
                 cancellationToken).ConfigureAwait(false);
