@@ -147,7 +147,10 @@ internal static class Options
         ValueName: "NAME");
 
     public static readonly CliOption NoOwner = new("no-owner", OptionKind.Flag,
-        "Accepted for pg_restore users: pgark never dumps ownership, so restored objects always belong to the restoring role.", ["restore"]);
+        "Logical restore: skip ALTER ... OWNER TO, so restored objects belong to the restoring role.", ["restore"]);
+
+    public static readonly CliOption NoPrivileges = new("no-privileges", OptionKind.Flag,
+        "Logical restore: skip privileges (GRANT/REVOKE from the backed-up ACLs, column privileges, default privileges).", ["restore"]);
 
     public static readonly CliOption ExitOnError = new("exit-on-error", OptionKind.Flag,
         "Stop at the first failing statement (always the case: the error names the object and carries the server's message).", ["restore"]);
@@ -171,7 +174,7 @@ internal static class Options
 
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
-        Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
+        Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, NoPrivileges, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);

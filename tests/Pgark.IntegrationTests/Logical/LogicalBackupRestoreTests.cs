@@ -56,14 +56,39 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
 
         Assert.Equal(_fixture.Backup.Manifest.Tables.Count, result.TablesVerified);
         Assert.Equal(_fixture.Backup.SchemaObjects, result.ObjectsCreated);
-        var sourceSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", "--schema-only");
-        var targetSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", "--schema-only");
+        // Ownership and privileges (ALTER ... OWNER TO, GRANT/REVOKE, column and default privileges) included.
+        var sourceSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", ["--schema-only"]);
+        var targetSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", ["--schema-only"]);
         Assert.Equal(sourceSchema, targetSchema);
+        Assert.Contains("GRANT SELECT(id) ON TABLE shop.customer TO PUBLIC;", targetSchema);
+        Assert.Contains(targetSchema, line => line.StartsWith("ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner IN SCHEMA shop GRANT SELECT ON TABLES",
+            StringComparison.Ordinal));
         // Data and sequence positions: every row of every table, and every setval, line for line.
         var sourceData = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", "--data-only");
         var targetData = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", "--data-only");
         Assert.Equal(sourceData, targetData);
         Assert.True(sourceData.Length > 20_000);
+    }
+
+    [Fact]
+    public async Task Without_owners_and_privileges_the_objects_belong_to_the_restoring_role_with_default_acls()
+    {
+        await LogicalRestore.RunAsync(_fixture.Repository, new LogicalRestoreOptions
+        {
+            Target = LogicalFixture.Settings(_fixture.Cluster, "postgres"),
+            SnapshotId = _fixture.Backup.Snapshot.ShortId,
+            CreateDatabase = "restored_bare",
+            NoOwner = true,
+            NoPrivileges = true,
+            Verify = false,
+        });
+
+        Assert.Equal(await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", "--schema-only"),
+            await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_bare", "--schema-only"));
+        Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+            "WHERE n.nspname = 'shop' AND (c.relowner <> 'postgres'::regrole OR c.relacl IS NOT NULL)", "restored_bare"));
+        Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_default_acl", "restored_bare"));
+        Assert.Equal(3L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_default_acl", "source"));
     }
 
     [Fact]

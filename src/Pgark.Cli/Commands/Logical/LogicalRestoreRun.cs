@@ -22,6 +22,8 @@ internal static class LogicalRestoreRun
             SchemaOnly = arguments.Flag(Options.SchemaOnly),
             DataOnly = arguments.Flag(Options.DataOnly),
             CreateDatabase = arguments.Text(Options.CreateDb),
+            NoOwner = arguments.Flag(Options.NoOwner),
+            NoPrivileges = arguments.Flag(Options.NoPrivileges),
         }, cancellationToken).ConfigureAwait(false);
         var culture = CultureInfo.InvariantCulture;
         context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows)"));

@@ -25,7 +25,7 @@ public static partial class LogicalRestore
         // Load the snapshot's documents and decide what to restore.
         var (snapshot, manifest, schema) = await LoadAsync(repository, options.SnapshotId, cancellationToken).ConfigureAwait(false);
         var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
-        var objects = schema.Where(selection.Includes).ToList();
+        var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).ToList();
         var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
 
         // Create the database when asked, then connect to it.
@@ -105,6 +105,13 @@ public static partial class LogicalRestore
         }
         return options.Target with { Database = options.CreateDatabase };
     }
+
+    private static bool Wanted(SchemaObject item, LogicalRestoreOptions options) => item.Kind switch
+    {
+        "owner" => !options.NoOwner,
+        "acl" or "default privileges" => !options.NoPrivileges,
+        _ => true,
+    };
 
     private static async Task<int> ApplyAsync(PgConnection connection, IEnumerable<SchemaObject> objects, CancellationToken cancellationToken)
     {

@@ -17,11 +17,10 @@ public sealed record LogicalRestoreOptions
     public bool DataOnly { get; init; }
     /// <summary>Create this database first (TEMPLATE template0, the source's encoding) and restore into it.</summary>
     public string? CreateDatabase { get; init; }
-    /// <summary>
-    /// Ownership is never dumped (objects belong to the restoring role), so this is what pgark always does; the option
-    /// exists for pg_restore users and is accepted for compatibility.
-    /// </summary>
-    public bool NoOwner { get; init; } = true;
+    /// <summary>Skip the ALTER ... OWNER TO statements: restored objects belong to the restoring role.</summary>
+    public bool NoOwner { get; init; }
+    /// <summary>Skip privileges (GRANT/REVOKE, column privileges, ALTER DEFAULT PRIVILEGES).</summary>
+    public bool NoPrivileges { get; init; }
     /// <summary>After loading, COPY each table back out and compare its row count and row-set digest with the backup's.</summary>
     public bool Verify { get; init; } = true;
 }

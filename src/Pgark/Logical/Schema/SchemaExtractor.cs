@@ -18,16 +18,21 @@ internal sealed partial class SchemaExtractor
     private SchemaExtractor(PgConnection connection) => _connection = connection;
 
     /// <summary>A definition with its ordering data: catalog key ("c16384" for pg_class 16384), rank and extra edges.</summary>
-    private sealed record Entry(string Key, int Rank, long Oid, SchemaObject Object)
+    private sealed class Entry(string key, int rank, long oid, SchemaObject definition)
     {
+        public string Key { get; } = key;
+        public int Rank { get; set; } = rank;
+        public long Oid { get; } = oid;
+        /// <summary>Replaced (with another section) when a view must wait for a constraint.</summary>
+        public SchemaObject Object { get; set; } = definition;
         public List<string> Needs { get; } = [];
     }
 
     // Ranks: the order of kinds when pg_depend says nothing.
     private const int RankSchema = 0, RankExtension = 1, RankType = 2, RankFunction = 4, RankSequence = 5, RankTable = 6,
-        RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankComment = 10;
+        RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankComment = 10, RankOwner = 11, RankAcl = 12;
     private const int RankKey = 20, RankIndex = 21, RankForeignKey = 22, RankTrigger = 23, RankRule = 24, RankPolicy = 25,
-        RankRefresh = 30, RankPostComment = 40;
+        RankPostView = 26, RankRefresh = 30, RankPostComment = 40, RankPostOwner = 41, RankPostAcl = 42, RankDefaultPrivileges = 50;
 
     public static async Task<IReadOnlyList<SchemaObject>> ExtractAsync(PgConnection connection, CancellationToken cancellationToken)
     {
@@ -42,8 +47,10 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadIndexesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTriggersAndRulesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadPoliciesAsync(cancellationToken).ConfigureAwait(false);
-        await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);
         var edges = await extractor.ReadDependenciesAsync(cancellationToken).ConfigureAwait(false);
+        extractor.PostponeDependents(edges);
+        await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadOwnershipAndPrivilegesAsync(cancellationToken).ConfigureAwait(false);
         return DependencyOrder.Sort(extractor._entries.Select(e => new DependencyOrder.Node(e.Key, e.Rank, e.Oid, e.Object, e.Needs)).ToList(),
             edges, extractor._aliases);
     }
