@@ -40,13 +40,15 @@ public static partial class LogicalBackup
         // Stream every table through the chunker into the repository, in parallel.
         await using BackupSession session = await repository.BeginBackupAsync("logical backup", cancellationToken).ConfigureAwait(false);
         var copied = await CopyTablesAsync(snapshot, options, session, tables, cancellationToken).ConfigureAwait(false);
+        var largeObjects = await CopyLargeObjectsAsync(catalog, options, session, cancellationToken).ConfigureAwait(false);
 
         // Publish the tree (data objects in path order), the documents, then the snapshot.
-        foreach (var (table, chunks) in copied.OrderBy(c => c.Table.Path, StringComparer.Ordinal))
-            await session.AddFileAsync(FileEntry.Regular(table.Path, table.Bytes, started), chunks).ConfigureAwait(false);
+        var files = copied.Select(c => (c.Table.Path, c.Table.Bytes, c.Chunks)).Concat(largeObjects.Select(l => (l.Object.Path, l.Object.Bytes, l.Chunks)));
+        foreach (var (path, bytes, chunks) in files.OrderBy(f => f.Path, StringComparer.Ordinal))
+            await session.AddFileAsync(FileEntry.Regular(path, bytes, started), chunks).ConfigureAwait(false);
         var manifest = new LogicalManifest(server.Database, server.Version, server.VersionNumber, server.Encoding, snapshot.Method,
             snapshot.Name, snapshot.ConsistentLsn?.ToString(), copied.Select(c => c.Table).OrderBy(t => t.Path, StringComparer.Ordinal).ToList(),
-            sequences);
+            sequences, largeObjects.Select(l => l.Object).ToList());
         await session.AddDocumentAsync(LogicalManifest.DocumentName, manifest.Encode(), cancellationToken).ConfigureAwait(false);
         await session.AddDocumentAsync(LogicalManifest.SchemaDocumentName, LogicalManifest.EncodeSchema(schema, server.VersionNumber),
             cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,8 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
             Assert.Equal(rows, table.Rows);
         }
         Assert.Equal(20_000, manifest.Tables.Single(t => t.Name == "orders").Rows);
+        Assert.Equal([(424242L, "lo/424242", 960_000L), (424243L, "lo/424243", 5L), (424244L, "lo/424244", 0L)],
+            manifest.LargeObjects.Select(l => (l.Oid, l.Path, l.Bytes)));
         var invoice = manifest.Sequences.Single(s => s.Name == "invoice_no");
         // START 1000 INCREMENT 5: 20000 order defaults and one explicit nextval.
         Assert.Equal((1000L + 5 * 20_000, true), (invoice.LastValue, invoice.IsCalled));
@@ -68,7 +70,16 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         var targetData = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", "--data-only");
         Assert.Equal(sourceData, targetData);
         Assert.True(sourceData.Length > 20_000);
+        Assert.Contains("SELECT pg_catalog.lo_open('424242', 131072);", targetData);
+        // Large objects: bytes, owner, ACL and comment (pg_dump --schema-only leaves them out).
+        Assert.Equal(3, result.LargeObjectsLoaded);
+        Assert.Equal(await _fixture.Cluster.ScalarAsync<string>(LargeObjectFacts, "source"),
+            await _fixture.Cluster.ScalarAsync<string>(LargeObjectFacts, "restored_full"));
     }
+
+    private const string LargeObjectFacts = "SELECT string_agg(m.oid || ' ' || pg_get_userbyid(m.lomowner) || ' ' || coalesce(m.lomacl::text, '-') || ' ' || " +
+        "md5(lo_get(m.oid)) || ' ' || length(lo_get(m.oid)) || ' ' || coalesce(obj_description(m.oid, 'pg_largeobject'), '-'), ', ' ORDER BY m.oid) " +
+        "FROM pg_largeobject_metadata m";
 
     [Fact]
     public async Task Without_owners_and_privileges_the_objects_belong_to_the_restoring_role_with_default_acls()
@@ -108,6 +119,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
             "SELECT count(*) FROM pg_indexes WHERE schemaname = 'shop' AND indexname IN ('orders_customer', 'orders_note_lower')", "restored_orders"));
         // The foreign key to the table left out is left out too; the sequence position came along.
         Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE contype = 'f'", "restored_orders"));
+        Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_largeobject_metadata", "restored_orders"));
         Assert.Equal(20_000L, await _fixture.Cluster.ScalarAsync<long>("SELECT last_value FROM shop.orders_id_seq", "restored_orders"));
     }
 

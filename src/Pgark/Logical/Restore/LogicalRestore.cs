@@ -36,8 +36,13 @@ public static partial class LogicalRestore
         int created = 0;
         if (!options.DataOnly)
             created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PreData), cancellationToken).ConfigureAwait(false);
+        var files = options.SchemaOnly ? [] : await ReadTreeAsync(repository, snapshot, cancellationToken).ConfigureAwait(false);
         (long rows, long bytes) = options.SchemaOnly ? (0, 0)
-            : await LoadTablesAsync(repository, snapshot, target, tables, options.Jobs, cancellationToken).ConfigureAwait(false);
+            : await LoadTablesAsync(repository, snapshot, files, target, tables, options.Jobs, cancellationToken).ConfigureAwait(false);
+        // Large objects belong to no table: a --table restore leaves them out (as pg_restore -t does).
+        int largeObjects = options.SchemaOnly || options.Tables.Count > 0 ? 0
+            : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.Verify, cancellationToken)
+                .ConfigureAwait(false);
         if (!options.DataOnly)
             created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PostData), cancellationToken).ConfigureAwait(false);
         if (!options.SchemaOnly)
@@ -48,7 +53,7 @@ public static partial class LogicalRestore
         int verified = options.Verify && !options.SchemaOnly
             ? await VerifyTablesAsync(target, tables, options.Jobs, cancellationToken).ConfigureAwait(false)
             : 0;
-        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, rows, bytes, verified);
+        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, rows, bytes, verified, largeObjects);
     }
 
     /// <summary>The objects and tables of a logical snapshot, in restore order (for <c>pgark ls</c>).</summary>

@@ -26,4 +26,5 @@ public sealed record LogicalRestoreOptions
 }
 
 /// <summary>The outcome of a logical restore.</summary>
-public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified);
+public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified,
+    int LargeObjectsLoaded);

@@ -31,10 +31,11 @@ internal sealed partial class SchemaExtractor
                   FROM pg_catalog.pg_trigger tg WHERE tg.oid = d.objoid)
                 WHEN {Catalog("pg_policy")} THEN (SELECT pg_catalog.format('POLICY %I ON ', po.polname) || po.polrelid::pg_catalog.regclass::text
                   FROM pg_catalog.pg_policy po WHERE po.oid = d.objoid)
+                WHEN {Catalog("pg_largeobject")} THEN 'LARGE OBJECT ' || d.objoid
               END,
               CASE d.classoid
                 WHEN {Catalog("pg_namespace")} THEN 'n' WHEN {Catalog("pg_class")} THEN 'c' WHEN {Catalog("pg_type")} THEN 't'
-                WHEN {Catalog("pg_proc")} THEN 'p' WHEN {Catalog("pg_trigger")} THEN 'g' WHEN {Catalog("pg_policy")} THEN 'y'
+                WHEN {Catalog("pg_proc")} THEN 'p' WHEN {Catalog("pg_trigger")} THEN 'g' WHEN {Catalog("pg_policy")} THEN 'y' WHEN {Catalog("pg_largeobject")} THEN 'l'
                 WHEN {Catalog("pg_constraint")} THEN (SELECT CASE WHEN co.contypid <> 0 THEN 't' || co.contypid ELSE 'k' || co.oid END
                   FROM pg_catalog.pg_constraint co WHERE co.oid = d.objoid)
               END

@@ -30,7 +30,7 @@ internal sealed partial class SchemaExtractor
 
     // Ranks: the order of kinds when pg_depend says nothing.
     private const int RankSchema = 0, RankExtension = 1, RankType = 2, RankFunction = 4, RankSequence = 5, RankTable = 6,
-        RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankComment = 10, RankOwner = 11, RankAcl = 12;
+        RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankLargeObject = 9, RankComment = 10, RankOwner = 11, RankAcl = 12;
     private const int RankKey = 20, RankIndex = 21, RankForeignKey = 22, RankTrigger = 23, RankRule = 24, RankPolicy = 25,
         RankPostView = 26, RankRefresh = 30, RankPostComment = 40, RankPostOwner = 41, RankPostAcl = 42, RankDefaultPrivileges = 50;
 
@@ -47,6 +47,7 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadIndexesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTriggersAndRulesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadPoliciesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadLargeObjectsAsync(cancellationToken).ConfigureAwait(false);
         var edges = await extractor.ReadDependenciesAsync(cancellationToken).ConfigureAwait(false);
         extractor.PostponeDependents(edges);
         await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);
