@@ -152,6 +152,13 @@ internal static class Options
     public static readonly CliOption NoPrivileges = new("no-privileges", OptionKind.Flag,
         "Logical restore: skip privileges (GRANT/REVOKE from the backed-up ACLs, column privileges, default privileges).", ["restore"]);
 
+    public static readonly CliOption Globals = new("globals", OptionKind.Flag,
+        "Logical backup: also the cluster's roles (attributes, settings, memberships) and tablespaces. Logical restore: create them "
+        + "first (existing ones are kept).", ["backup", "restore"]);
+
+    public static readonly CliOption RolePasswords = new("role-passwords", OptionKind.Flag,
+        "Logical backup with --globals: the roles' password hashes too (a superuser reads pg_authid; otherwise a warning).", ["backup"]);
+
     public static readonly CliOption ExitOnError = new("exit-on-error", OptionKind.Flag,
         "Stop at the first failing statement (always the case: the error names the object and carries the server's message).", ["restore"]);
 
@@ -174,7 +181,7 @@ internal static class Options
 
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
-        Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, NoPrivileges, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
+        Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, NoPrivileges, Globals, RolePasswords, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);

@@ -35,6 +35,9 @@ public sealed record LogicalManifest(
 {
     public const string DocumentName = "logical.json";
     public const string SchemaDocumentName = "schema.json";
+    public const string GlobalsDocumentName = "globals.json";
+    public const string SchemaFormat = "pgark-logical-schema";
+    public const string GlobalsFormat = "pgark-logical-globals";
     public const int FormatVersion = 1;
 
     public byte[] Encode()
@@ -119,13 +122,13 @@ public sealed record LogicalManifest(
             snapshot.GetProperty("name").GetString()!, snapshot.GetProperty("lsn").GetString(), tables, sequences, largeObjects);
     }
 
-    public static byte[] EncodeSchema(IReadOnlyList<SchemaObject> objects, int serverVersionNumber)
+    public static byte[] EncodeSchema(IReadOnlyList<SchemaObject> objects, int serverVersionNumber, string format = SchemaFormat)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("format", "pgark-logical-schema");
+            json.WriteString("format", format);
             json.WriteNumber("version", FormatVersion);
             json.WriteNumber("serverVersionNum", serverVersionNumber);
             json.WriteStartArray("objects");
@@ -147,10 +150,10 @@ public sealed record LogicalManifest(
         return buffer.ToArray();
     }
 
-    public static IReadOnlyList<SchemaObject> DecodeSchema(byte[] document)
+    public static IReadOnlyList<SchemaObject> DecodeSchema(byte[] document, string format = SchemaFormat)
     {
         using var json = JsonDocument.Parse(document);
-        RequireFormat(json.RootElement, "pgark-logical-schema", SchemaDocumentName);
+        RequireFormat(json.RootElement, format, format == SchemaFormat ? SchemaDocumentName : GlobalsDocumentName);
         return json.RootElement.GetProperty("objects").EnumerateArray().Select(o => new SchemaObject(o.GetProperty("kind").GetString()!,
             o.GetProperty("schema").GetString()!, o.GetProperty("name").GetString()!,
             o.GetProperty("section").GetString() == "pre-data" ? SchemaSection.PreData : SchemaSection.PostData,

@@ -21,10 +21,17 @@ public sealed record LogicalRestoreOptions
     public bool NoOwner { get; init; }
     /// <summary>Skip privileges (GRANT/REVOKE, column privileges, ALTER DEFAULT PRIVILEGES).</summary>
     public bool NoPrivileges { get; init; }
+    /// <summary>
+    /// First restore the backup's roles and tablespaces (taken with --globals) through <see cref="Target"/>'s connection: roles
+    /// and tablespaces that exist already are kept (their attributes, settings and memberships are still applied).
+    /// </summary>
+    public bool Globals { get; init; }
+    /// <summary>With <see cref="Globals"/>: tablespace locations to create elsewhere (old directory → new directory).</summary>
+    public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
     /// <summary>After loading, COPY each table back out and compare its row count and row-set digest with the backup's.</summary>
     public bool Verify { get; init; } = true;
 }
 
 /// <summary>The outcome of a logical restore.</summary>
 public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified,
-    int LargeObjectsLoaded);
+    int LargeObjectsLoaded, int GlobalObjectsCreated);

@@ -35,7 +35,7 @@ internal sealed partial class SchemaExtractor
     private readonly List<string> _ownables = [Ownables];
 
     /// <summary>The GRANT statements rebuilding an ACL, one per grantee and grant option, in the array's own order.</summary>
-    private static string Grants(string acl, string onWhat, string privilegeSuffix = "''") => $"""
+    internal static string Grants(string acl, string onWhat, string privilegeSuffix = "''") => $"""
         (SELECT pg_catalog.string_agg(q.g, E';\n' ORDER BY q.o) FROM (
            SELECT pg_catalog.min(x.o) AS o, 'GRANT ' || pg_catalog.string_agg(x.privilege_type || {privilegeSuffix}, ', ' ORDER BY x.o) || ' ON ' ||
              {onWhat} || ' TO ' || CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END ||

@@ -27,3 +27,10 @@ REVOKE ALL ON shop.cache FROM postgres;
 ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner IN SCHEMA shop GRANT SELECT ON TABLES TO "Auditor Role";
 ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES FOR ROLE clerk GRANT SELECT ON TABLES TO PUBLIC;
+-- Role attributes, settings, comments and memberships (for --globals).
+CREATE ROLE "Login User" LOGIN PASSWORD 'secret' CONNECTION LIMIT 5 VALID UNTIL '2030-01-01 00:00:00+00' CREATEDB;
+ALTER ROLE clerk SET work_mem = '8MB';
+ALTER ROLE clerk SET search_path = shop, public, "Mixed Case";
+COMMENT ON ROLE clerk IS 'sells things';
+GRANT clerk TO "Login User" WITH ADMIN OPTION;
+GRANT pg_read_all_data TO "Auditor Role";
