@@ -19,7 +19,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.NotNull(manifest.Lsn);
         Assert.Equal("source", manifest.Database);
         Assert.Equal(
-            new[] { "Mixed Case.Odd \"Name\"", "shop.base_item", "shop.booking", "shop.cache", "shop.customer", "shop.measure_2023",
+            new[] { "Mixed Case.Odd \"Name\"", "shop.base_item", "shop.booking", "shop.cache", "shop.customer", "shop.labels", "shop.measure_2023",
                 "shop.measure_2024", "shop.orders", "shop.secret", "shop.special_item" },
             manifest.Tables.Select(t => t.Schema + "." + t.Name).Order(StringComparer.Ordinal));
 
@@ -63,6 +63,12 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         var targetSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", ["--schema-only"]);
         Assert.Equal(sourceSchema, targetSchema);
         Assert.Contains("GRANT SELECT(id) ON TABLE shop.customer TO PUBLIC;", targetSchema);
+        foreach (string kind in new[] { "CREATE COLLATION shop.posix_c", "CREATE AGGREGATE shop.ordered_sum(integer ORDER BY integer)", "CREATE CAST (shop.rgb AS text)",
+            "CREATE STATISTICS shop.orders_stats", "CREATE PUBLICATION schema_pub", "ALTER PUBLICATION shop_pub ADD TABLE ONLY shop.labels (id, label) WHERE",
+            "CREATE SUBSCRIPTION warehouse_sub", "CREATE EVENT TRIGGER log_ddl", "ALTER EVENT TRIGGER log_ddl DISABLE" })
+        {
+            Assert.Contains(targetSchema, line => line.StartsWith(kind, StringComparison.Ordinal));
+        }
         Assert.Contains(targetSchema, line => line.StartsWith("ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner IN SCHEMA shop GRANT SELECT ON TABLES",
             StringComparison.Ordinal));
         // Data and sequence positions: every row of every table, and every setval, line for line.
@@ -135,7 +141,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         }));
 
         Assert.Equal($"table \"shop.nope\" is not in backup {_fixture.Backup.Snapshot.ShortId}; hint: pgark ls --backup " +
-            $"{_fixture.Backup.Snapshot.ShortId} lists its 10 tables (name them as schema.table)", error.Message);
+            $"{_fixture.Backup.Snapshot.ShortId} lists its 11 tables (name them as schema.table)", error.Message);
         Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_database WHERE datname = 'never_created'"));
     }
 

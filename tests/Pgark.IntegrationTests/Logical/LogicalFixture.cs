@@ -25,7 +25,7 @@ public sealed class LogicalFixture : ClusterFixture, IAsyncLifetime
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await LoadDatabaseAsync(Cluster, "source", "objects.sql", "extras.sql", "security.sql", "largeobjects.sql");
+        await LoadDatabaseAsync(Cluster, "source", "objects.sql", "extras.sql", "security.sql", "largeobjects.sql", "kinds.sql");
         _repositoryPath = Directory.CreateTempSubdirectory("pgark-logical-repo-").FullName;
         Repository = await Pgark.Repository.Repository.InitAsync(new LocalStore(_repositoryPath), new Pgark.Repository.RepositoryInitOptions());
         Backup = await LogicalBackup.RunAsync(Repository, new LogicalBackupOptions { Source = Settings(Cluster, "source"), Jobs = 3 });

@@ -29,6 +29,18 @@ internal sealed partial class SchemaExtractor
         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
         UNION ALL
         SELECT 'l' || m.oid, 'LARGE OBJECT ' || m.oid, 'LARGE OBJECT ' || m.oid, m.lomowner, m.lomacl FROM pg_catalog.pg_largeobject_metadata m
+        UNION ALL
+        SELECT 'coll' || c.oid, pg_catalog.format('COLLATION %I.%I', n.nspname, c.collname), NULL, c.collowner, NULL
+        FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+        UNION ALL
+        SELECT 'stx' || s.oid, pg_catalog.format('STATISTICS %I.%I', n.nspname, s.stxname), NULL, s.stxowner, NULL
+        FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
+        UNION ALL
+        SELECT 'pub' || p.oid, pg_catalog.format('PUBLICATION %I', p.pubname), NULL, p.pubowner, NULL FROM pg_catalog.pg_publication p
+        UNION ALL
+        SELECT 'sub' || s.oid, pg_catalog.format('SUBSCRIPTION %I', s.subname), NULL, s.subowner, NULL FROM pg_catalog.pg_subscription s
+        UNION ALL
+        SELECT 'evt' || e.oid, pg_catalog.format('EVENT TRIGGER %I', e.evtname), NULL, e.evtowner, NULL FROM pg_catalog.pg_event_trigger e
         """;
 
     /// <summary>Further ownable catalogs, added by the extractors of those kinds (each a SELECT of the same five columns).</summary>
