@@ -65,7 +65,9 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.Contains("GRANT SELECT(id) ON TABLE shop.customer TO PUBLIC;", targetSchema);
         foreach (string kind in new[] { "CREATE COLLATION shop.posix_c", "CREATE AGGREGATE shop.ordered_sum(integer ORDER BY integer)", "CREATE CAST (shop.rgb AS text)",
             "CREATE STATISTICS shop.orders_stats", "CREATE PUBLICATION schema_pub", "ALTER PUBLICATION shop_pub ADD TABLE ONLY shop.labels (id, label) WHERE",
-            "CREATE SUBSCRIPTION warehouse_sub", "CREATE EVENT TRIGGER log_ddl", "ALTER EVENT TRIGGER log_ddl DISABLE" })
+            "CREATE SUBSCRIPTION warehouse_sub", "CREATE EVENT TRIGGER log_ddl", "ALTER EVENT TRIGGER log_ddl DISABLE", "CREATE OPERATOR shop.=== (",
+            "CREATE TEXT SEARCH CONFIGURATION shop.shop_search", "ALTER TEXT SEARCH CONFIGURATION shop.shop_search", "CREATE FOREIGN DATA WRAPPER dummy_fdw",
+            "CREATE SERVER warehouse", "CREATE USER MAPPING FOR clerk SERVER warehouse", "CREATE FOREIGN TABLE shop.remote_stock" })
         {
             Assert.Contains(targetSchema, line => line.StartsWith(kind, StringComparison.Ordinal));
         }

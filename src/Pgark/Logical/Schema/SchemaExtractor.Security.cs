@@ -41,6 +41,22 @@ internal sealed partial class SchemaExtractor
         SELECT 'sub' || s.oid, pg_catalog.format('SUBSCRIPTION %I', s.subname), NULL, s.subowner, NULL FROM pg_catalog.pg_subscription s
         UNION ALL
         SELECT 'evt' || e.oid, pg_catalog.format('EVENT TRIGGER %I', e.evtname), NULL, e.evtowner, NULL FROM pg_catalog.pg_event_trigger e
+        UNION ALL
+        SELECT 'opr' || o.oid, pg_catalog.format('OPERATOR %I.%s (%s, %s)', n.nspname, o.oprname, CASE WHEN o.oprleft = 0 THEN 'NONE'
+            ELSE pg_catalog.format_type(o.oprleft, NULL) END, pg_catalog.format_type(o.oprright, NULL)), NULL, o.oprowner, NULL
+        FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+        UNION ALL
+        SELECT 'tsd' || t.oid, pg_catalog.format('TEXT SEARCH DICTIONARY %I.%I', n.nspname, t.dictname), NULL, t.dictowner, NULL
+        FROM pg_catalog.pg_ts_dict t JOIN pg_catalog.pg_namespace n ON n.oid = t.dictnamespace
+        UNION ALL
+        SELECT 'tsc' || t.oid, pg_catalog.format('TEXT SEARCH CONFIGURATION %I.%I', n.nspname, t.cfgname), NULL, t.cfgowner, NULL
+        FROM pg_catalog.pg_ts_config t JOIN pg_catalog.pg_namespace n ON n.oid = t.cfgnamespace
+        UNION ALL
+        SELECT 'fdw' || w.oid, pg_catalog.format('FOREIGN DATA WRAPPER %I', w.fdwname), pg_catalog.format('FOREIGN DATA WRAPPER %I', w.fdwname),
+          w.fdwowner, w.fdwacl FROM pg_catalog.pg_foreign_data_wrapper w
+        UNION ALL
+        SELECT 'srv' || s.oid, pg_catalog.format('SERVER %I', s.srvname), pg_catalog.format('FOREIGN SERVER %I', s.srvname), s.srvowner, s.srvacl
+        FROM pg_catalog.pg_foreign_server s
         """;
 
     /// <summary>Further ownable catalogs, added by the extractors of those kinds (each a SELECT of the same five columns).</summary>

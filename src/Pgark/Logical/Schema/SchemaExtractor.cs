@@ -30,7 +30,7 @@ internal sealed partial class SchemaExtractor
     }
 
     // Ranks: the order of kinds when pg_depend says nothing.
-    private const int RankSchema = 0, RankExtension = 1, RankType = 2, RankFunction = 4, RankAggregate = 4, RankCast = 5, RankSequence = 5, RankTable = 6,
+    private const int RankSchema = 0, RankExtension = 1, RankType = 2, RankFunction = 4, RankAggregate = 4, RankOperator = 4, RankTextSearch = 4, RankForeign = 4, RankCast = 5, RankSequence = 5, RankTable = 6,
         RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankLargeObject = 9, RankComment = 10, RankOwner = 11, RankAcl = 12;
     private const int RankKey = 20, RankIndex = 21, RankForeignKey = 22, RankTrigger = 23, RankRule = 24, RankPolicy = 25,
         RankPostView = 26, RankStatistics = 27, RankPublication = 28, RankRefresh = 30, RankEventTrigger = 45, RankPostComment = 40, RankPostOwner = 41, RankPostAcl = 42, RankDefaultPrivileges = 50;
@@ -46,6 +46,9 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadFunctionsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadAggregatesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadCastsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadOperatorsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadTextSearchAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadForeignDataAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadSequencesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadViewsAsync(cancellationToken).ConfigureAwait(false);

@@ -35,3 +35,32 @@ CREATE FUNCTION shop.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGI
 CREATE EVENT TRIGGER log_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION shop.log_ddl();
 ALTER EVENT TRIGGER log_ddl DISABLE;
 COMMENT ON EVENT TRIGGER log_ddl IS 'noisy';
+
+-- Operators, text search, foreign data.
+CREATE FUNCTION shop.rgb_eq(shop.rgb, shop.rgb) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR shop.=== (FUNCTION = shop.rgb_eq, LEFTARG = shop.rgb, RIGHTARG = shop.rgb, COMMUTATOR = OPERATOR(shop.===),
+  RESTRICT = eqsel, JOIN = eqjoinsel);
+CREATE FUNCTION shop.negate(numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT -$1';
+CREATE OPERATOR shop.~- (FUNCTION = shop.negate, RIGHTARG = numeric);
+COMMENT ON OPERATOR shop.=== (shop.rgb, shop.rgb) IS 'same colour';
+ALTER OPERATOR shop.~- (NONE, numeric) OWNER TO clerk;
+
+CREATE TEXT SEARCH DICTIONARY shop.english_stem (TEMPLATE = snowball, language = 'english', stopwords = 'english');
+CREATE TEXT SEARCH DICTIONARY shop.simple_dict (TEMPLATE = pg_catalog.simple, stopwords = 'english');
+CREATE TEXT SEARCH CONFIGURATION shop.shop_search (PARSER = pg_catalog.default);
+ALTER TEXT SEARCH CONFIGURATION shop.shop_search ADD MAPPING FOR asciiword, word WITH shop.english_stem, shop.simple_dict;
+ALTER TEXT SEARCH CONFIGURATION shop.shop_search ADD MAPPING FOR int WITH simple;
+COMMENT ON TEXT SEARCH CONFIGURATION shop.shop_search IS 'for notes';
+ALTER TEXT SEARCH DICTIONARY shop.simple_dict OWNER TO clerk;
+
+CREATE FOREIGN DATA WRAPPER dummy_fdw OPTIONS (debug 'true');
+CREATE SERVER warehouse TYPE 'archive' VERSION '1.0' FOREIGN DATA WRAPPER dummy_fdw OPTIONS (host 'warehouse.example', port '5432');
+CREATE USER MAPPING FOR clerk SERVER warehouse OPTIONS (user 'clerk', password 'secret');
+CREATE USER MAPPING FOR PUBLIC SERVER warehouse;
+CREATE FOREIGN TABLE shop.remote_stock (sku text OPTIONS (column_name 'item_sku') NOT NULL, qty int DEFAULT 0)
+  SERVER warehouse OPTIONS (table_name 'stock');
+COMMENT ON SERVER warehouse IS 'elsewhere';
+COMMENT ON FOREIGN TABLE shop.remote_stock IS 'counted elsewhere';
+GRANT USAGE ON FOREIGN SERVER warehouse TO clerk;
+ALTER SERVER warehouse OWNER TO shop_owner;
+GRANT SELECT ON shop.remote_stock TO clerk;
