@@ -150,7 +150,17 @@ internal static class Options
         ValueName: "NAME");
 
     public static readonly CliOption NoOwner = new("no-owner", OptionKind.Flag,
-        "Accepted for pg_restore users: pgark never dumps ownership, so restored objects always belong to the restoring role.", ["restore"]);
+        "Logical restore: skip ALTER ... OWNER TO, so restored objects belong to the restoring role.", ["restore"]);
+
+    public static readonly CliOption NoPrivileges = new("no-privileges", OptionKind.Flag,
+        "Logical restore: skip privileges (GRANT/REVOKE from the backed-up ACLs, column privileges, default privileges).", ["restore"]);
+
+    public static readonly CliOption Globals = new("globals", OptionKind.Flag,
+        "Logical backup: also the cluster's roles (attributes, settings, memberships) and tablespaces. Logical restore: create them "
+        + "first (existing ones are kept).", ["backup", "restore"]);
+
+    public static readonly CliOption RolePasswords = new("role-passwords", OptionKind.Flag,
+        "Logical backup with --globals: the roles' password hashes too (a superuser reads pg_authid; otherwise a warning).", ["backup"]);
 
     public static readonly CliOption ExitOnError = new("exit-on-error", OptionKind.Flag,
         "Stop at the first failing statement (always the case: the error names the object and carries the server's message).", ["restore"]);
@@ -314,7 +324,8 @@ internal static class Options
 
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
-        Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, ExitOnError, Slot, CreateSlot, Synchronous, StatusInterval,
+        Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, NoPrivileges, Globals, RolePasswords, ExitOnError,
+        Slot, CreateSlot, Synchronous, StatusInterval,
         MaxRpo, Json, Major, Keep, PassphraseFile, Encrypt, Compression, PackSize, ReadData, Markdown,
         PgBin, Scratch, NoAmcheck, NoRowCounts,
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,

@@ -27,6 +27,9 @@ public sealed partial class RestoreDrill
         Say($"restoring {snapshot.ShortId} into database {manifest.Database}");
         var clock = Stopwatch.StartNew();
         bool created = manifest.Database != "postgres";
+        // A scratch server has none of the source's roles: owners and grants can only be replayed when the backup carries
+        // them (--globals); otherwise every object belongs to the drill's role, as pg_restore --no-owner --no-privileges.
+        bool globals = snapshot.Record.Documents.Any(d => d.Name == LogicalManifest.GlobalsDocumentName);
         try
         {
             await LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
@@ -35,6 +38,9 @@ public sealed partial class RestoreDrill
                 SnapshotId = snapshot.Id.ToString(),
                 Jobs = options.Jobs,
                 CreateDatabase = created ? manifest.Database : null,
+                Globals = globals,
+                NoOwner = !globals,
+                NoPrivileges = !globals,
                 Verify = false,
             }, cancellationToken).ConfigureAwait(false);
         }

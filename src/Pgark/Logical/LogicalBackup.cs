@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pgark.Logical.Globals;
 using Pgark.Logical.Schema;
 using Pgark.Repository;
 using Pgark.Repository.Format;
@@ -10,7 +11,7 @@ namespace Pgark.Logical;
 
 /// <summary>The outcome of a logical backup.</summary>
 public sealed record LogicalBackupResult(SnapshotInfo Snapshot, LogicalManifest Manifest, int SchemaObjects, long StoredBytes,
-    long StoredChunks, long DeduplicatedChunks);
+    long StoredChunks, long DeduplicatedChunks, int GlobalObjects, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// A logical backup of one database: a consistent snapshot, the schema read from the catalogs, each table's
@@ -36,25 +37,36 @@ public static partial class LogicalBackup
         IReadOnlyList<SchemaObject> schema = await SchemaExtractor.ExtractAsync(catalog, cancellationToken).ConfigureAwait(false);
         var tables = await ListTablesAsync(catalog, cancellationToken).ConfigureAwait(false);
         var sequences = await ReadSequencesAsync(catalog, schema, cancellationToken).ConfigureAwait(false);
+        var (globals, warnings) = options.Globals
+            ? await GlobalsExtractor.ExtractAsync(catalog, server.VersionNumber, options.RolePasswords, cancellationToken).ConfigureAwait(false)
+            : ((IReadOnlyList<SchemaObject>)[], (IReadOnlyList<string>)[]);
 
         // Stream every table through the chunker into the repository, in parallel.
         await using BackupSession session = await repository.BeginBackupAsync("logical backup", cancellationToken).ConfigureAwait(false);
         var copied = await CopyTablesAsync(snapshot, options, session, tables, cancellationToken).ConfigureAwait(false);
+        var largeObjects = await CopyLargeObjectsAsync(catalog, options, session, cancellationToken).ConfigureAwait(false);
 
         // Publish the tree (data objects in path order), the documents, then the snapshot.
-        foreach (var (table, chunks) in copied.OrderBy(c => c.Table.Path, StringComparer.Ordinal))
-            await session.AddFileAsync(FileEntry.Regular(table.Path, table.Bytes, started), chunks).ConfigureAwait(false);
+        var files = copied.Select(c => (c.Table.Path, c.Table.Bytes, c.Chunks)).Concat(largeObjects.Select(l => (l.Object.Path, l.Object.Bytes, l.Chunks)));
+        foreach (var (path, bytes, chunks) in files.OrderBy(f => f.Path, StringComparer.Ordinal))
+            await session.AddFileAsync(FileEntry.Regular(path, bytes, started), chunks).ConfigureAwait(false);
         var manifest = new LogicalManifest(server.Database, server.Version, server.VersionNumber, server.Encoding, snapshot.Method,
             snapshot.Name, snapshot.ConsistentLsn?.ToString(), copied.Select(c => c.Table).OrderBy(t => t.Path, StringComparer.Ordinal).ToList(),
-            sequences);
+            sequences, largeObjects.Select(l => l.Object).ToList());
         await session.AddDocumentAsync(LogicalManifest.DocumentName, manifest.Encode(), cancellationToken).ConfigureAwait(false);
         await session.AddDocumentAsync(LogicalManifest.SchemaDocumentName, LogicalManifest.EncodeSchema(schema, server.VersionNumber),
             cancellationToken).ConfigureAwait(false);
+        if (options.Globals)
+        {
+            await session.AddDocumentAsync(LogicalManifest.GlobalsDocumentName, LogicalManifest.EncodeSchema(globals, server.VersionNumber,
+                LogicalManifest.GlobalsFormat), cancellationToken).ConfigureAwait(false);
+        }
         ulong lsn = snapshot.ConsistentLsn is { } at ? at.Value : 0;
         var info = await session.CommitAsync(new SnapshotMetadata(SnapshotKind.Logical, server.SystemIdentifier, server.VersionNumber, 0,
             lsn, lsn, started, DateTimeOffset.UtcNow, options.Label.Length > 0 ? options.Label : $"logical {server.Database}",
             repository.Options.Hostname), cancellationToken).ConfigureAwait(false);
-        return new LogicalBackupResult(info, manifest, schema.Count, session.StoredBytes, session.StoredChunks, session.DeduplicatedChunks);
+        return new LogicalBackupResult(info, manifest, schema.Count, session.StoredBytes, session.StoredChunks, session.DeduplicatedChunks,
+            globals.Count, warnings);
     }
 
     private sealed record ServerFacts(string Database, string Version, int VersionNumber, string Encoding, ulong SystemIdentifier);

@@ -18,4 +18,8 @@ public sealed record LogicalBackupOptions
     public string Label { get; init; } = "";
     /// <summary>Use a temporary logical slot when the role may replicate and wal_level is logical (records an exact LSN).</summary>
     public bool PreferReplicationSlot { get; init; } = true;
+    /// <summary>Also back up the cluster's roles and tablespaces (globals.json).</summary>
+    public bool Globals { get; init; }
+    /// <summary>With <see cref="Globals"/>: the roles' password hashes too (needs a superuser to read pg_authid; else a warning).</summary>
+    public bool RolePasswords { get; init; }
 }

@@ -10,6 +10,9 @@ namespace Pgark.Logical;
 /// </summary>
 public sealed record TableData(string Schema, string Name, string QualifiedName, string Path, long Rows, long Bytes, string Blake3, string RowSet);
 
+/// <summary>A large object's data object: its oid (kept at restore), path, length and the BLAKE3 of its bytes.</summary>
+public sealed record LargeObjectData(long Oid, string Path, long Bytes, string Blake3);
+
 /// <summary>A sequence's position as read during the backup; restore calls setval(name, LastValue, IsCalled).</summary>
 public sealed record SequenceValue(string Schema, string Name, long LastValue, bool IsCalled, string? Table);
 
@@ -27,10 +30,14 @@ public sealed record LogicalManifest(
     string SnapshotName,
     string? Lsn,
     IReadOnlyList<TableData> Tables,
-    IReadOnlyList<SequenceValue> Sequences)
+    IReadOnlyList<SequenceValue> Sequences,
+    IReadOnlyList<LargeObjectData> LargeObjects)
 {
     public const string DocumentName = "logical.json";
     public const string SchemaDocumentName = "schema.json";
+    public const string GlobalsDocumentName = "globals.json";
+    public const string SchemaFormat = "pgark-logical-schema";
+    public const string GlobalsFormat = "pgark-logical-globals";
     public const int FormatVersion = 1;
 
     public byte[] Encode()
@@ -77,6 +84,17 @@ public sealed record LogicalManifest(
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            json.WriteStartArray("largeObjects");
+            foreach (var large in LargeObjects)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("oid", large.Oid);
+                json.WriteString("path", large.Path);
+                json.WriteNumber("bytes", large.Bytes);
+                json.WriteString("blake3", large.Blake3);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         return buffer.ToArray();
@@ -94,18 +112,23 @@ public sealed record LogicalManifest(
         var sequences = root.GetProperty("sequences").EnumerateArray().Select(s => new SequenceValue(s.GetProperty("schema").GetString()!,
             s.GetProperty("name").GetString()!, s.GetProperty("lastValue").GetInt64(), s.GetProperty("isCalled").GetBoolean(),
             s.GetProperty("table").GetString())).ToList();
+        // Absent in documents written before large objects were backed up: none.
+        var largeObjects = root.TryGetProperty("largeObjects", out var list)
+            ? list.EnumerateArray().Select(l => new LargeObjectData(l.GetProperty("oid").GetInt64(), l.GetProperty("path").GetString()!,
+                l.GetProperty("bytes").GetInt64(), l.GetProperty("blake3").GetString()!)).ToList()
+            : [];
         return new LogicalManifest(root.GetProperty("database").GetString()!, root.GetProperty("serverVersion").GetString()!,
             root.GetProperty("serverVersionNum").GetInt32(), root.GetProperty("encoding").GetString()!, snapshot.GetProperty("method").GetString()!,
-            snapshot.GetProperty("name").GetString()!, snapshot.GetProperty("lsn").GetString(), tables, sequences);
+            snapshot.GetProperty("name").GetString()!, snapshot.GetProperty("lsn").GetString(), tables, sequences, largeObjects);
     }
 
-    public static byte[] EncodeSchema(IReadOnlyList<SchemaObject> objects, int serverVersionNumber)
+    public static byte[] EncodeSchema(IReadOnlyList<SchemaObject> objects, int serverVersionNumber, string format = SchemaFormat)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("format", "pgark-logical-schema");
+            json.WriteString("format", format);
             json.WriteNumber("version", FormatVersion);
             json.WriteNumber("serverVersionNum", serverVersionNumber);
             json.WriteStartArray("objects");
@@ -127,10 +150,10 @@ public sealed record LogicalManifest(
         return buffer.ToArray();
     }
 
-    public static IReadOnlyList<SchemaObject> DecodeSchema(byte[] document)
+    public static IReadOnlyList<SchemaObject> DecodeSchema(byte[] document, string format = SchemaFormat)
     {
         using var json = JsonDocument.Parse(document);
-        RequireFormat(json.RootElement, "pgark-logical-schema", SchemaDocumentName);
+        RequireFormat(json.RootElement, format, format == SchemaFormat ? SchemaDocumentName : GlobalsDocumentName);
         return json.RootElement.GetProperty("objects").EnumerateArray().Select(o => new SchemaObject(o.GetProperty("kind").GetString()!,
             o.GetProperty("schema").GetString()!, o.GetProperty("name").GetString()!,
             o.GetProperty("section").GetString() == "pre-data" ? SchemaSection.PreData : SchemaSection.PostData,

@@ -16,6 +16,9 @@ internal static class SqlText
     /// <summary>Tree path of a table's data object: data/&lt;schema&gt;/&lt;table&gt;.copy with '%' and '/' percent-encoded.</summary>
     public static string DataPath(string schema, string name) => $"data/{PathPart(schema)}/{PathPart(name)}.copy";
 
+    /// <summary>Tree path of a large object's data object: lo/&lt;oid&gt; in decimal.</summary>
+    public static string LargeObjectPath(long oid) => "lo/" + oid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static string PathPart(string name)
     {
         var text = new StringBuilder(name.Length);

@@ -19,7 +19,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.NotNull(manifest.Lsn);
         Assert.Equal("source", manifest.Database);
         Assert.Equal(
-            new[] { "Mixed Case.Odd \"Name\"", "shop.base_item", "shop.booking", "shop.cache", "shop.customer", "shop.measure_2023",
+            new[] { "Mixed Case.Odd \"Name\"", "shop.base_item", "shop.booking", "shop.cache", "shop.customer", "shop.labels", "shop.measure_2023",
                 "shop.measure_2024", "shop.orders", "shop.secret", "shop.special_item" },
             manifest.Tables.Select(t => t.Schema + "." + t.Name).Order(StringComparer.Ordinal));
 
@@ -38,6 +38,8 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
             Assert.Equal(rows, table.Rows);
         }
         Assert.Equal(20_000, manifest.Tables.Single(t => t.Name == "orders").Rows);
+        Assert.Equal([(424242L, "lo/424242", 960_000L), (424243L, "lo/424243", 5L), (424244L, "lo/424244", 0L)],
+            manifest.LargeObjects.Select(l => (l.Oid, l.Path, l.Bytes)));
         var invoice = manifest.Sequences.Single(s => s.Name == "invoice_no");
         // START 1000 INCREMENT 5: 20000 order defaults and one explicit nextval.
         Assert.Equal((1000L + 5 * 20_000, true), (invoice.LastValue, invoice.IsCalled));
@@ -56,14 +58,56 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
 
         Assert.Equal(_fixture.Backup.Manifest.Tables.Count, result.TablesVerified);
         Assert.Equal(_fixture.Backup.SchemaObjects, result.ObjectsCreated);
-        var sourceSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", "--schema-only");
-        var targetSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", "--schema-only");
+        // Ownership and privileges (ALTER ... OWNER TO, GRANT/REVOKE, column and default privileges) included.
+        var sourceSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", ["--schema-only"]);
+        var targetSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", ["--schema-only"]);
         Assert.Equal(sourceSchema, targetSchema);
+        Assert.Contains("GRANT SELECT(id) ON TABLE shop.customer TO PUBLIC;", targetSchema);
+        foreach (string kind in new[] { "CREATE COLLATION shop.posix_c", "CREATE AGGREGATE shop.ordered_sum(integer ORDER BY integer)", "CREATE CAST (shop.rgb AS text)",
+            "CREATE STATISTICS shop.orders_stats", "CREATE PUBLICATION schema_pub", "ALTER PUBLICATION shop_pub ADD TABLE ONLY shop.labels (id, label) WHERE",
+            "CREATE SUBSCRIPTION warehouse_sub", "CREATE EVENT TRIGGER log_ddl", "ALTER EVENT TRIGGER log_ddl DISABLE", "CREATE OPERATOR shop.=== (",
+            "CREATE TEXT SEARCH CONFIGURATION shop.shop_search", "ALTER TEXT SEARCH CONFIGURATION shop.shop_search", "CREATE FOREIGN DATA WRAPPER dummy_fdw",
+            "CREATE SERVER warehouse", "CREATE USER MAPPING FOR clerk SERVER warehouse", "CREATE FOREIGN TABLE shop.remote_stock" })
+        {
+            Assert.Contains(targetSchema, line => line.StartsWith(kind, StringComparison.Ordinal));
+        }
+        Assert.Contains(targetSchema, line => line.StartsWith("ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner IN SCHEMA shop GRANT SELECT ON TABLES",
+            StringComparison.Ordinal));
         // Data and sequence positions: every row of every table, and every setval, line for line.
         var sourceData = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", "--data-only");
         var targetData = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", "--data-only");
         Assert.Equal(sourceData, targetData);
         Assert.True(sourceData.Length > 20_000);
+        Assert.Contains("SELECT pg_catalog.lo_open('424242', 131072);", targetData);
+        // Large objects: bytes, owner, ACL and comment (pg_dump --schema-only leaves them out).
+        Assert.Equal(3, result.LargeObjectsLoaded);
+        Assert.Equal(await _fixture.Cluster.ScalarAsync<string>(LargeObjectFacts, "source"),
+            await _fixture.Cluster.ScalarAsync<string>(LargeObjectFacts, "restored_full"));
+    }
+
+    private const string LargeObjectFacts = "SELECT string_agg(m.oid || ' ' || pg_get_userbyid(m.lomowner) || ' ' || coalesce(m.lomacl::text, '-') || ' ' || " +
+        "md5(lo_get(m.oid)) || ' ' || length(lo_get(m.oid)) || ' ' || coalesce(obj_description(m.oid, 'pg_largeobject'), '-'), ', ' ORDER BY m.oid) " +
+        "FROM pg_largeobject_metadata m";
+
+    [Fact]
+    public async Task Without_owners_and_privileges_the_objects_belong_to_the_restoring_role_with_default_acls()
+    {
+        await LogicalRestore.RunAsync(_fixture.Repository, new LogicalRestoreOptions
+        {
+            Target = LogicalFixture.Settings(_fixture.Cluster, "postgres"),
+            SnapshotId = _fixture.Backup.Snapshot.ShortId,
+            CreateDatabase = "restored_bare",
+            NoOwner = true,
+            NoPrivileges = true,
+            Verify = false,
+        });
+
+        Assert.Equal(await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", "--schema-only"),
+            await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_bare", "--schema-only"));
+        Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+            "WHERE n.nspname = 'shop' AND (c.relowner <> 'postgres'::regrole OR c.relacl IS NOT NULL)", "restored_bare"));
+        Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_default_acl", "restored_bare"));
+        Assert.Equal(3L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_default_acl", "source"));
     }
 
     [Fact]
@@ -83,6 +127,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
             "SELECT count(*) FROM pg_indexes WHERE schemaname = 'shop' AND indexname IN ('orders_customer', 'orders_note_lower')", "restored_orders"));
         // The foreign key to the table left out is left out too; the sequence position came along.
         Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE contype = 'f'", "restored_orders"));
+        Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_largeobject_metadata", "restored_orders"));
         Assert.Equal(20_000L, await _fixture.Cluster.ScalarAsync<long>("SELECT last_value FROM shop.orders_id_seq", "restored_orders"));
     }
 
@@ -98,7 +143,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         }));
 
         Assert.Equal($"table \"shop.nope\" is not in backup {_fixture.Backup.Snapshot.ShortId}; hint: pgark ls --backup " +
-            $"{_fixture.Backup.Snapshot.ShortId} lists its 10 tables (name them as schema.table)", error.Message);
+            $"{_fixture.Backup.Snapshot.ShortId} lists its 11 tables (name them as schema.table)", error.Message);
         Assert.Equal(0L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM pg_database WHERE datname = 'never_created'"));
     }
 

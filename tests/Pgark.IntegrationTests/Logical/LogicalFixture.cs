@@ -25,7 +25,7 @@ public sealed class LogicalFixture : ClusterFixture, IAsyncLifetime
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await LoadDatabaseAsync(Cluster, "source", "objects.sql", "extras.sql");
+        await LoadDatabaseAsync(Cluster, "source", "objects.sql", "extras.sql", "security.sql", "largeobjects.sql", "kinds.sql");
         _repositoryPath = Directory.CreateTempSubdirectory("pgark-logical-repo-").FullName;
         Repository = await Pgark.Repository.Repository.InitAsync(new LocalStore(_repositoryPath), new Pgark.Repository.RepositoryInitOptions());
         Backup = await LogicalBackup.RunAsync(Repository, new LogicalBackupOptions { Source = Settings(Cluster, "source"), Jobs = 3 });
@@ -58,20 +58,24 @@ public sealed class LogicalFixture : ClusterFixture, IAsyncLifetime
     /// <summary>
     /// pg_dump (the test oracle) of one database, without comment lines, blank lines and the \restrict lines (a random key per run).
     /// </summary>
-    public static async Task<string[]> PgDumpAsync(LocalCluster cluster, string database, string section)
+    public static Task<string[]> PgDumpAsync(LocalCluster cluster, string database, string section) =>
+        PgDumpAsync(cluster, database, section, "--no-owner", "--no-privileges");
+
+    /// <summary>pg_dump with these options (the other overload leaves ownership and privileges out).</summary>
+    public static async Task<string[]> PgDumpAsync(LocalCluster cluster, string database, params string[] options)
     {
         var start = new ProcessStartInfo(Path.Combine(cluster.Installation.BinDirectory, "pg_dump"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { section, "--no-owner", "--no-privileges", "-d", cluster.ConnInfo(database) })
+        foreach (string argument in options.Concat(["-d", cluster.ConnInfo(database)]))
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         string error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"pg_dump {section} {database} failed: {error}");
+        Assert.True(process.ExitCode == 0, $"pg_dump {string.Join(' ', options)} {database} failed: {error}");
         return (await output).Split('\n').Where(line => line.Length > 0 && !line.StartsWith("--", StringComparison.Ordinal)
             && !line.StartsWith("\\restrict ", StringComparison.Ordinal) && !line.StartsWith("\\unrestrict ", StringComparison.Ordinal)).ToArray();
     }

@@ -31,8 +31,11 @@ public sealed class LogicalIncrementalTests(ClusterFixture fixture) : IClassFixt
             Assert.Equal(300_000, second.Manifest.Tables.Single().Rows);
             Assert.NotEqual(first.Manifest.Tables.Single().Blake3, second.Manifest.Tables.Single().Blake3);
             Assert.True(first.StoredBytes > 1_000_000, $"first backup stored only {first.StoredBytes} bytes");
-            Assert.True(second.StoredBytes < first.StoredBytes / 10,
-                $"second backup stored {second.StoredBytes} bytes, first {first.StoredBytes}: expected under 10%");
+            // The goal: at most 5%. Measured 2.8% (234,862 of 8,524,856 bytes): 2 new chunks where the updated range left a
+            // gap, 3 at the end where the new row versions went, the other 183 deduplicated. The fixed part (about 3 average chunks
+            // per changed region) is why a smaller table misses the goal (a 5 MB COPY text would need ~9%).
+            Assert.True(second.StoredBytes * 20 <= first.StoredBytes,
+                $"second backup stored {second.StoredBytes} bytes, first {first.StoredBytes}: expected at most 5%");
         }
         finally
         {

@@ -16,13 +16,18 @@ internal static class LogicalBackupRun
             Source = source,
             Jobs = (int)(arguments.Integer(Options.Jobs) ?? 1),
             Label = arguments.Text(Options.Label) ?? "",
+            Globals = arguments.Flag(Options.Globals),
+            RolePasswords = arguments.Flag(Options.RolePasswords),
         }, cancellationToken).ConfigureAwait(false);
+        foreach (string warning in result.Warnings)
+            context.Error.WriteLine($"pgark: warning: {warning}");
         var manifest = result.Manifest;
         var culture = CultureInfo.InvariantCulture;
         context.Out.WriteLine($"snapshot:   {result.Snapshot.ShortId} ({result.Snapshot.Record.Metadata.Label})");
         context.Out.WriteLine($"snapshot:   {manifest.SnapshotMethod} at {manifest.Lsn ?? "unknown LSN"}");
         context.Out.WriteLine(string.Create(culture, $"tables:     {manifest.Tables.Count} ({manifest.Tables.Sum(t => t.Rows)} rows, " +
-            $"{manifest.Tables.Sum(t => t.Bytes)} bytes of COPY text), {result.SchemaObjects} schema objects"));
+            $"{manifest.Tables.Sum(t => t.Bytes)} bytes of COPY text), {result.SchemaObjects} schema objects, {manifest.LargeObjects.Count} large objects, " +
+            $"{result.GlobalObjects} global objects"));
         context.Out.WriteLine(string.Create(culture, $"stored:     {result.StoredBytes} bytes in {result.StoredChunks} new chunks " +
             $"({result.DeduplicatedChunks} already present)"));
         return ExitCode.Ok;

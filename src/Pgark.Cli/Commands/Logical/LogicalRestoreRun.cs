@@ -22,9 +22,13 @@ internal static class LogicalRestoreRun
             SchemaOnly = arguments.Flag(Options.SchemaOnly),
             DataOnly = arguments.Flag(Options.DataOnly),
             CreateDatabase = arguments.Text(Options.CreateDb),
+            NoOwner = arguments.Flag(Options.NoOwner),
+            NoPrivileges = arguments.Flag(Options.NoPrivileges),
+            Globals = arguments.Flag(Options.Globals),
         }, cancellationToken).ConfigureAwait(false);
         var culture = CultureInfo.InvariantCulture;
-        context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows)"));
+        context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows), " +
+            $"{result.LargeObjectsLoaded} large objects, {result.GlobalObjectsCreated} global objects"));
         context.Out.WriteLine(string.Create(culture, $"verified:   {result.TablesVerified} tables match the backup's row counts and checksums"));
         return ExitCode.Ok;
     }

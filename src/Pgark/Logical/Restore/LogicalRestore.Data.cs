@@ -11,12 +11,18 @@ namespace Pgark.Logical.Restore;
 // Data: COPY FROM STDIN of each table's chunks (largest first, N workers), then the read-back verification.
 public static partial class LogicalRestore
 {
-    private static async Task<(long Rows, long Bytes)> LoadTablesAsync(Repository.Repository repository, SnapshotInfo snapshot,
-        ConnectionSettings target, List<TableData> tables, int jobs, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, TreeFile>> ReadTreeAsync(Repository.Repository repository, SnapshotInfo snapshot,
+        CancellationToken cancellationToken)
     {
         var files = new Dictionary<string, TreeFile>(StringComparer.Ordinal);
         await foreach (var file in repository.ReadTreeAsync(snapshot.Record, cancellationToken).ConfigureAwait(false))
             files[file.Entry.Path] = file;
+        return files;
+    }
+
+    private static async Task<(long Rows, long Bytes)> LoadTablesAsync(Repository.Repository repository, SnapshotInfo snapshot,
+        Dictionary<string, TreeFile> files, ConnectionSettings target, List<TableData> tables, int jobs, CancellationToken cancellationToken)
+    {
         var work = tables.Select(t => (Table: t, File: files.GetValueOrDefault(t.Path)
             ?? throw new LogicalException($"snapshot {snapshot.ShortId} has no data object {t.Path} for table {t.Schema}.{t.Name}; hint: run pgark check",
                 $"table {t.Schema}.{t.Name}"))).OrderByDescending(w => w.Table.Bytes).ToList();

@@ -25,10 +25,11 @@ public static partial class LogicalRestore
         // Load the snapshot's documents and decide what to restore.
         var (snapshot, manifest, schema) = await LoadAsync(repository, options.SnapshotId, cancellationToken).ConfigureAwait(false);
         var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
-        var objects = schema.Where(selection.Includes).ToList();
+        var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).ToList();
         var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
 
-        // Create the database when asked, then connect to it.
+        // Roles and tablespaces first (the database's owners and grants name them), then create the database when asked and connect to it.
+        int globals = options.Globals ? await RestoreGlobalsAsync(repository, snapshot, options, cancellationToken).ConfigureAwait(false) : 0;
         ConnectionSettings target = await CreateDatabaseAsync(options, manifest, cancellationToken).ConfigureAwait(false);
         await using PgConnection connection = await OpenWriterAsync(target, cancellationToken).ConfigureAwait(false);
 
@@ -36,8 +37,13 @@ public static partial class LogicalRestore
         int created = 0;
         if (!options.DataOnly)
             created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PreData), cancellationToken).ConfigureAwait(false);
+        var files = options.SchemaOnly ? [] : await ReadTreeAsync(repository, snapshot, cancellationToken).ConfigureAwait(false);
         (long rows, long bytes) = options.SchemaOnly ? (0, 0)
-            : await LoadTablesAsync(repository, snapshot, target, tables, options.Jobs, cancellationToken).ConfigureAwait(false);
+            : await LoadTablesAsync(repository, snapshot, files, target, tables, options.Jobs, cancellationToken).ConfigureAwait(false);
+        // Large objects belong to no table: a --table restore leaves them out (as pg_restore -t does).
+        int largeObjects = options.SchemaOnly || options.Tables.Count > 0 ? 0
+            : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.Verify, cancellationToken)
+                .ConfigureAwait(false);
         if (!options.DataOnly)
             created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PostData), cancellationToken).ConfigureAwait(false);
         if (!options.SchemaOnly)
@@ -48,7 +54,7 @@ public static partial class LogicalRestore
         int verified = options.Verify && !options.SchemaOnly
             ? await VerifyTablesAsync(target, tables, options.Jobs, cancellationToken).ConfigureAwait(false)
             : 0;
-        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, rows, bytes, verified);
+        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, rows, bytes, verified, largeObjects, globals);
     }
 
     /// <summary>The objects and tables of a logical snapshot, in restore order (for <c>pgark ls</c>).</summary>
@@ -57,6 +63,16 @@ public static partial class LogicalRestore
     {
         var (_, manifest, schema) = await LoadAsync(repository, snapshotId, cancellationToken).ConfigureAwait(false);
         return (manifest, schema);
+    }
+
+    /// <summary>The roles and tablespaces of a logical snapshot taken with --globals (none when it was taken without).</summary>
+    public static async Task<(LogicalManifest Manifest, IReadOnlyList<SchemaObject> Objects)> ListGlobalsAsync(Repository.Repository repository,
+        string snapshotId, CancellationToken cancellationToken = default)
+    {
+        var (snapshot, manifest, _) = await LoadAsync(repository, snapshotId, cancellationToken).ConfigureAwait(false);
+        var document = FindDocument(snapshot, LogicalManifest.GlobalsDocumentName);
+        return (manifest, document is null ? [] : LogicalManifest.DecodeSchema(await repository.ReadDocumentAsync(document, cancellationToken)
+            .ConfigureAwait(false), LogicalManifest.GlobalsFormat));
     }
 
     private static async Task<(SnapshotInfo, LogicalManifest, IReadOnlyList<SchemaObject>)> LoadAsync(Repository.Repository repository,
@@ -68,7 +84,7 @@ public static partial class LogicalRestore
             throw new LogicalException($"snapshot {snapshot.ShortId} is a {snapshot.Record.Metadata.Kind.ToString().ToLowerInvariant()} backup, " +
                 "not a logical one; hint: restore it with --kind physical");
         }
-        DocumentRef Document(string name) => snapshot.Record.Documents.FirstOrDefault(d => d.Name == name)
+        DocumentRef Document(string name) => FindDocument(snapshot, name)
             ?? throw new LogicalException($"snapshot {snapshot.ShortId} has no {name} document; hint: run pgark check on the repository");
         var manifest = LogicalManifest.Decode(await repository.ReadDocumentAsync(Document(LogicalManifest.DocumentName), cancellationToken)
             .ConfigureAwait(false));
@@ -105,6 +121,13 @@ public static partial class LogicalRestore
         }
         return options.Target with { Database = options.CreateDatabase };
     }
+
+    private static bool Wanted(SchemaObject item, LogicalRestoreOptions options) => item.Kind switch
+    {
+        "owner" => !options.NoOwner,
+        "acl" or "default privileges" => !options.NoPrivileges,
+        _ => true,
+    };
 
     private static async Task<int> ApplyAsync(PgConnection connection, IEnumerable<SchemaObject> objects, CancellationToken cancellationToken)
     {

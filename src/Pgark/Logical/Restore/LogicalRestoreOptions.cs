@@ -17,14 +17,21 @@ public sealed record LogicalRestoreOptions
     public bool DataOnly { get; init; }
     /// <summary>Create this database first (TEMPLATE template0, the source's encoding) and restore into it.</summary>
     public string? CreateDatabase { get; init; }
+    /// <summary>Skip the ALTER ... OWNER TO statements: restored objects belong to the restoring role.</summary>
+    public bool NoOwner { get; init; }
+    /// <summary>Skip privileges (GRANT/REVOKE, column privileges, ALTER DEFAULT PRIVILEGES).</summary>
+    public bool NoPrivileges { get; init; }
     /// <summary>
-    /// Ownership is never dumped (objects belong to the restoring role), so this is what pgark always does; the option
-    /// exists for pg_restore users and is accepted for compatibility.
+    /// First restore the backup's roles and tablespaces (taken with --globals) through <see cref="Target"/>'s connection: roles
+    /// and tablespaces that exist already are kept (their attributes, settings and memberships are still applied).
     /// </summary>
-    public bool NoOwner { get; init; } = true;
+    public bool Globals { get; init; }
+    /// <summary>With <see cref="Globals"/>: tablespace locations to create elsewhere (old directory → new directory).</summary>
+    public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
     /// <summary>After loading, COPY each table back out and compare its row count and row-set digest with the backup's.</summary>
     public bool Verify { get; init; } = true;
 }
 
 /// <summary>The outcome of a logical restore.</summary>
-public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified);
+public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified,
+    int LargeObjectsLoaded, int GlobalObjectsCreated);

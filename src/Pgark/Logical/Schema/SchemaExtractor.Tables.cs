@@ -54,9 +54,11 @@ internal sealed partial class SchemaExtractor
               (SELECT pg_catalog.string_agg(pg_catalog.format('%I.%I', pn.nspname, pc.relname), ', ' ORDER BY i.inhseqno)
                  FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
                  JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid),
-              pg_catalog.array_to_string(c.reloptions, ', '), c.relrowsecurity, c.relforcerowsecurity
+              pg_catalog.array_to_string(c.reloptions, ', '), c.relrowsecurity, c.relforcerowsecurity,
+              (SELECT pg_catalog.format(' SERVER %I', fs.srvname) || {FdwOptions("ft.ftoptions")}
+                 FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver WHERE ft.ftrelid = c.oid)
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE {CatalogRows.UserSchema("n")} AND c.relkind IN ('r', 'p') AND {CatalogRows.NotExtensionMember("pg_class", "c.oid")}
+            WHERE {CatalogRows.UserSchema("n")} AND c.relkind IN ('r', 'p', 'f') AND {CatalogRows.NotExtensionMember("pg_class", "c.oid")}
             ORDER BY c.oid
             """;
         var columns = await ReadColumnsAsync(cancellationToken).ConfigureAwait(false);
@@ -73,7 +75,8 @@ internal sealed partial class SchemaExtractor
             var sql = new StringBuilder("CREATE ");
             if (row[5] == "u")
                 sql.Append("UNLOGGED ");
-            sql.Append("TABLE ").Append(name);
+            bool foreign = row[4] == "f";
+            sql.Append(foreign ? "FOREIGN TABLE " : "TABLE ").Append(name);
             if (partition)
             {
                 // Columns come from the parent; only local constraints are listed.
@@ -91,9 +94,12 @@ internal sealed partial class SchemaExtractor
             }
             if (row[7] is not null)
                 sql.Append(" PARTITION BY ").Append(row[7]);
+            if (foreign)
+                sql.Append(row[13]);
             if (!string.IsNullOrEmpty(row[10]))
                 sql.Append(" WITH (").Append(row[10]).Append(')');
-            var table = Add("c" + oid, RankTable, oid, new SchemaObject("table", row[1]!, row[2]!, SchemaSection.PreData, sql.ToString(), name));
+            var table = Add("c" + oid, RankTable, oid, new SchemaObject(foreign ? "foreign table" : "table", row[1]!, row[2]!, SchemaSection.PreData,
+                sql.ToString(), name));
             _aliases["t" + row[6]] = table.Key;
             AddRowSecurity(row, table);
         }
@@ -135,7 +141,7 @@ internal sealed partial class SchemaExtractor
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-            WHERE c.relkind IN ('r', 'p') AND {CatalogRows.UserSchema("n")} AND a.attnum > 0 AND NOT a.attisdropped AND a.attislocal
+            WHERE c.relkind IN ('r', 'p', 'f') AND {CatalogRows.UserSchema("n")} AND a.attnum > 0 AND NOT a.attisdropped AND a.attislocal
             ORDER BY a.attrelid, a.attnum
             """;
         var columns = new Dictionary<string, List<string>>(StringComparer.Ordinal);

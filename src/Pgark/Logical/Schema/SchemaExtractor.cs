@@ -14,27 +14,41 @@ internal sealed partial class SchemaExtractor
     private readonly PgConnection _connection;
     private readonly List<Entry> _entries = [];
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private int _version;
 
     private SchemaExtractor(PgConnection connection) => _connection = connection;
 
     /// <summary>A definition with its ordering data: catalog key ("c16384" for pg_class 16384), rank and extra edges.</summary>
-    private sealed record Entry(string Key, int Rank, long Oid, SchemaObject Object)
+    private sealed class Entry(string key, int rank, long oid, SchemaObject definition)
     {
+        public string Key { get; } = key;
+        public int Rank { get; set; } = rank;
+        public long Oid { get; } = oid;
+        /// <summary>Replaced (with another section) when a view must wait for a constraint.</summary>
+        public SchemaObject Object { get; set; } = definition;
         public List<string> Needs { get; } = [];
     }
 
     // Ranks: the order of kinds when pg_depend says nothing.
-    private const int RankSchema = 0, RankExtension = 1, RankType = 2, RankFunction = 4, RankSequence = 5, RankTable = 6,
-        RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankComment = 10;
+    private const int RankSchema = 0, RankExtension = 1, RankType = 2, RankFunction = 4, RankAggregate = 4, RankOperator = 4, RankTextSearch = 4, RankForeign = 4, RankCast = 5, RankSequence = 5, RankTable = 6,
+        RankView = 7, RankSequenceOwner = 8, RankTableExtra = 9, RankLargeObject = 9, RankComment = 10, RankOwner = 11, RankAcl = 12;
     private const int RankKey = 20, RankIndex = 21, RankForeignKey = 22, RankTrigger = 23, RankRule = 24, RankPolicy = 25,
-        RankRefresh = 30, RankPostComment = 40;
+        RankPostView = 26, RankStatistics = 27, RankPublication = 28, RankRefresh = 30, RankEventTrigger = 45, RankPostComment = 40, RankPostOwner = 41, RankPostAcl = 42, RankDefaultPrivileges = 50;
 
     public static async Task<IReadOnlyList<SchemaObject>> ExtractAsync(PgConnection connection, CancellationToken cancellationToken)
     {
         var extractor = new SchemaExtractor(connection);
+        extractor._version = int.Parse((await connection.QueryTextAsync("SELECT pg_catalog.current_setting('server_version_num')", cancellationToken)
+            .ConfigureAwait(false)).Scalar!, CultureInfo.InvariantCulture);
         await extractor.ReadSchemasAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadCollationsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTypesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadFunctionsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadAggregatesAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadCastsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadOperatorsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadTextSearchAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadForeignDataAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadSequencesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadViewsAsync(cancellationToken).ConfigureAwait(false);
@@ -42,8 +56,15 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadIndexesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTriggersAndRulesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadPoliciesAsync(cancellationToken).ConfigureAwait(false);
-        await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadLargeObjectsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadStatisticsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadPublicationsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadEventTriggersAsync(cancellationToken).ConfigureAwait(false);
         var edges = await extractor.ReadDependenciesAsync(cancellationToken).ConfigureAwait(false);
+        extractor.PostponeDependents(edges);
+        await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadOwnershipAndPrivilegesAsync(cancellationToken).ConfigureAwait(false);
         return DependencyOrder.Sort(extractor._entries.Select(e => new DependencyOrder.Node(e.Key, e.Rank, e.Oid, e.Object, e.Needs)).ToList(),
             edges, extractor._aliases);
     }

@@ -67,6 +67,10 @@ CREATE VIEW shop.big_paid AS SELECT * FROM shop.paid_orders WHERE amount > 100;
 CREATE MATERIALIZED VIEW shop.totals AS SELECT customer_id, sum(amount) AS total FROM shop.orders GROUP BY customer_id;
 CREATE UNIQUE INDEX totals_customer ON shop.totals (customer_id);
 COMMENT ON VIEW shop.paid_orders IS 'paid only';
+-- GROUP BY the primary key: name is functionally dependent, so the view needs the constraint (and so does the one over it).
+CREATE VIEW shop.customer_orders AS SELECT c.id, c.name, count(o.id) AS orders FROM shop.customer c LEFT JOIN shop.orders o ON o.customer_id = c.id GROUP BY c.id;
+CREATE VIEW shop.busy_customers AS SELECT name FROM shop.customer_orders WHERE orders > 30;
+COMMENT ON VIEW shop.customer_orders IS 'created after customer_pkey';
 
 -- Data
 INSERT INTO shop.customer (name, email, address)

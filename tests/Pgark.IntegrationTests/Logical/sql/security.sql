@@ -1,0 +1,36 @@
+-- Ownership and privileges (roles are cluster-wide: the restore tests run in the same cluster, so they exist there).
+CREATE ROLE shop_owner NOLOGIN;
+CREATE ROLE clerk NOLOGIN;
+CREATE ROLE "Auditor Role" NOLOGIN;
+ALTER SCHEMA shop OWNER TO shop_owner;
+ALTER TABLE shop.customer OWNER TO shop_owner;
+ALTER TABLE shop.orders OWNER TO shop_owner;
+ALTER VIEW shop.paid_orders OWNER TO shop_owner;
+ALTER MATERIALIZED VIEW shop.totals OWNER TO clerk;
+ALTER FUNCTION shop.price_with_tax(numeric) OWNER TO shop_owner;
+ALTER PROCEDURE shop.noop(integer) OWNER TO clerk;
+ALTER TYPE shop.status OWNER TO shop_owner;
+ALTER DOMAIN shop.positive_money OWNER TO shop_owner;
+ALTER SEQUENCE shop.invoice_no OWNER TO shop_owner;
+GRANT USAGE ON SCHEMA shop TO clerk;
+GRANT CREATE ON SCHEMA "Mixed Case" TO "Auditor Role" WITH GRANT OPTION;
+GRANT SELECT, INSERT ON shop.orders TO clerk WITH GRANT OPTION;
+GRANT DELETE ON shop.orders TO clerk;
+GRANT SELECT ON shop.customer TO "Auditor Role";
+GRANT UPDATE (email), SELECT (name) ON shop.customer TO clerk;
+GRANT SELECT (id) ON shop.customer TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION shop.price_with_tax(numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION shop.price_with_tax(numeric) TO clerk;
+REVOKE USAGE ON TYPE shop.status FROM PUBLIC;
+GRANT USAGE, SELECT ON SEQUENCE shop.orders_id_seq TO clerk;
+REVOKE ALL ON shop.cache FROM postgres;
+ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner IN SCHEMA shop GRANT SELECT ON TABLES TO "Auditor Role";
+ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE clerk GRANT SELECT ON TABLES TO PUBLIC;
+-- Role attributes, settings, comments and memberships (for --globals).
+CREATE ROLE "Login User" LOGIN PASSWORD 'secret' CONNECTION LIMIT 5 VALID UNTIL '2030-01-01 00:00:00+00' CREATEDB;
+ALTER ROLE clerk SET work_mem = '8MB';
+ALTER ROLE clerk SET search_path = shop, public, "Mixed Case";
+COMMENT ON ROLE clerk IS 'sells things';
+GRANT clerk TO "Login User" WITH ADMIN OPTION;
+GRANT pg_read_all_data TO "Auditor Role";
