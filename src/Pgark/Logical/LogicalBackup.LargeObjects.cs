@@ -14,7 +14,7 @@ public static partial class LogicalBackup
         LogicalBackupOptions options, BackupSession session, CancellationToken cancellationToken)
     {
         var copied = new List<(LargeObjectData, List<ChunkRef>)>();
-        var chunker = new FastCdc(options.Chunking);
+        var chunker = new FastCdc(options.Chunking ?? session.Settings.Chunking);
         var oids = await Schema.CatalogRows.ReadAsync(connection, "SELECT m.oid FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid",
             cancellationToken).ConfigureAwait(false);
         foreach (var row in oids)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pgark.Cluster;
 using Pgark.IntegrationTests.Infrastructure;
 using Pgark.Repository;
@@ -9,32 +8,6 @@ using Pgark.Wire.Replication;
 
 namespace Pgark.IntegrationTests.Wal;
 
-/// <summary>A fact that needs a tmpfs mount (root in a container that allows mount); skipped with the reason otherwise.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class TmpfsFactAttribute : FactAttribute
-{
-    public TmpfsFactAttribute()
-    {
-        if (!Environment.IsPrivilegedProcess)
-        {
-            Skip = "mounting a small tmpfs needs root";
-            return;
-        }
-        string probe = Directory.CreateTempSubdirectory("pgark-tmpfs-probe-").FullName;
-        try
-        {
-            if (WalDiskFullTests.Mount(probe, "1m") is { } error)
-                Skip = $"cannot mount a tmpfs here ({error}); the disk-full test needs it";
-            else
-                WalDiskFullTests.Unmount(probe);
-        }
-        finally
-        {
-            Directory.Delete(probe);
-        }
-    }
-}
-
 /// <summary>
 /// The repository's disk fills while wal stream runs: the streamer stops with a clear error, the server is never told
 /// that bytes the repository does not hold are flushed (so the slot keeps them), and the repository stays consistent.
@@ -43,25 +16,11 @@ public sealed class WalDiskFullTests(ClusterFixture fixture) : IClassFixture<Clu
 {
     private readonly LocalCluster _cluster = fixture.Cluster;
 
-    /// <returns>null when mounted, else mount's error output.</returns>
-    internal static string? Mount(string directory, string size)
-    {
-        var info = new ProcessStartInfo("mount") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string argument in (string[])["-t", "tmpfs", "-o", $"size={size}", "tmpfs", directory])
-            info.ArgumentList.Add(argument);
-        using Process process = Process.Start(info)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? null : error.Trim();
-    }
-
-    internal static void Unmount(string directory) => Os.Run("umount", directory);
-
     [TmpfsFact]
     public async Task A_full_repository_stops_the_streamer_and_nothing_unstored_is_acknowledged()
     {
-        string mount = Directory.CreateTempSubdirectory("pgark-diskfull-").FullName;
-        Assert.Null(Mount(mount, "4m"));
+        using TmpfsFactAttribute.Tmpfs tmpfs = TmpfsFactAttribute.Mount(4);
+        string mount = tmpfs.Directory;
         using var stop = new CancellationTokenSource();
         try
         {
@@ -110,8 +69,6 @@ public sealed class WalDiskFullTests(ClusterFixture fixture) : IClassFixture<Clu
         finally
         {
             await stop.CancelAsync();
-            Unmount(mount);
-            Directory.Delete(mount, recursive: true);
             await _cluster.ExecuteAsync("SELECT pg_drop_replication_slot('diskfull_slot') FROM pg_replication_slots WHERE slot_name = 'diskfull_slot'");
         }
     }

@@ -1,3 +1,4 @@
+using Pgark.Repository.Config;
 using Pgark.Repository.Format;
 using Pgark.Repository.Index;
 using Pgark.Repository.Packs;
@@ -78,7 +79,7 @@ public sealed class ParallelIngestTests
     [Fact]
     public async Task Published_ids_leave_the_hash_set_and_are_still_deduplicated_and_the_queue_stays_within_its_window()
     {
-        var options = TestData.Options() with { PackTargetSize = 16 * 1024, IndexDeltaEntries = 8, IngestWindowBytes = 64 * 1024 };
+        var options = TestData.Options() with { Storage = StorageSettings.Default with { PackTargetSize = 16 * 1024 }, IndexDeltaEntries = 8, IngestWindowBytes = 64 * 1024 };
         var store = new MemoryStore();
         var repository = await Repository.InitAsync(store, new RepositoryInitOptions(), options);
         var chunks = Enumerable.Range(0, 200).Select(i => TestData.Random(4000, seed: 1000 + i)).ToArray();
