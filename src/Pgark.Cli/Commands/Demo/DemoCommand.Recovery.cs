@@ -50,7 +50,7 @@ internal static partial class DemoCommand
         if (!drill.Passed)
             return Fail(context, "the drill failed: " + string.Join("; ", drill.Problems));
         int matched = drill.Tables.Count(t => t.Match == TableMatch.Match);
-        Say(output, 11, $"drill of {drill.ShortId} passed: {matched} of {drill.Tables.Count} table(s) match their recorded row counts; "
+        Say(output, 11, $"drill of {drill.ShortId} passed: row counts match the backup's for {matched} of {Count(drill.Tables.Count, "table")}; "
             + $"RTO {Seconds(drill.Timings.Rto)}");
 
         DemoReport.WriteTable(output, rpo, restore, drill);

@@ -41,20 +41,21 @@ internal static partial class DemoCommand
         MaxPositionals: 0,
         RunAsync,
         Output: """
-            [1/11] started PostgreSQL 15.18 in /tmp/pgark-cluster-1a2b3c (port 40123, data checksums on, wal_level=logical)
-            [2/11] ping: system id 7301234567890123456, timeline 1, WAL at 0/1779E38, backup allowed (superuser)
+            [1/11] started PostgreSQL 15.18 in /tmp/pgark-cluster-356a2793dd (port 45903, data checksums on, wal_level=logical)
+            [2/11] ping: system id 7710557369791436996, timeline 1, WAL at 0/1741918, backup allowed (superuser)
             [3/11] streaming WAL into a new repository through slot pgark_demo; filled table orders: 200000 rows
-            [4/11] physical backup 3f2a9c1e: 997 files, 44.5 MiB received, 9.5 MiB stored in 3.3 s, row counts of 1 table recorded
-            [5/11] updated 1% of the rows (one key range); backup 8c1d2e3f stored 0.3 MiB (3% of the first) in 0.9 s
-            [6/11] logical backup 5e6f7a8b: 1 table, 200000 rows, 2.1 MiB stored in 1.2 s
-            [7/11] 1000 more orders; 10:02:11 DELETE FROM orders (no WHERE) removed 201000 rows at 0/5A3B1C8; 3 writes after; archive was 12.0 KiB (0.2 s) behind
-            [8/11] wal show found it: xid 771 COMMIT at 10:02:11.402, deleted 201000 rows of orders
+            [4/11] physical backup 52d712f0: 999 files, 44.5 MiB received, 9.5 MiB stored in 2.9 s, exact row counts recorded
+            [5/11] updated 1% of the rows (one key range); backup 7e0139fb stored 0.3 MiB (3% of the first) in 1.3 s
+            [6/11] logical backup 93dd5d41: 1 table, 200000 rows, 5.7 MiB stored in 1.2 s
+            [7/11] 1000 more orders; 09:40:43 DELETE FROM orders (no WHERE) removed 201000 rows at 0/8E75438; 3 writes after; all archived (at the mistake the archive was 189.7 KiB behind, 0.3 s)
+            [8/11] wal show found it: xid 730 COMMIT at 09:40:43.035, deleted 201000 rows
             [9/11] check --read-data: every pack, index and snapshot reads back and re-hashes clean
-            [10/11] restored to just before xid 771 from backup 8c1d2e3f + 3 WAL segments in 2.0 s, replayed in 1.1 s: 201000 orders back, 0 of the 3 later writes
-            [11/11] drill of 8c1d2e3f passed: 1 table matches its recorded row count; RTO 3.9 s (restore 2.1 s, replay 1.0 s, checks 0.8 s)
-                    RPO  at the mistake: 12.0 KiB of WAL not yet archived, archived 0.2 s later (streaming, slot pgark_demo)
-                    RTO  point-in-time restore: 3.1 s (restore 2.0 s, replay 1.1 s); drill: 3.9 s
+            [10/11] restored to just before xid 730 from backup 7e0139fb + 46.5 MiB of WAL in 1.6 s, replayed in 1.9 s: 201000 orders back, 0 of the 3 later writes
+            [11/11] drill of 7e0139fb passed: row counts match the backup's for 1 of 1 table; RTO 1.9 s
+                    RPO  at the mistake: 189.7 KiB of WAL not yet archived, archived 0.3 s later (streaming through slot pgark_demo)
+                    RTO  point-in-time restore: 3.6 s (restore 1.6 s, replay 1.9 s); drill: 1.9 s (restore 1.4 s, replay 0.1 s, checks 0.3 s)
             demo finished: archived, backed up, undid a mistake to the transaction, drilled a real PostgreSQL cluster
+            removed the scratch clusters and directories
             """);
 
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
@@ -123,20 +124,23 @@ internal static partial class DemoCommand
             var logicalClock = System.Diagnostics.Stopwatch.StartNew();
             LogicalBackupResult logical = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions { Source = sql }, cancellationToken)
                 .ConfigureAwait(false);
-            Say(output, 6, $"logical backup {logical.Snapshot.ShortId}: {logical.Manifest.Tables.Count} table(s), "
+            Say(output, 6, $"logical backup {logical.Snapshot.ShortId}: {Count(logical.Manifest.Tables.Count, "table")}, "
                 + $"{logical.Manifest.Tables.Sum(t => t.Rows)} rows, {Mib(logical.StoredBytes)} stored in {Seconds(logicalClock.Elapsed)}");
 
             // Step 7: more orders, the mistake, and life going on after it; the archive's lag at the mistake is the RPO.
             await DemoMistakes.AddLateOrdersAsync(sql, cancellationToken).ConfigureAwait(false);
+            // The RPO is what a loss of the server at the moment of the mistake would cost: WAL written, not yet archived.
+            Lsn beforeMistake = await DemoMistakes.CurrentLsnAsync(sql, cancellationToken).ConfigureAwait(false);
+            Lsn archived = stream.DurableLsn;
+            var lagClock = System.Diagnostics.Stopwatch.StartNew();
             DemoMistake mistake = await DemoMistakes.DeleteEverythingAsync(sql, cancellationToken).ConfigureAwait(false);
-            Lsn durableAtMistake = stream.DurableLsn;
-            TimeSpan lag = await stream.WaitDurableAsync(mistake.Lsn, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            await stream.WaitDurableAsync(beforeMistake, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            var rpo = new DemoRpo(Math.Max(0, beforeMistake - archived), lagClock.Elapsed);
             Lsn afterWrites = await DemoMistakes.WriteAfterMistakeAsync(sql, cancellationToken).ConfigureAwait(false);
             await stream.WaitDurableAsync(afterWrites, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-            var rpo = new DemoRpo(Math.Max(0, mistake.Lsn - durableAtMistake), lag);
             Say(output, 7, $"{DemoMistakes.LateOrders} more orders; {mistake.Time.UtcDateTime:HH:mm:ss} DELETE FROM orders (no WHERE) removed "
-                + $"{mistake.RowsDeleted} rows at {mistake.Lsn}; {DemoMistakes.AfterMistakeRows} writes after; archive was "
-                + $"{Kib(rpo.Bytes)} ({Seconds(rpo.Lag)}) behind");
+                + $"{mistake.RowsDeleted} rows at {mistake.Lsn}; {DemoMistakes.AfterMistakeRows} writes after; all archived "
+                + $"(at the mistake the archive was {Size(rpo.Bytes)} behind, {Seconds(rpo.Lag)})");
             return (second, mistake, rpo);
         }
     }

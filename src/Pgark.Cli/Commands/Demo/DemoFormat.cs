@@ -7,7 +7,11 @@ internal static class DemoFormat
 {
     public static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
 
-    public static string Kib(long bytes) => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB";
+    /// <summary>Small sizes in KiB, larger ones in MiB.</summary>
+    public static string Size(long bytes)
+        => bytes < 1048576 ? (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB" : Mib(bytes);
+
+    public static string Count(int count, string noun) => count.ToString(CultureInfo.InvariantCulture) + " " + noun + (count == 1 ? "" : "s");
 
     public static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 

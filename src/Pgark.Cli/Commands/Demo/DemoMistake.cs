@@ -28,6 +28,12 @@ internal static class DemoMistakes
             """, cancellationToken).ConfigureAwait(false);
     }
 
+    public static async Task<Lsn> CurrentLsnAsync(ConnectionSettings settings, CancellationToken cancellationToken)
+    {
+        await using PgConnection connection = await PgConnection.OpenAsync(settings, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Lsn.Parse((await connection.QueryTextAsync("SELECT pg_current_wal_lsn()::text", cancellationToken).ConfigureAwait(false)).Scalar!);
+    }
+
     /// <summary>The classic one: DELETE with no WHERE, in autocommit, as someone types it at a psql prompt.</summary>
     public static async Task<DemoMistake> DeleteEverythingAsync(ConnectionSettings settings, CancellationToken cancellationToken)
     {

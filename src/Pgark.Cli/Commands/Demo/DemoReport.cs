@@ -13,7 +13,7 @@ internal static class DemoReport
 
     public static void WriteTable(TextWriter output, DemoRpo rpo, DemoRestore restore, DrillResult drill)
     {
-        output.WriteLine($"{Indent}RPO  at the mistake: {Kib(rpo.Bytes)} of WAL not yet archived, archived {Seconds(rpo.Lag)} later "
+        output.WriteLine($"{Indent}RPO  at the mistake: {Size(rpo.Bytes)} of WAL not yet archived, archived {Seconds(rpo.Lag)} later "
             + $"(streaming through slot {DemoStream.SlotName})");
         DrillTimings t = drill.Timings;
         output.WriteLine($"{Indent}RTO  point-in-time restore: {Seconds(restore.Restore + restore.Replay)} (restore {Seconds(restore.Restore)}, "

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pgark.Wal;
 using Pgark.Wire.Connection;
 using Pgark.Wire.Replication;
@@ -38,9 +37,8 @@ internal sealed class DemoStream : IAsyncDisposable
         }), cancellationToken);
 
     /// <summary>Waits (on the receiver's progress events, no sleeping) until everything before <paramref name="position"/> is stored.</summary>
-    public async Task<TimeSpan> WaitDurableAsync(Lsn position, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task WaitDurableAsync(Lsn position, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnAdvanced(Lsn durable)
         {
@@ -57,7 +55,6 @@ internal sealed class DemoStream : IAsyncDisposable
                 await _run.ConfigureAwait(false); // throws what stopped the streamer
                 throw new InvalidOperationException($"the WAL streamer stopped before {position} was stored");
             }
-            return clock.Elapsed;
         }
         catch (TimeoutException)
         {
