@@ -1,13 +1,10 @@
 using Pgark.Cli.Commands.Ping;
 using Pgark.Cli.Parsing;
 using Pgark.Cluster;
-using Pgark.Drill;
 using Pgark.Logical;
 using Pgark.Physical;
 using Pgark.Repository;
-using Pgark.Repository.Check;
 using Pgark.Repository.Storage;
-using Pgark.Wal.Show;
 using Pgark.Wire.Connection;
 using Pgark.Wire.Replication;
 using static Pgark.Cli.Commands.DemoFormat;
