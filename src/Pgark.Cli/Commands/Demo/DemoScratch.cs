@@ -12,7 +12,13 @@ internal sealed class DemoScratch(bool keep, int? major) : IAsyncDisposable
 
     public async Task<LocalCluster> StartSourceAsync(CancellationToken cancellationToken)
     {
-        LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Major = major, KeepDirectory = keep },
+        LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Major = major,
+            KeepDirectory = keep,
+            // logical: physical backups then record exact row counts (a logical slot's snapshot) for the restore drill.
+            Settings = new Dictionary<string, string> { ["wal_level"] = "logical" },
+        },
             cancellationToken).ConfigureAwait(false);
         _clusters.Add(cluster);
         return cluster;
