@@ -40,6 +40,9 @@ public class MissingOpenSslTests
         var (code, output, error) = await RunWithoutOpenSslAsync(["--version"]);
         Assert.Equal((0, ""), (code, error));
         Assert.StartsWith("pgark ", output);
+        (code, output, error) = await RunWithoutOpenSslAsync(["help", "tune"]);
+        Assert.Equal((0, ""), (code, error));
+        Assert.StartsWith("usage: pgark tune", output);
     }
 
     [Fact]
