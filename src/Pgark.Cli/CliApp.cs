@@ -52,6 +52,9 @@ internal static class CliApp
             context.Out.Write(HelpText.ForCommand(command));
             return ExitCode.Ok;
         }
+        // Every command but help reaches .NET's cryptography, which aborts the process without libssl: refuse clearly first.
+        if (!ReferenceEquals(command, HelpCommand.Spec))
+            Native.OpenSslLibrary.EnsureLoadable(context.Environment);
         return await command.RunAsync(context, arguments, cancellationToken).ConfigureAwait(false);
     }
 

@@ -40,7 +40,7 @@ internal static class ExitCodes
             "plan or restore to a target: before the first backup, a WAL segment missing, a timeline that does not descend from the backup's, "
             + "beyond the archived WAL, a restore point or transaction not in the WAL"),
         (ExitCode.InternalError, "internal error: a bug in pgark", "an unexpected exception; rerun with --verbose and report the output"),
-        (ExitCode.MissingLibrary, "a system library pgark needs is missing", "libzstd.so.1 not installed or older than 1.4.0 (Debian: libzstd1, RHEL: libzstd)"),
+        (ExitCode.MissingLibrary, "a system library pgark needs is missing", "libzstd.so.1 not installed or older than 1.4.0 (Debian: libzstd1, RHEL: libzstd); no OpenSSL libssl (Debian: libssl3, RHEL: openssl-libs)"),
         (ExitCode.ArchiveUnreachable, "wal get failed for any reason other than \"not in the archive\" (PostgreSQL stops recovery)",
             "wal get only, so that restore_command never reads a failure as the end of archived WAL: repository missing or unreadable, "
             + "I/O error, damaged object, wrong passphrase, bad arguments, interrupted, internal error. PostgreSQL aborts recovery "

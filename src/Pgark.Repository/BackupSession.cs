@@ -18,7 +18,7 @@ namespace Pgark.Repository;
 /// pool (see spec/repository-format.md §14.1, "Parallel ingest").
 /// <para>
 /// Memory: the queued jobs hold at most <see cref="RepositoryOptions.IngestWindowBytes"/> of plaintext (plus their encoded
-/// form), one pack of <see cref="RepositoryOptions.PackTargetSize"/> is built at a time, and the ids written but not yet
+/// form), one pack of <see cref="Config.StorageSettings.PackTargetSize"/> is built at a time, and the ids written but not yet
 /// in a published index delta (at most <see cref="RepositoryOptions.IndexDeltaEntries"/>) sit in a hash set. Once a delta
 /// is published its ids move into a session-side <see cref="MergedIndex"/> at 33 bytes each, the cost they will have in
 /// the resident index of every later reader anyway, instead of staying in the hash set for the rest of the backup.

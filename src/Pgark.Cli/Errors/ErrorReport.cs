@@ -48,6 +48,7 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
             Pgark.Physical.Restore.PhysicalRestoreException e => new(e.IsVerificationFailure ? ExitCode.CheckFailed : ExitCode.Usage, e.Message, e.Hint),
             Pgark.Drill.DrillException e => new(ExitCode.Usage, e.Message, e.Hint),
             Pgark.Repository.Codecs.ZstdLibraryNotFoundException e => new(ExitCode.MissingLibrary, e.Problem, e.Hint),
+            Native.OpenSslNotFoundException e => new(ExitCode.MissingLibrary, e.Message, Native.OpenSslNotFoundException.Hint),
             Pgark.Physical.Tar.TarFormatException e => WithHint(ExitCode.ProtocolError, e.Message,
                 "the server's backup archive could not be parsed; rerun with --verbose and report the output"),
             _ => new(ExitCode.InternalError, $"internal error: {error.GetType().Name}: {error.Message}",

@@ -7,7 +7,7 @@ namespace Pgark.Repository.Ingest;
 /// <summary>
 /// What one extent of a paged file costs (spec §7.1): nothing if it equals the parent's extent page by page, nothing new
 /// if its bytes are already a chunk, a PageDelta of the changed pages against the parent when the chain is short and at
-/// most half the pages changed, else the whole extent. Pure apart from <paramref name="has"/>, so ingest workers decide
+/// most half the pages changed, else the whole extent. Pure apart from <c>has</c>, so ingest workers decide
 /// in parallel; the session still checks again before it appends, since a worker's answer may be a moment old.
 /// </summary>
 internal readonly record struct ExtentPlan(ExtentRef Result, bool Unchanged, ChunkId StoreId, ChunkKind StoreKind, byte[]? Delta)

@@ -91,7 +91,7 @@ public sealed partial class LocalCluster
     /// <summary>
     /// Crashes the server for fault tests: freezes the postmaster (SIGSTOP, so it forks nothing more),
     /// SIGKILLs it and every descendant, and waits until all are gone. Shared memory and postmaster.pid are
-    /// left behind as after a power cut; the next <see cref="StartAsync"/> runs crash recovery.
+    /// left behind as after a power cut; the next <c>StartAsync</c> runs crash recovery.
     /// </summary>
     public async Task KillAsync(CancellationToken cancellationToken = default)
     {
@@ -220,7 +220,7 @@ public sealed partial class LocalCluster
 
     /// <summary>
     /// A port the kernel just handed out on 127.0.0.1. Another process can still take it before postgres binds
-    /// it, which <see cref="StartAsync"/> detects and retries.
+    /// it, which <c>StartAsync</c> detects and retries.
     /// </summary>
     internal static int FreePort()
     {

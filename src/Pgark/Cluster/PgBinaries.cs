@@ -43,7 +43,7 @@ public static partial class PgBinaries
         throw NotFound(major, searched);
     }
 
-    /// <summary>Like <see cref="Find"/> but returns null instead of throwing when none is installed.</summary>
+    /// <summary>Like <c>Find</c> but returns null instead of throwing when none is installed.</summary>
     public static PgInstallation? TryFind(int major, string? binDirectory = null)
         => Search(binDirectory, DefaultInstallRoots()).Select(s => s.Found).FirstOrDefault(f => f?.Major == major);
 

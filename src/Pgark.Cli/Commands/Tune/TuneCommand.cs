@@ -48,23 +48,35 @@ internal static class TuneCommand
         Repo? repository = arguments.Has(Options.Repo)
             ? await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false)
             : null;
-        var progress = new TuneProgressLine(context);
+        var progress = TuneProgressLine.For(context, tune.Json);
 
-        // Take the sample: from a backup in the repository, or from the live cluster; attach an earlier backup's page hashes.
-        var sample = await TuneSampling.TakeAsync(context, arguments, tune, repository, progress, cancellationToken).ConfigureAwait(false);
-
-        if (sample.Windows.Count == 0)
-            throw new UsageException($"{sample.Source} has no file data to sample", "tune a cluster or backup that holds data");
-
-        // Run every candidate over the sample and recommend one.
-        var options = new TuneOptions
+        // The bar is erased however this ends, so an error message starts on a line of its own.
+        TuneSample sample;
+        TuneReport report;
+        try
         {
-            Goal = tune.Goal, Window = tune.Window, TrialTime = tune.Time - clock.Elapsed > TimeSpan.FromSeconds(1) ? tune.Time - clock.Elapsed : TimeSpan.FromSeconds(1),
-        };
-        var report = TuneEngine.RunFor(repository, sample, options,
-            (done, total, settings) => progress.Show(string.Create(CultureInfo.InvariantCulture, $"trial {done + 1}/{total}: {settings}")),
-            cancellationToken);
-        progress.Clear();
+            // Take the sample: from a backup in the repository, or from the live cluster; attach an earlier backup's page hashes.
+            sample = await TuneSampling.TakeAsync(context, arguments, tune, repository, progress, cancellationToken).ConfigureAwait(false);
+
+            if (sample.Windows.Count == 0)
+                throw new UsageException($"{sample.Source} has no file data to sample", "tune a cluster or backup that holds data");
+
+            // Run every candidate over the sample and recommend one.
+            var options = new TuneOptions
+            {
+                Goal = tune.Goal, Window = tune.Window,
+                TrialTime = tune.Time - clock.Elapsed > TimeSpan.FromSeconds(1) ? tune.Time - clock.Elapsed : TimeSpan.FromSeconds(1),
+            };
+            report = TuneEngine.RunFor(repository, sample, options,
+                (done, total, settings) => progress.Show(done, total, done < total
+                    ? string.Create(CultureInfo.InvariantCulture, $"trial {done + 1}/{total}: {settings}")
+                    : string.Create(CultureInfo.InvariantCulture, $"{total} trials done")),
+                cancellationToken);
+        }
+        finally
+        {
+            progress.Clear();
+        }
 
         // Report, then apply.
         if (tune.ReportFile is { } file)

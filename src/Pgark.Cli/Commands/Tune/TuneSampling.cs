@@ -19,13 +19,14 @@ internal static class TuneSampling
                 throw new UsageException($"snapshot {snapshot.ShortId} is a logical backup",
                     "tune measures physical data: give --backup a physical snapshot (pgark snapshots lists them) or sample the server with --db");
             return await SnapshotSampler.SampleAsync(repository, snapshot, tune.SampleBytes,
-                (read, _) => progress.Show(string.Create(CultureInfo.InvariantCulture, $"sampling snapshot {snapshot.ShortId}: {read >> 20} MiB read")),
+                (read, _) => progress.Show(read, tune.SampleBytes, string.Create(CultureInfo.InvariantCulture,
+                    $"sampling snapshot {snapshot.ShortId}: {read >> 20} MiB read")),
                 cancellationToken).ConfigureAwait(false);
         }
         var settings = PingCommand.ResolveSettings(context, arguments);
         context.Connection = settings;
         var sample = await ClusterSampler.SampleAsync(settings, tune.SampleBytes, tune.Time / 2,
-            (read, estimate) => progress.Show(string.Create(CultureInfo.InvariantCulture,
+            (read, estimate) => progress.Show(read, estimate, string.Create(CultureInfo.InvariantCulture,
                 $"sampling cluster: {read >> 20} of ~{estimate >> 20} MiB read")), cancellationToken).ConfigureAwait(false);
         if (repository is null)
             return sample;
