@@ -268,28 +268,28 @@ internal static class Options
         + "no offset means UTC).", ["plan", "restore", "drill"], ValueName: "TIME");
 
     public static readonly CliOption TargetLsn = new("target-lsn", OptionKind.Text,
-        "Recover to a WAL position (as pg_current_wal_lsn prints it, e.g. 0/3000148).", ["plan", "restore"], ValueName: "LSN");
+        "Recover to a WAL position (as pg_current_wal_lsn prints it, e.g. 0/3000148).", ["plan", "restore", "drill"], ValueName: "LSN");
 
     public static readonly CliOption TargetXid = new("target-xid", OptionKind.Text,
-        "Recover to the commit (or abort) of a transaction id.", ["plan", "restore"], ValueName: "XID");
+        "Recover to the commit (or abort) of a transaction id.", ["plan", "restore", "drill"], ValueName: "XID");
 
     public static readonly CliOption TargetName = new("target-name", OptionKind.Text,
-        "Recover to a restore point made with pg_create_restore_point (replay stops just after it).", ["plan", "restore"], ValueName: "NAME");
+        "Recover to a restore point made with pg_create_restore_point (replay stops just after it).", ["plan", "restore", "drill"], ValueName: "NAME");
 
     public static readonly CliOption Latest = new("latest", OptionKind.Flag,
-        "Recover all archived WAL (no target).", ["plan", "restore"]);
+        "Recover all archived WAL (no target).", ["plan", "restore", "drill"]);
 
     public static readonly CliOption Immediate = new("immediate", OptionKind.Flag,
-        "Recover only until the backup is consistent (recovery_target = 'immediate').", ["plan", "restore"]);
+        "Recover only until the backup is consistent (recovery_target = 'immediate').", ["plan", "restore", "drill"]);
 
     public static readonly CliOption Timeline = new("timeline", OptionKind.Text,
         "The timeline to recover along (wal show: to read): latest (the newest in the archive), current (the backup's; not for "
-        + "wal show) or a number.", ["plan", "restore", "wal show"],
+        + "wal show) or a number.", ["plan", "restore", "wal show", "drill"],
         ValueName: "N|latest|current", Default: "latest");
 
     public static readonly CliOption Exclusive = new("exclusive", OptionKind.Flag,
         "Stop just before the target transaction (or the last one at the target time, or the record at the LSN) instead of after it.",
-        ["plan", "restore"]);
+        ["plan", "restore", "drill"]);
 
     public static readonly CliOption TargetAction = new("target-action", OptionKind.Text,
         "What the server does when it reaches the target: promote (end recovery and accept writes), pause (stay read-only "

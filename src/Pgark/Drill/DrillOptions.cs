@@ -10,10 +10,22 @@ public sealed record DrillOptions
     public string? PgBinDirectory { get; init; }
 
     /// <summary>
-    /// Physical drills: recover to this point in time (recovery_target_time, inclusive) with the continuous archive's WAL
-    /// after the snapshot, instead of to the snapshot's own end. Row counts recorded at backup time do not apply then.
+    /// Physical drills: recover to this target with the continuous archive's WAL, as <c>pgark restore</c> with the same
+    /// target would. The drill plans first (<see cref="Recovery.RepositoryRecovery.PlanAsync"/>; a target the archive
+    /// cannot reach throws <see cref="Recovery.RecoveryPlanException"/>), restores the plan's backup (so
+    /// <see cref="Backup"/> must stay "latest") and replays through <see cref="RestoreCommand"/>. Row counts recorded at
+    /// backup time describe another moment and are not compared. Null: recover to the snapshot's own end.
     /// </summary>
-    public DateTimeOffset? TargetTime { get; init; }
+    public Recovery.RecoveryTarget? Target { get; init; }
+
+    /// <summary>The timeline to recover along with <see cref="Target"/> (recovery_target_timeline).</summary>
+    public Recovery.TimelineChoice Timeline { get; init; } = Recovery.TimelineChoice.Latest;
+
+    /// <summary>
+    /// restore_command the scratch server fetches archived WAL with (<see cref="Recovery.RestoreCommandLine.For"/>:
+    /// <c>pgark wal get --repo R %f %p</c>, run as the server's account); required with <see cref="Target"/>.
+    /// </summary>
+    public string? RestoreCommand { get; init; }
 
     /// <summary>Where the scratch directory is created (it needs room for the restored data); null is /tmp.</summary>
     public string? ScratchParent { get; init; }

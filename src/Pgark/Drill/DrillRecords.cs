@@ -26,6 +26,7 @@ public static class DrillRecords
         result.Timings.Checks.TotalSeconds,
         RecoveryTarget: result.Kind == SnapshotKind.Logical ? null
             : result.RecoveryTargetTime is { } time ? "time " + time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)
+            : result.RecoveryTarget is { } target ? target.ToString()
             : result.RecoveryTargetLsn is { } lsn ? "lsn " + lsn : "backup-end",
         ReachedLsn: result.ReachedLsn,
         Amcheck: !result.Amcheck.Available ? "unavailable" : result.Amcheck.Failures.Count > 0 ? "failed" : "passed",

@@ -68,8 +68,11 @@ public sealed record DrillResult(
     IReadOnlyList<string> Problems,
     KeptServer? Kept)
 {
-    /// <summary>The point-in-time target recovery ran to (<see cref="DrillOptions.TargetTime"/>), else null.</summary>
+    /// <summary>The time <see cref="DrillOptions.Target"/> named when it was a time target, else null.</summary>
     public DateTimeOffset? RecoveryTargetTime { get; init; }
+
+    /// <summary>The target the drill recovered to (<see cref="DrillOptions.Target"/>), else null (the backup's own end).</summary>
+    public Recovery.RecoveryTarget? RecoveryTarget { get; init; }
 
     public bool Passed => Problems.Count == 0;
 

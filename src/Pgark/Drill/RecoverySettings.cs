@@ -11,11 +11,7 @@ internal static class RecoverySettings
     /// <summary>What PostgreSQL logs when an exclusive LSN target stops recovery (xlogrecovery.c / xlog.c).</summary>
     private const string StoppedBeforeTarget = "recovery stopping before WAL location (LSN)";
 
-    /// <summary>What it logs when any target stops recovery ("recovery stopping before/after commit of transaction …").</summary>
-    private const string StoppedAtTarget = "recovery stopping ";
-
-    /// <param name="targetTime">A point-in-time target (the WAL after the backup must be in pg_wal); wins over <paramref name="targetLsn"/>.</param>
-    public static IReadOnlyDictionary<string, string> For(string? targetLsn, DateTimeOffset? targetTime = null)
+    public static IReadOnlyDictionary<string, string> For(string? targetLsn)
     {
         var settings = new Dictionary<string, string>
         {
@@ -23,13 +19,7 @@ internal static class RecoverySettings
             ["primary_conninfo"] = "",
             ["hot_standby"] = "on",
         };
-        if (targetTime is { } time)
-        {
-            settings["restore_command"] = "false";
-            settings["recovery_target_time"] = PostgresTime(time);
-            settings["recovery_target_action"] = "promote";
-        }
-        else if (targetLsn is not null)
+        if (targetLsn is not null)
         {
             settings["restore_command"] = "false";
             settings["recovery_target_lsn"] = targetLsn;
@@ -42,8 +32,7 @@ internal static class RecoverySettings
     public static void WriteSignal(string dataDirectory)
         => File.WriteAllBytes(Path.Combine(dataDirectory, "recovery.signal"), []);
 
-    public static bool ReachedTarget(string log, bool lsnTarget = true)
-        => log.Contains(lsnTarget ? StoppedBeforeTarget : StoppedAtTarget, StringComparison.Ordinal);
+    public static bool ReachedTarget(string log) => log.Contains(StoppedBeforeTarget, StringComparison.Ordinal);
 
     /// <summary>timestamptz input PostgreSQL reads the same under any TimeZone and DateStyle.</summary>
     internal static string PostgresTime(DateTimeOffset time)

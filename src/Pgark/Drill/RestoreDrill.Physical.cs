@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Pgark.Cluster;
 using Pgark.Physical.Restore;
 using Pgark.Physical.RowCounts;
+using Pgark.Recovery;
 using Pgark.Repository;
 using Pgark.Repository.Snapshots;
 
@@ -10,7 +11,7 @@ namespace Pgark.Drill;
 // Physical: restore the data directory, recover it (to the row counts' LSN when recorded), promote, check.
 public sealed partial class RestoreDrill
 {
-    private async Task<DrillOutcome> RunPhysicalAsync(SnapshotInfo snapshot, PgInstallation installation, DrillScratch scratch,
+    private async Task<DrillOutcome> RunPhysicalAsync(SnapshotInfo snapshot, RecoveryPlan? plan, PgInstallation installation, DrillScratch scratch,
         CancellationToken cancellationToken)
     {
         // Restore into the scratch directory; a file that fails verification is zero-filled and listed, and the drill goes on.
@@ -37,19 +38,17 @@ public sealed partial class RestoreDrill
         RowCountDocument? counts = await LoadRowCountsAsync(snapshot, cancellationToken).ConfigureAwait(false);
         string? target = counts?.Lsn;
 
-        // A point in time instead: the counts describe another moment, and the archive's WAL goes into pg_wal.
-        if (options.TargetTime is { } time)
+        // A planned target instead: the counts describe another moment; recovery runs as a point-in-time restore's would,
+        // with the planner's settings (restore_command = pgark wal get, the plan's timeline and stop LSN).
+        if (plan is not null)
         {
-            (counts, target) = (null, null);
-            int fetched = await ArchivedWal.FetchAsync(repository, scratch.DataDirectory, snapshot.Record.Metadata.Timeline, cancellationToken)
-                .ConfigureAwait(false);
-            Say($"copied {fetched} archived WAL segment(s) for recovery to {RecoverySettings.PostgresTime(time)}");
-            restoreTime = clock.Elapsed;
+            (counts, target) = (null, plan.Stop?.Lsn.ToString());
+            PlannedRecovery.Configure(scratch.DataDirectory, plan, options.RestoreCommand!);
         }
 
         // Start a server on it and wait until recovery has reached its target and the server is promoted.
         clock.Restart();
-        LocalCluster? server = await StartRestoredAsync(scratch, installation, target, cancellationToken).ConfigureAwait(false);
+        LocalCluster? server = await StartRestoredAsync(scratch, installation, plan, target, cancellationToken).ConfigureAwait(false);
         TimeSpan replayTime = clock.Elapsed;
         string? reached = server is null ? null : await RecoveryWait.ReplayedLsnAsync(new ScratchServer(server), cancellationToken).ConfigureAwait(false);
         if (server is null)
@@ -83,17 +82,17 @@ public sealed partial class RestoreDrill
     }
 
     /// <summary>Adopts the restored directory and starts it; null (with the problem recorded) when it will not start or recover.</summary>
-    private async Task<LocalCluster?> StartRestoredAsync(DrillScratch scratch, PgInstallation installation, string? targetLsn,
+    private async Task<LocalCluster?> StartRestoredAsync(DrillScratch scratch, PgInstallation installation, RecoveryPlan? plan, string? targetLsn,
         CancellationToken cancellationToken)
     {
-        DateTimeOffset? targetTime = options.TargetTime;
-        if (targetLsn is not null || targetTime is not null)
+        if (plan is null && targetLsn is not null)
             RecoverySettings.WriteSignal(scratch.DataDirectory); // before Adopt, which hands every file to the server account
         var hotStandby = await HotStandbySettings.ReadAsync(installation, scratch.DataDirectory, cancellationToken).ConfigureAwait(false);
         LocalCluster server = scratch.Adopt(LocalCluster.Adopt(scratch.DataDirectory, scratch.ClusterOptions(installation, options.Timeout)));
         server.SetSettings(hotStandby);
-        server.SetSettings(RecoverySettings.For(targetLsn, targetTime));
-        Say(targetTime is { } time ? $"starting the restored server (recovery to {RecoverySettings.PostgresTime(time)}, then promote)"
+        // With a plan its settings are in postgresql.auto.conf, read after pgark.conf; these add only the isolation.
+        server.SetSettings(RecoverySettings.For(plan is null ? targetLsn : null));
+        Say(plan is not null ? $"starting the restored server (recovery to {plan.Target} along timeline {plan.Path}, then promote)"
             : targetLsn is null ? "starting the restored server (recovery to the end of the backup's WAL)"
             : $"starting the restored server (recovery to just before {targetLsn}, then promote)");
         try
@@ -106,11 +105,13 @@ public sealed partial class RestoreDrill
             _problems.Add($"the restored server did not start or recover: {e.Message}");
             return null;
         }
-        if (targetTime is { } target && !RecoverySettings.ReachedTarget(server.ReadLogTail(400), lsnTarget: false))
+        if (plan is not null)
         {
-            _problems.Add($"recovery did not stop at {RecoverySettings.PostgresTime(target)}: the archived WAL ends before a commit at or after it");
+            string? problem = await PlannedRecovery.CheckReachedAsync(new ScratchServer(server), plan, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+                _problems.Add(problem);
         }
-        else if (targetTime is null && targetLsn is not null && !RecoverySettings.ReachedTarget(server.ReadLogTail(400)))
+        else if (targetLsn is not null && !RecoverySettings.ReachedTarget(server.ReadLogTail(400)))
         {
             _problems.Add($"recovery did not stop at the recorded LSN {targetLsn} (the backup's WAL ends before it), so the row counts cannot be compared exactly");
         }

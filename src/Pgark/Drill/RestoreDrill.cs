@@ -1,4 +1,5 @@
 using Pgark.Cluster;
+using Pgark.Recovery;
 using Pgark.Repository.Format;
 using Pgark.Repository.Snapshots;
 
@@ -23,18 +24,18 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
     {
         DateTimeOffset started = DateTimeOffset.UtcNow;
 
-        // Pick the snapshot and the server programs of its major.
-        SnapshotInfo snapshot = await FindSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        // With a target the planner picks the backup and proves the WAL to the target archived, before anything is
+        // restored; otherwise the snapshot asked for. Then the server programs of its major.
+        RecoveryPlan? plan = await PlanAsync(cancellationToken).ConfigureAwait(false);
+        SnapshotInfo snapshot = plan is null ? await FindSnapshotAsync(cancellationToken).ConfigureAwait(false)
+            : await repository.FindSnapshotAsync(plan.Backup.Id, cancellationToken).ConfigureAwait(false);
         SnapshotMetadata metadata = snapshot.Record.Metadata;
         PgInstallation installation = FindInstallation(metadata);
-        if (options.TargetTime is not null && metadata.Kind != SnapshotKind.Physical)
-            throw new DrillException($"snapshot {snapshot.ShortId} is a logical backup; a point-in-time target needs a physical one",
-                "drop --target-time, or choose a physical snapshot with --backup");
 
         // Restore, start, wait, check: each kind in its own file.
         await using var scratch = new DrillScratch(options.ScratchParent, options.Keep);
         DrillOutcome outcome = metadata.Kind == SnapshotKind.Physical
-            ? await RunPhysicalAsync(snapshot, installation, scratch, cancellationToken).ConfigureAwait(false)
+            ? await RunPhysicalAsync(snapshot, plan, installation, scratch, cancellationToken).ConfigureAwait(false)
             : await RunLogicalAsync(snapshot, installation, scratch, cancellationToken).ConfigureAwait(false);
 
         // Collect every problem into the result, then record it in the repository.
@@ -42,7 +43,8 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
             outcome.RecoveryTargetLsn, outcome.ReachedLsn, outcome.RowCountsRecorded, outcome.Timings, outcome.Tables, outcome.Damaged, outcome.Amcheck,
             [.. _problems, .. Findings(outcome)], scratch.Describe())
         {
-            RecoveryTargetTime = metadata.Kind == SnapshotKind.Physical ? options.TargetTime : null,
+            RecoveryTargetTime = plan?.Target.Kind == RecoveryTargetKind.Time ? plan.Target.Time : null,
+            RecoveryTarget = plan?.Target,
         };
         if (options.Record)
             await DrillRecords.SaveAsync(repository, result, cancellationToken).ConfigureAwait(false);
@@ -54,6 +56,20 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
         IReadOnlyList<DamagedRelation> Damaged, AmcheckReport Amcheck)
     {
         public string? ReachedLsn { get; init; }
+    }
+
+    private async Task<RecoveryPlan?> PlanAsync(CancellationToken cancellationToken)
+    {
+        if (options.Target is not { } target)
+            return null;
+        if (options.Backup != "latest")
+            throw new DrillException("--backup cannot be combined with a recovery target", "the plan chooses the backup; see it with pgark plan");
+        if (options.RestoreCommand is null)
+            throw new ArgumentException("a drill with a recovery target needs DrillOptions.RestoreCommand", nameof(options));
+        Say($"planning recovery to {target}");
+        RecoveryPlan plan = await RepositoryRecovery.PlanAsync(repository, target, options.Timeline, cancellationToken).ConfigureAwait(false);
+        Say($"plan: backup {plan.Backup.ShortId}, timeline path {plan.Path}, {(plan.Wal.Bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} MiB of archived WAL to replay");
+        return plan;
     }
 
     private async Task<SnapshotInfo> FindSnapshotAsync(CancellationToken cancellationToken)

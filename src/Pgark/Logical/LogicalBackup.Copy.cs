@@ -26,10 +26,15 @@ public static partial class LogicalBackup
             // BackupSession is single-threaded: workers hand it chunks one at a time under this gate.
             using var gate = new SemaphoreSlim(1, 1);
             var chunker = new FastCdc(options.Chunking ?? session.Settings.Chunking);
+            var progress = new CopyProgress(options.Progress, tables.Count, tables.Sum(t => t.Size));
             await Task.WhenAll(workers.Select(worker => Task.Run(async () =>
             {
                 while (queue.TryDequeue(out var table))
-                    results.Add(await CopyTableAsync(worker, table, chunker, session, gate, cancellationToken).ConfigureAwait(false));
+                {
+                    var copied = await CopyTableAsync(worker, table, chunker, session, gate, cancellationToken).ConfigureAwait(false);
+                    results.Add(copied);
+                    progress.Copied(copied.Item1.Bytes);
+                }
             }, cancellationToken))).ConfigureAwait(false);
             return [.. results];
         }
@@ -37,6 +42,35 @@ public static partial class LogicalBackup
         {
             foreach (var worker in workers)
                 await worker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Per-table progress from the parallel workers, reported one at a time so the figures only grow.</summary>
+    private sealed class CopyProgress
+    {
+        private readonly IProgress<LogicalBackupProgress>? _progress;
+        private readonly Lock _lock = new();
+        private readonly int _total;
+        private readonly long _estimatedBytes;
+        private int _copied;
+        private long _bytes;
+
+        public CopyProgress(IProgress<LogicalBackupProgress>? progress, int total, long estimatedBytes)
+        {
+            (_progress, _total, _estimatedBytes) = (progress, total, estimatedBytes);
+            _progress?.Report(new LogicalBackupProgress(0, total, 0, estimatedBytes));
+        }
+
+        public void Copied(long bytes)
+        {
+            if (_progress is null)
+                return;
+            lock (_lock)
+            {
+                _copied++;
+                _bytes += bytes;
+                _progress.Report(new LogicalBackupProgress(_copied, _total, _bytes, _estimatedBytes));
+            }
         }
     }
 

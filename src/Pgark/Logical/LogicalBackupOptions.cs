@@ -22,4 +22,14 @@ public sealed record LogicalBackupOptions
     public bool Globals { get; init; }
     /// <summary>With <see cref="Globals"/>: the roles' password hashes too (needs a superuser to read pg_authid; else a warning).</summary>
     public bool RolePasswords { get; init; }
+    /// <summary>
+    /// Receives <see cref="LogicalBackupProgress"/> once before the tables are copied and once per table copied (the last
+    /// report has every table); called from the copying tasks, one report at a time.
+    /// </summary>
+    public IProgress<LogicalBackupProgress>? Progress { get; init; }
 }
+
+/// <summary>How far the data step of a logical backup has got (tables copied out and stored).</summary>
+/// <param name="CopiedBytes">COPY text bytes of the tables copied so far.</param>
+/// <param name="EstimatedTotalBytes">The tables' on-disk size (pg_relation_size), which COPY text only approximates.</param>
+public sealed record LogicalBackupProgress(int TablesCopied, int TotalTables, long CopiedBytes, long EstimatedTotalBytes);

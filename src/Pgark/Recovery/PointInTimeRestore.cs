@@ -36,7 +36,7 @@ public sealed class PointInTimeRestore(Repository.Repository repository, PointIn
         return new PointInTimeRestoreResult(restored, removed, settings);
     }
 
-    private static int RemoveBackupWal(string walDirectory)
+    internal static int RemoveBackupWal(string walDirectory)
     {
         int removed = 0;
         foreach (string file in Directory.EnumerateFiles(walDirectory))

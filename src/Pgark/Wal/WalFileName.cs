@@ -48,6 +48,20 @@ public static class WalFileName
         return true;
     }
 
+    /// <summary>
+    /// Recognises a backup history file, <c>TTTTTTTTXXXXXXXXYYYYYYYY.OOOOOOOO.backup</c>: the segment in which a base
+    /// backup started and the byte offset of its start in that segment (PostgreSQL's BackupHistoryFileName).
+    /// </summary>
+    public static bool IsBackupHistory(string name)
+        => name.Length == SegmentNameLength + 1 + 8 + ".backup".Length
+            && name.EndsWith(".backup", StringComparison.Ordinal)
+            && name[SegmentNameLength] == '.'
+            && !name.AsSpan(0, SegmentNameLength).ContainsAnyExcept(s_upperHex)
+            && !name.AsSpan(SegmentNameLength + 1, 8).ContainsAnyExcept(s_upperHex)
+            && TimelineOf(name) is not null;
+
+    private static readonly System.Buffers.SearchValues<char> s_upperHex = System.Buffers.SearchValues.Create("0123456789ABCDEF");
+
     /// <summary>The timeline part of any WAL file name, or null.</summary>
     public static TimelineId? TimelineOf(string name)
         => name.Length >= 8 && uint.TryParse(name.AsSpan(0, 8), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint tli) && tli != 0

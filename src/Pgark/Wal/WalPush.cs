@@ -6,18 +6,30 @@ using Pgark.Wire.Replication;
 namespace Pgark.Wal;
 
 /// <summary>What <see cref="WalPush.PushAsync"/> did.</summary>
-public enum WalPushOutcome { Stored, AlreadyArchived }
+public enum WalPushOutcome
+{
+    Stored,
+    AlreadyArchived,
+
+    /// <summary>A backup history file: accepted so archiving continues, not stored (see spec/wal-archiving.md §4).</summary>
+    SkippedBackupHistory,
+}
 
 /// <summary>
 /// archive_command's side: stores one WAL file PostgreSQL hands over (a segment, a timeline's last segment named
 /// <c>….partial</c>, or a <c>TTTTTTTT.history</c>). Pushing the same bytes again succeeds, because PostgreSQL
 /// retries a file whose archiving it could not confirm; different bytes under an archived name fail loudly.
+/// A backup history file (<c>….OOOOOOOO.backup</c>) is accepted and not stored: recovery never asks for one, and
+/// everything it says (start and stop location, label, times) is in pgark's own snapshot of the backup; refusing it
+/// would stall archiving at the first base backup.
 /// </summary>
 public static class WalPush
 {
     public static async Task<WalPushOutcome> PushAsync(WalStore store, string path, CancellationToken cancellationToken = default)
     {
         string fileName = Path.GetFileName(path);
+        if (WalFileName.IsBackupHistory(fileName))
+            return await SkipBackupHistoryAsync(path, fileName, cancellationToken).ConfigureAwait(false);
         byte[] content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         await using RepositoryLock held = await store.Repository.LockAsync(LockKind.Shared, "archive-wal", cancellationToken).ConfigureAwait(false);
 
@@ -51,6 +63,22 @@ public static class WalPush
         }
         await store.PutSegmentAsync(timeline, segmentNumber, segmentSize, content, partial, cancellationToken).ConfigureAwait(false);
         return WalPushOutcome.Stored;
+    }
+
+    // Checked as far as the name and first line go, so that a segment renamed to *.backup is not silently dropped.
+    private static async Task<WalPushOutcome> SkipBackupHistoryAsync(string path, string fileName, CancellationToken cancellationToken)
+    {
+        const string FirstLine = "START WAL LOCATION: ";
+        var buffer = new byte[FirstLine.Length];
+        int read;
+        await using (FileStream file = File.OpenRead(path))
+            read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (read != buffer.Length || !buffer.AsSpan().SequenceEqual(System.Text.Encoding.ASCII.GetBytes(FirstLine)))
+        {
+            throw new WalPushException($"\"{fileName}\" is named like a backup history file but does not start with \"{FirstLine.TrimEnd()}\"",
+                "archive_command should pass %p, the path of the file PostgreSQL wants archived");
+        }
+        return WalPushOutcome.SkippedBackupHistory;
     }
 
     // A renamed or mixed-up file would be archived under the wrong name: the first page says which segment it is.

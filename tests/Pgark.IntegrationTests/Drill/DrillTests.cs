@@ -168,24 +168,28 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         Assert.EndsWith("drill passed", run.Out.TrimEnd());
     }
 
-    [Fact]
-    public async Task A_point_in_time_drill_replays_archived_wal_to_the_moment_asked_and_no_further()
+    /// <summary>
+    /// A backup, then ten rows (committed by one transaction, whose xid is returned), the moment, twenty more rows, and
+    /// the WAL from the backup's start to the inserts archived as archive_command would; the repository is made
+    /// readable to the server account, which runs restore_command.
+    /// </summary>
+    private async Task<(string Moment, string TenRowsXid)> BackupThenTenRowsThenTwentyAsync(PhysicalTestBed bed)
     {
-        using var bed = new PhysicalTestBed();
         var repository = await bed.InitRepositoryAsync();
         PhysicalBackupResult backup = await BackupAsync(repository);
         var metadata = backup.Snapshot.Record.Metadata;
         string firstSegment = new Lsn(metadata.StartLsn).WalFileName(new TimelineId(metadata.Timeline), 16 << 20);
 
-        // Ten rows, the moment, twenty rows: recovery to the moment must hold the ten only.
-        await _cluster.ExecuteAsync("CREATE TABLE pitr (id int); INSERT INTO pitr SELECT generate_series(1, 10)", DrillFixture.Database);
+        await _cluster.ExecuteAsync("CREATE TABLE pitr (id int)", DrillFixture.Database);
+        string xid = await _cluster.ScalarAsync<string>(
+            "WITH ten AS (INSERT INTO pitr SELECT generate_series(1, 10)) SELECT txid_current()::text", DrillFixture.Database);
         string moment = await _cluster.ScalarAsync<string>(
             "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", DrillFixture.Database);
         await _cluster.ExecuteAsync("INSERT INTO pitr SELECT generate_series(11, 30)", DrillFixture.Database);
+        await _cluster.ExecuteAsync("DROP TABLE pitr", DrillFixture.Database); // the fixture's database is shared
         string lastSegment = await _cluster.ScalarAsync<string>("SELECT pg_walfile_name(pg_current_wal_lsn())");
         await _cluster.ExecuteAsync("SELECT pg_switch_wal()");
 
-        // Archive the segments from the backup's first to the one holding the inserts, as archive_command would.
         foreach (string segment in Directory.EnumerateFiles(Path.Combine(_cluster.DataDirectory, "pg_wal"))
             .Where(f => Path.GetFileName(f).Length == 24 && string.CompareOrdinal(Path.GetFileName(f), firstSegment) >= 0
                 && string.CompareOrdinal(Path.GetFileName(f), lastSegment) <= 0).Order())
@@ -193,6 +197,15 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
             var push = await CliHarness.RunAsync(["wal", "push", "--repo", bed.RepositoryDirectory, segment]);
             Assert.True(push.ExitCode == 0, push.Error);
         }
+        Os.Run("chmod", "-R", "a+rwX", bed.RepositoryDirectory);
+        return (moment, xid);
+    }
+
+    [Fact]
+    public async Task A_point_in_time_drill_replays_archived_wal_to_the_moment_asked_and_no_further()
+    {
+        using var bed = new PhysicalTestBed();
+        (string moment, _) = await BackupThenTenRowsThenTwentyAsync(bed);
 
         var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--target-time", moment, "--json"]);
 
@@ -202,12 +215,44 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         Assert.Equal(DateTimeOffset.Parse(moment, System.Globalization.CultureInfo.InvariantCulture),
             root.GetProperty("recovery_target_time").GetDateTimeOffset());
         Assert.False(root.GetProperty("row_counts_recorded").GetBoolean());
+        // The planner's exact stop: the stop LSN it found, reached by the server.
+        Assert.Equal(JsonValueKind.String, root.GetProperty("recovery_target_lsn").ValueKind);
         JsonElement pitr = root.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("table").GetString() == "public.pitr");
         Assert.Equal(10, pitr.GetProperty("restored_rows").GetInt64());
         Assert.Equal("not-recorded", pitr.GetProperty("match").GetString());
         DrillRecord recorded = Assert.Single(await (await bed.OpenRepositoryAsync()).ListDrillRecordsAsync());
         Assert.StartsWith("time " + moment[..19], recorded.RecoveryTarget);
-        await _cluster.ExecuteAsync("DROP TABLE pitr", DrillFixture.Database);
+    }
+
+    [Fact]
+    public async Task A_drill_to_a_transaction_id_stops_at_its_commit_through_restore_command()
+    {
+        using var bed = new PhysicalTestBed();
+        (_, string xid) = await BackupThenTenRowsThenTwentyAsync(bed);
+
+        var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--target-xid", xid, "--no-amcheck"]);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.Contains($"recovered to xid {xid} (inclusive) with archived WAL, row counts are the backup's", run.Out);
+        Assert.Matches(@"(?m)^shop\s+public\.pitr\s+not recorded\s+10\s+-$", run.Out);
+        DrillRecord recorded = Assert.Single(await (await bed.OpenRepositoryAsync()).ListDrillRecordsAsync());
+        Assert.Equal($"xid {xid} (inclusive)", recorded.RecoveryTarget);
+        Assert.True(recorded.Passed);
+    }
+
+    [Fact]
+    public async Task A_drill_to_a_target_the_archive_cannot_reach_is_refused_before_restoring()
+    {
+        using var bed = new PhysicalTestBed();
+        await BackupThenTenRowsThenTwentyAsync(bed);
+
+        var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--target-xid", "4000000000"]);
+
+        Assert.Equal(10, run.ExitCode);
+        Assert.Contains("pgark: planning recovery to xid 4000000000 (inclusive)", run.Error);
+        Assert.Contains("4000000000", run.Error.Split("planning recovery")[1]); // the refusal names the target
+        Assert.DoesNotContain("restoring", run.Error);
+        Assert.Empty(await (await bed.OpenRepositoryAsync()).ListDrillRecordsAsync());
     }
 
     private Task<PhysicalBackupResult> BackupAsync(Repository.Repository repository, bool countRows = true)

@@ -48,8 +48,10 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
     [Fact]
     public async Task Restore_into_a_fresh_database_gives_the_same_pg_dump_schema_and_data()
     {
+        var progress = new ProgressRecorder<LogicalRestoreProgress>();
         var result = await LogicalRestore.RunAsync(_fixture.Repository, new LogicalRestoreOptions
         {
+            Progress = progress,
             Target = LogicalFixture.Settings(_fixture.Cluster, "postgres"),
             SnapshotId = _fixture.Backup.Snapshot.Id.ToString(),
             CreateDatabase = "restored_full",
@@ -57,6 +59,11 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         });
 
         Assert.Equal(_fixture.Backup.Manifest.Tables.Count, result.TablesVerified);
+        // One report before the data step and one per table, ending at every table and byte.
+        int tableCount = _fixture.Backup.Manifest.Tables.Count;
+        Assert.Equal(Enumerable.Range(0, tableCount + 1), progress.Reports.Select(r => r.TablesLoaded));
+        Assert.All(progress.Reports, r => Assert.Equal((tableCount, result.BytesLoaded), (r.TotalTables, r.TotalBytes)));
+        Assert.Equal(result.BytesLoaded, progress.Reports[^1].LoadedBytes);
         Assert.Equal(_fixture.Backup.SchemaObjects, result.ObjectsCreated);
         // Ownership and privileges (ALTER ... OWNER TO, GRANT/REVOKE, column and default privileges) included.
         var sourceSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", ["--schema-only"]);
@@ -170,11 +177,19 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
     [Fact]
     public async Task Without_a_replication_slot_the_backup_uses_an_exported_snapshot()
     {
+        var progress = new ProgressRecorder<LogicalBackupProgress>();
         var backup = await LogicalBackup.RunAsync(_fixture.Repository, new LogicalBackupOptions
         {
             Source = LogicalFixture.Settings(_fixture.Cluster, "source"),
             PreferReplicationSlot = false,
+            Jobs = 2,
+            Progress = progress,
         });
+        // One report before the copies and one per table (two workers), ending at every table and its COPY bytes.
+        int tableCount = backup.Manifest.Tables.Count;
+        Assert.Equal(Enumerable.Range(0, tableCount + 1), progress.Reports.Select(r => r.TablesCopied));
+        Assert.All(progress.Reports, r => Assert.Equal(tableCount, r.TotalTables));
+        Assert.Equal(backup.Manifest.Tables.Sum(t => t.Bytes), progress.Reports[^1].CopiedBytes);
 
         Assert.Equal("exported-snapshot", backup.Manifest.SnapshotMethod);
         // Same data as the first backup: every table's chunks are already in the repository.

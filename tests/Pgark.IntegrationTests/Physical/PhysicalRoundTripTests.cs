@@ -32,7 +32,16 @@ public sealed class PhysicalRoundTripTests(ClusterFixture fixture) : IClassFixtu
 
         // Restore the first backup, start it, compare.
         string target = bed.NewDirectory("pgark-restore-");
-        var restored = await PhysicalTestBed.Restorer(repository, target).RunAsync(first.Snapshot);
+        var progress = new ProgressRecorder<PhysicalRestoreProgress>();
+        var restored = await new PhysicalRestore(repository, new PhysicalRestoreOptions { TargetDirectory = target, Progress = progress })
+            .RunAsync(first.Snapshot);
+        // Progress: at most one report per MiB written plus the last, never going back, ending at the whole tree.
+        IReadOnlyList<PhysicalRestoreProgress> reports = progress.Reports;
+        Assert.InRange(reports.Count, 2, restored.Bytes / (1 << 20) + 1);
+        Assert.All(reports.Zip(reports.Skip(1)), pair => Assert.True(pair.First.WrittenBytes <= pair.Second.WrittenBytes && pair.First.Files <= pair.Second.Files));
+        Assert.Equal((restored.Bytes, restored.Bytes, restored.Files, restored.Files),
+            (reports[^1].WrittenBytes, reports[^1].TotalBytes, reports[^1].Files, reports[^1].TotalFiles));
+        Assert.All(reports, r => Assert.Equal((restored.Bytes, restored.Files), (r.TotalBytes, r.TotalFiles)));
         Assert.True(restored.ManifestFilesVerified > 500, $"only {restored.ManifestFilesVerified} files were verified against backup_manifest");
         Assert.True(restored.WalSegments >= 1);
         Assert.Equal("700", Os.Run("stat", "-c", "%a", target));

@@ -1,3 +1,4 @@
+using Pgark.Recovery;
 using Pgark.Cluster;
 using Pgark.IntegrationTests.Infrastructure;
 using Pgark.Repository.Format;
@@ -53,6 +54,59 @@ public sealed class WalPushGetTests(ClusterFixture fixture) : IClassFixture<Clus
             var missing = await CliHarness.RunAsync(["wal", "get", "--repo", harness.Directory, "0000000100000000000000FE", restored]);
             Assert.Equal(1, missing.ExitCode);
             Assert.Equal("pgark: 0000000100000000000000FE is not in the archive\n", missing.Error.Split("hint:")[0]);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A server archiving with pgark takes a base backup: the backup history file it hands to archive_command must be
+    /// accepted (not stored), or archiving would stall on it for good.
+    /// </summary>
+    [Fact]
+    public async Task A_backup_history_file_from_archive_command_is_accepted_and_not_stored()
+    {
+        await using var harness = await WalStreamHarness.CreateAsync(_cluster);
+        Os.Run("chmod", "-R", "a+rwX", harness.Directory);
+        string pushCommand = RestoreCommandLine.Quote(Path.Combine(AppContext.BaseDirectory, "Pgark.Cli")) + " wal push --repo "
+            + RestoreCommandLine.Quote(harness.Directory) + " %p";
+        var options = new LocalClusterOptions { Settings = new Dictionary<string, string> { ["archive_mode"] = "on", ["archive_command"] = pushCommand } };
+        await using LocalCluster archiving = await LocalCluster.StartAsync(options);
+
+        // Non-exclusive backup in one session; pg_backup_stop writes <segment>.<offset>.backup and marks it ready.
+        await archiving.ExecuteAsync(archiving.Installation.Major >= 15
+            ? "SET statement_timeout = '60s'; SELECT pg_backup_start('pgark push test', true); SELECT pg_backup_stop(true)"
+            : "SET statement_timeout = '60s'; SELECT pg_start_backup('pgark push test', true, false); SELECT pg_stop_backup(false, true)");
+        // wait_for_archive = true: pg_backup_stop returns only once both the backup's last segment and the backup history
+        // file are archived (do_pg_backup_stop waits on XLogArchiveIsBusy for each), so a refusal would keep it waiting until the statement timeout.
+        long archived = await archiving.ScalarAsync<long>("SELECT archived_count FROM pg_stat_archiver");
+        long failed = await archiving.ScalarAsync<long>("SELECT failed_count FROM pg_stat_archiver");
+        string backupName = Assert.Single(Directory.GetFiles(Path.Combine(archiving.DataDirectory, "pg_wal", "archive_status"), "*.backup.done")
+            .Select(f => Path.GetFileName(f)[..^".done".Length]));
+        Assert.True(failed == 0, $"archive_command failed {failed} times\n" + archiving.ReadLogTail(20));
+        Assert.True(archived >= 2, $"archived {archived}");
+        Assert.True(WalFileName.IsBackupHistory(backupName), backupName);
+
+        // Segments are stored; the backup history file is not.
+        IReadOnlyList<WalSegmentObject> stored = await harness.Store.ListAsync();
+        Assert.Contains(stored, o => o.WalFileName == backupName[..WalFileName.SegmentNameLength]);
+        Assert.DoesNotContain(stored, o => o.ObjectName.Contains(".backup", StringComparison.Ordinal));
+
+        // The same name over something else (a segment renamed to it) is refused rather than dropped.
+        string work = Path.Combine(harness.Directory, "..", $"pgark-walpush-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            string forged = Path.Combine(work, backupName);
+            await File.WriteAllBytesAsync(forged, new byte[8192]);
+            var refused = await CliHarness.RunAsync(["wal", "push", "--repo", harness.Directory, forged]);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.StartsWith($"pgark: \"{backupName}\" is named like a backup history file but does not start with \"START WAL LOCATION:\"", refused.Error);
+            await File.WriteAllTextAsync(forged, "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n");
+            var skipped = await CliHarness.RunAsync(["wal", "push", "--repo", harness.Directory, forged]);
+            Assert.Equal((0, $"skipped backup history file {backupName}\n"), (skipped.ExitCode, skipped.Out));
         }
         finally
         {

@@ -68,4 +68,16 @@ public sealed class WalFileNameTests
         var error = Assert.Throws<FormatException>(() => TimelineHistory.Parse("1 0/3000148\n"u8));
         Assert.Equal("timeline history line \"1 0/3000148\" is not \"timeline<TAB>switch point<TAB>reason\"", error.Message);
     }
+
+    [Theory]
+    [InlineData("000000010000000000000002.00000028.backup", true)]
+    [InlineData("0000000A00000001000000FF.00FFE000.backup", true)]
+    [InlineData("000000010000000000000002.00000028.Backup", false)]
+    [InlineData("000000010000000000000002.0000002g.backup", false)]
+    [InlineData("000000010000000000000002.000028.backup", false)]
+    [InlineData("000000000000000000000002.00000028.backup", false)] // timeline 0
+    [InlineData("000000010000000000000002", false)]
+    [InlineData("00000002.history", false)]
+    public void Backup_history_names_are_recognised(string name, bool expected)
+        => Assert.Equal(expected, WalFileName.IsBackupHistory(name));
 }

@@ -1,5 +1,7 @@
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Commands.Recovery;
 using Pgark.Drill;
+using Pgark.Recovery;
 
 namespace Pgark.Cli.Commands.Drill;
 
@@ -13,8 +15,10 @@ internal static class DrillCommand
         + "server on it with the server programs of the backup's major (found like demo's, or --pg-bin), run as the "
         + "unprivileged postgres account when pgark runs as root. A physical backup is restored with every chunk and "
         + "page verified; a file whose stored data is damaged is zero-filled, named with its table, and the drill goes "
-        + "on. With --target-time the archived WAL after the backup is copied in and recovery stops at that moment, as a "
-        + "point-in-time restore would. When the backup recorded row counts (wal_level=logical, see spec/physical.md) recovery stops exactly at "
+        + "on. With a recovery target (--target-time, --target-lsn, --target-xid, --target-name, --latest or --immediate; "
+        + "--timeline, --exclusive) the drill plans first as pgark plan does (a target the archive cannot reach: exit code 10, "
+        + "nothing restored), restores the plan's backup and recovers exactly as pgark restore with that target would "
+        + "(restore_command = pgark wal get, the planned timeline and stop LSN), then checks the server stopped there. When the backup recorded row counts (wal_level=logical, see spec/physical.md) recovery stops exactly at "
         + "their LSN and is promoted; otherwise it recovers to the end of the backup's WAL. A logical backup is loaded "
         + "into a fresh server. Then every table is counted (logical: read back and its row-set digest compared), amcheck "
         + "runs (bt_index_check on every btree index, verify_heapam on PostgreSQL 14+) when the server ships it, and the "
@@ -39,6 +43,10 @@ internal static class DrillCommand
     {
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         bool json = arguments.Flag(Options.Json);
+        (RecoveryTarget? target, TimelineChoice timeline) = RecoveryTargetArguments.IsGiven(arguments)
+            ? RecoveryTargetArguments.Parse(arguments) : (null, TimelineChoice.Latest);
+        if (target is null && (arguments.Has(Options.Timeline) || arguments.Flag(Options.Exclusive)))
+            throw new UsageException("--timeline and --exclusive need a recovery target", "add one of --target-time, --target-lsn, --target-xid, --target-name, --latest, --immediate");
         var options = new DrillOptions
         {
             Backup = arguments.Text(Options.Backup) ?? "latest",
@@ -46,7 +54,9 @@ internal static class DrillCommand
             ScratchParent = arguments.Text(Options.Scratch),
             Keep = arguments.Flag(Options.Keep),
             Amcheck = !arguments.Flag(Options.NoAmcheck),
-            TargetTime = ParseTime(arguments.Text(Options.TargetTime)),
+            Target = target,
+            Timeline = timeline,
+            RestoreCommand = target is null ? null : PlanCommand.RestoreCommandFor(context, arguments),
             Progress = json ? null : new ProgressLines(context.Error),
         };
         DrillResult result = await new RestoreDrill(repository, options).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -55,16 +65,6 @@ internal static class DrillCommand
         else
             DrillText.Write(context.Out, result);
         return result.Passed ? ExitCode.Ok : ExitCode.CheckFailed;
-    }
-
-    private static DateTimeOffset? ParseTime(string? text)
-    {
-        if (text is null)
-            return null;
-        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out DateTimeOffset time)
-            ? time
-            : throw new UsageException($"--target-time '{text}' is not a time", "give an ISO 8601 time such as 2026-11-21T05:59:00Z");
     }
 
     /// <summary>Progress goes to stderr, so stdout stays the report alone; synchronous, unlike Progress&lt;T&gt;.</summary>

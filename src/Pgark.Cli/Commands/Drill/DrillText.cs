@@ -12,11 +12,12 @@ internal static class DrillText
         string kind = result.Kind == SnapshotKind.Physical ? "physical" : "logical";
         string recovery = result.Kind == SnapshotKind.Logical ? "loaded into a scratch server"
             : result.RecoveryTargetTime is { } time ? $"recovered to {RecoverySettings.PostgresTime(time)} with archived WAL"
+            : result.RecoveryTarget is { } target ? $"recovered to {target} with archived WAL"
             : result.RecoveryTargetLsn is { } lsn ? $"recovery stopped before {lsn}"
             : "recovered to the end of the backup's WAL";
         string counts = result.Kind == SnapshotKind.Logical ? "row counts and checksums recorded at backup"
             : result.RowCountsRecorded ? "row counts recorded at backup"
-            : result.RecoveryTargetTime is not null ? "row counts are the backup's, not this moment's (restored counts only)"
+            : result.RecoveryTarget is not null ? "row counts are the backup's, not this moment's (restored counts only)"
             : "row counts not recorded at backup (restored counts only)";
         output.WriteLine($"drill of {result.ShortId} ({kind}, PostgreSQL {result.ServerVersionNumber}): {recovery}, {counts}");
         WriteTables(output, result.Tables);

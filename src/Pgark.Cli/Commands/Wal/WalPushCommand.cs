@@ -13,7 +13,9 @@ internal static class WalPushCommand
         + "the repository, fsynced and read back before it exits 0: archive_command = 'pgark wal push --repo R %p'.\n\n"
         + "Pushing a file that is already archived with the same bytes succeeds (PostgreSQL retries files whose archiving it "
         + "could not confirm). A different file under an archived name fails with exit code 7 and changes nothing. "
-        + "A file whose first page names another segment than its file name is refused (exit code 2).",
+        + "A file whose first page names another segment than its file name is refused (exit code 2).\n\n"
+        + "A backup history file (NAME.OOOOOOOO.backup, written when a base backup ends) is accepted and not stored "
+        + "(exit 0, \"skipped\"): recovery never reads one and pgark's snapshot of the backup records the same facts.",
         Arguments: "PATH",
         MaxPositionals: 1,
         RunAsync,
@@ -29,7 +31,13 @@ internal static class WalPushCommand
             throw new UsageException($"WAL file \"{path}\" does not exist", "pass the path of the file to archive (archive_command's %p)");
         Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         WalPushOutcome outcome = await WalPush.PushAsync(new WalStore(repository), path, cancellationToken).ConfigureAwait(false);
-        context.Out.WriteLine($"{(outcome == WalPushOutcome.Stored ? "stored" : "already archived")} {Path.GetFileName(path)}");
+        string said = outcome switch
+        {
+            WalPushOutcome.Stored => "stored",
+            WalPushOutcome.AlreadyArchived => "already archived",
+            _ => "skipped backup history file",
+        };
+        context.Out.WriteLine($"{said} {Path.GetFileName(path)}");
         return ExitCode.Ok;
     }
 }

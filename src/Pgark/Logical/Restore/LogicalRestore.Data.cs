@@ -21,17 +21,26 @@ public static partial class LogicalRestore
     }
 
     private static async Task<(long Rows, long Bytes)> LoadTablesAsync(Repository.Repository repository, SnapshotInfo snapshot,
-        Dictionary<string, TreeFile> files, ConnectionSettings target, List<TableData> tables, int jobs, CancellationToken cancellationToken)
+        Dictionary<string, TreeFile> files, ConnectionSettings target, List<TableData> tables, int jobs, IProgress<LogicalRestoreProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var work = tables.Select(t => (Table: t, File: files.GetValueOrDefault(t.Path)
             ?? throw new LogicalException($"snapshot {snapshot.ShortId} has no data object {t.Path} for table {t.Schema}.{t.Name}; hint: run pgark check",
                 $"table {t.Schema}.{t.Name}"))).OrderByDescending(w => w.Table.Bytes).ToList();
-        long rows = 0, bytes = 0;
+        long rows = 0, bytes = 0, totalBytes = work.Sum(w => w.Table.Bytes);
+        int loaded = 0;
+        var progressLock = new Lock(); // reports in order, never a figure going back
+        progress?.Report(new LogicalRestoreProgress(0, work.Count, 0, totalBytes));
         await ForEachParallelAsync(target, work, jobs, async (connection, item) =>
         {
             await LoadTableAsync(repository, connection, item.Table, item.File, cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref rows, item.Table.Rows);
-            Interlocked.Add(ref bytes, item.Table.Bytes);
+            lock (progressLock)
+            {
+                rows += item.Table.Rows;
+                bytes += item.Table.Bytes;
+                loaded++;
+                progress?.Report(new LogicalRestoreProgress(loaded, work.Count, bytes, totalBytes));
+            }
         }, cancellationToken).ConfigureAwait(false);
         return (rows, bytes);
     }

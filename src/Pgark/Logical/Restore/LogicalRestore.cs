@@ -39,7 +39,7 @@ public static partial class LogicalRestore
             created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PreData), cancellationToken).ConfigureAwait(false);
         var files = options.SchemaOnly ? [] : await ReadTreeAsync(repository, snapshot, cancellationToken).ConfigureAwait(false);
         (long rows, long bytes) = options.SchemaOnly ? (0, 0)
-            : await LoadTablesAsync(repository, snapshot, files, target, tables, options.Jobs, cancellationToken).ConfigureAwait(false);
+            : await LoadTablesAsync(repository, snapshot, files, target, tables, options.Jobs, options.Progress, cancellationToken).ConfigureAwait(false);
         // Large objects belong to no table: a --table restore leaves them out (as pg_restore -t does).
         int largeObjects = options.SchemaOnly || options.Tables.Count > 0 ? 0
             : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.Verify, cancellationToken)

@@ -30,7 +30,17 @@ public sealed record LogicalRestoreOptions
     public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
     /// <summary>After loading, COPY each table back out and compare its row count and row-set digest with the backup's.</summary>
     public bool Verify { get; init; } = true;
+    /// <summary>
+    /// Receives <see cref="LogicalRestoreProgress"/> once before the data step and once per table loaded (the last report
+    /// has every table); called from the loading tasks, one report at a time. Not called for a schema-only restore.
+    /// </summary>
+    public IProgress<LogicalRestoreProgress>? Progress { get; init; }
 }
+
+/// <summary>How far the data step of a logical restore has got (tables loaded with COPY FROM).</summary>
+/// <param name="LoadedBytes">COPY text bytes of the loaded tables, as the backup recorded them.</param>
+/// <param name="TotalBytes">The same for every table to load.</param>
+public sealed record LogicalRestoreProgress(int TablesLoaded, int TotalTables, long LoadedBytes, long TotalBytes);
 
 /// <summary>The outcome of a logical restore.</summary>
 public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified,

@@ -53,17 +53,19 @@ public sealed partial class PhysicalRestore
         var writer = new ParallelFileWriter(_options.ParallelFiles);
         long files = 0;
         int walSegments = 0;
+        await CountForProgressAsync(snapshot, cancellationToken).ConfigureAwait(false);
         await foreach (TreeFile file in _repository.ReadTreeAsync(snapshot.Record, cancellationToken).ConfigureAwait(false))
         {
             if (file.Entry.Kind == FileKind.Regular)
-                await writer.StartAsync(token => WriteAsync(file, verifier, token), cancellationToken).ConfigureAwait(false);
+                await writer.StartAsync(async token => Restored(await WriteAsync(file, verifier, token).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
             else
-                await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false);
+                Restored(await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false));
             files++;
             if (file.Entry.Path.StartsWith("pg_wal/", StringComparison.Ordinal) && file.Entry.Kind == FileKind.Regular)
                 walSegments++;
         }
         long bytes = await writer.CompleteAsync().ConfigureAwait(false);
+        ReportFinalProgress();
         long removed = _options.Delta ? RemoveWhatTheBackupLacks() : 0;
 
         // Every file the manifest lists must have been restored; keep the manifest beside the data as pg_basebackup does.

@@ -31,6 +31,12 @@ public sealed record PhysicalRestoreOptions
     /// ahead, so restore memory is at most ParallelFiles × RestoreReadAhead pieces.
     /// </summary>
     public int ParallelFiles { get; init; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Receives <see cref="PhysicalRestoreProgress"/> as files are written: at most once per written MiB, and once at the
+    /// end (before the manifest check and fsyncs). Called from the writing tasks, one report at a time.
+    /// </summary>
+    public IProgress<PhysicalRestoreProgress>? Progress { get; init; }
 }
 
 /// <summary>What a restore wrote and verified.</summary>
