@@ -34,6 +34,7 @@ internal static class PhysicalRestoreRun
                 ["snapshot"] = snapshot.Id.ToString(), ["target"] = Path.GetFullPath(target), ["files"] = result.Files,
                 ["bytes"] = result.Bytes, ["manifest_files_verified"] = result.ManifestFilesVerified, ["wal_segments"] = result.WalSegments,
                 ["files_kept"] = result.FilesKept, ["removed"] = result.Removed,
+                ["signal_files_left_out"] = result.SignalFilesLeftOut.ToArray(),
             }, RestoreJsonContext.Default.DictionaryStringObject));
         }
         else
@@ -41,6 +42,9 @@ internal static class PhysicalRestoreRun
             context.Out.WriteLine($"restored {snapshot.ShortId} into {Path.GetFullPath(target)}: {result.Files} files, "
                 + $"{(result.Bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)} MiB, {result.ManifestFilesVerified} verified against backup_manifest, {result.WalSegments} WAL segment(s)"
                 + (arguments.Flag(Options.Delta) ? $"; delta: {result.FilesKept} file(s) already matched, {result.Removed} removed" : ""));
+            if (result.SignalFilesLeftOut.Count > 0)
+                context.Out.WriteLine($"left out {string.Join(", ", result.SignalFilesLeftOut)} (a backup of a standby): the copy starts "
+                    + "as a primary of its own; create standby.signal in the target to run it as a standby instead");
         }
         return ExitCode.Ok;
     }
@@ -77,4 +81,5 @@ internal static class PhysicalRestoreRun
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(long))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
 internal sealed partial class RestoreJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

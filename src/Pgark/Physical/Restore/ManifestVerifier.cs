@@ -44,7 +44,11 @@ internal sealed class ManifestVerifier(BackupManifest? manifest)
     }
 
     /// <summary>A file restored with damage (zero-filled): counted as present, not verified.</summary>
-    public void Skip(string path) => _seen.Add(path);
+    public void Skip(string path)
+    {
+        lock (_lock)
+            _seen.Add(path); // parallel writers add under the same lock
+    }
 
     public void CheckAllSeen()
     {

@@ -54,8 +54,15 @@ public sealed partial class PhysicalRestore
         long files = 0;
         int walSegments = 0;
         await CountForProgressAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var signalsLeftOut = new List<string>();
         await foreach (TreeFile file in _repository.ReadTreeAsync(snapshot.Record, cancellationToken).ConfigureAwait(false))
         {
+            if (file.Entry.Kind == FileKind.Regular && RecoverySignals.IsSignal(file.Entry.Path))
+            {
+                verifier.Skip(file.Entry.Path); // listed in the manifest, deliberately not restored
+                signalsLeftOut.Add(file.Entry.Path);
+                continue;
+            }
             if (file.Entry.Kind == FileKind.Regular)
                 await writer.StartAsync(async token => Restored(await WriteAsync(file, verifier, token).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
             else
@@ -75,7 +82,7 @@ public sealed partial class PhysicalRestore
         await RewriteTablespaceMapAsync(cancellationToken).ConfigureAwait(false);
         foreach (string directory in _directoriesToSync)
             DirectoryFsync.Run(directory);
-        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed, _filesKept, removed) { Damaged = _damaged };
+        return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed, _filesKept, removed) { Damaged = _damaged, SignalFilesLeftOut = signalsLeftOut };
     }
 
     private void PrepareTarget()

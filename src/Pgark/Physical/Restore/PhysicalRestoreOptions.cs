@@ -45,6 +45,9 @@ public sealed record PhysicalRestoreResult(long Files, long Bytes, int ManifestF
 {
     /// <summary>Files restored with damage (only with <see cref="PhysicalRestoreOptions.ContinueOnDamage"/>), in path order.</summary>
     public IReadOnlyList<DamagedFile> Damaged { get; init; } = [];
+
+    /// <summary>standby.signal / recovery.signal the snapshot holds (a backup of a standby) and restore left out.</summary>
+    public IReadOnlyList<string> SignalFilesLeftOut { get; init; } = [];
 }
 
 /// <summary>A file whose stored data failed verification: its snapshot path and the first failure's message.</summary>

@@ -48,6 +48,10 @@ internal sealed class RowCounter : IAsyncDisposable
         ConsistentSnapshot snapshot;
         try
         {
+            // Asked first and said plainly: on a standby neither the slot (PostgreSQL 16+ would wait there for the
+            // primary's next running-transactions record) nor the marker transaction (read-only) is possible.
+            if (await IsStandbyAsync(sql, cancellationToken).ConfigureAwait(false))
+                return (null, StandbySkip);
             snapshot = await ConsistentSnapshot.TakeAsync(sql, preferSlot: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PgServerException or PgConnectionException or LogicalException)
@@ -74,6 +78,17 @@ internal sealed class RowCounter : IAsyncDisposable
             await snapshot.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Why a backup of a standby has no row counts (see spec/physical.md, "Backup from a standby").</summary>
+    internal const string StandbySkip = "the server is a standby (in recovery): counts need a temporary logical slot and a " +
+        "marker transaction, which only a primary allows; back up the primary for a snapshot with row counts";
+
+    private static async Task<bool> IsStandbyAsync(ConnectionSettings sql, CancellationToken cancellationToken)
+    {
+        await using PgConnection connection = await PgConnection.OpenAsync(sql, cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryTextAsync("SELECT pg_catalog.pg_is_in_recovery()::text", cancellationToken)
+            .ConfigureAwait(false)).Scalar == "true";
     }
 
     /// <summary>
