@@ -47,6 +47,7 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadAggregatesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadCastsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadOperatorsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadOperatorClassesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTextSearchAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadForeignDataAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadSequencesAsync(cancellationToken).ConfigureAwait(false);
