@@ -40,6 +40,7 @@ public static partial class LogicalBackup
         var (globals, warnings) = options.Globals
             ? await GlobalsExtractor.ExtractAsync(catalog, server.VersionNumber, options.RolePasswords, cancellationToken).ConfigureAwait(false)
             : ((IReadOnlyList<SchemaObject>)[], (IReadOnlyList<string>)[]);
+        warnings = [.. warnings, .. await SecurityLabelCheck.WarnAsync(catalog, cancellationToken).ConfigureAwait(false)];
 
         // Stream every table through the chunker into the repository, in parallel.
         await using BackupSession session = await repository.BeginBackupAsync("logical backup", cancellationToken).ConfigureAwait(false);

@@ -74,7 +74,8 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
             "CREATE STATISTICS shop.orders_stats", "CREATE PUBLICATION schema_pub", "ALTER PUBLICATION shop_pub ADD TABLE ONLY shop.labels (id, label) WHERE",
             "CREATE SUBSCRIPTION warehouse_sub", "CREATE EVENT TRIGGER log_ddl", "ALTER EVENT TRIGGER log_ddl DISABLE", "CREATE OPERATOR shop.=== (",
             "CREATE TEXT SEARCH CONFIGURATION shop.shop_search", "ALTER TEXT SEARCH CONFIGURATION shop.shop_search", "CREATE FOREIGN DATA WRAPPER dummy_fdw",
-            "CREATE SERVER warehouse", "CREATE USER MAPPING FOR clerk SERVER warehouse", "CREATE FOREIGN TABLE shop.remote_stock" })
+            "CREATE SERVER warehouse", "CREATE USER MAPPING FOR clerk SERVER warehouse", "CREATE FOREIGN TABLE shop.remote_stock",
+            "CREATE OPERATOR CLASS shop.rgb_hash_ops", "CREATE OPERATOR FAMILY shop.loose_int_ops", "ALTER OPERATOR FAMILY shop.loose_int_ops USING btree ADD" })
         {
             Assert.Contains(targetSchema, line => line.StartsWith(kind, StringComparison.Ordinal));
         }
@@ -90,7 +91,16 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.Equal(3, result.LargeObjectsLoaded);
         Assert.Equal(await _fixture.Cluster.ScalarAsync<string>(LargeObjectFacts, "source"),
             await _fixture.Cluster.ScalarAsync<string>(LargeObjectFacts, "restored_full"));
+        // Database and per-database role settings (pg_dump prints them only with --create): on the restored database, by its new name.
+        string sourceSettings = await _fixture.Cluster.ScalarAsync<string>(DatabaseSettings, "source");
+        Assert.Contains("search_path=\"$user\", public, \"Mixed Case\"", sourceSettings);
+        Assert.Contains("clerk: statement_timeout=5s", sourceSettings);
+        Assert.Equal(sourceSettings, await _fixture.Cluster.ScalarAsync<string>(DatabaseSettings, "restored_full"));
     }
+
+    private const string DatabaseSettings = "SELECT string_agg(coalesce(r.rolname, '(database)') || ': ' || array_to_string(s.setconfig, ' | '), E'\\n' " +
+        "ORDER BY r.rolname NULLS FIRST) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase AND d.datname = current_database() " +
+        "LEFT JOIN pg_roles r ON r.oid = s.setrole";
 
     private const string LargeObjectFacts = "SELECT string_agg(m.oid || ' ' || pg_get_userbyid(m.lomowner) || ' ' || coalesce(m.lomacl::text, '-') || ' ' || " +
         "md5(lo_get(m.oid)) || ' ' || length(lo_get(m.oid)) || ' ' || coalesce(obj_description(m.oid, 'pg_largeobject'), '-'), ', ' ORDER BY m.oid) " +

@@ -47,6 +47,7 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadAggregatesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadCastsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadOperatorsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadOperatorClassesAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadTextSearchAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadForeignDataAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadSequencesAsync(cancellationToken).ConfigureAwait(false);
@@ -61,6 +62,7 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadPublicationsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadEventTriggersAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false);
         var edges = await extractor.ReadDependenciesAsync(cancellationToken).ConfigureAwait(false);
         extractor.PostponeDependents(edges);
         await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);

@@ -64,3 +64,23 @@ COMMENT ON FOREIGN TABLE shop.remote_stock IS 'counted elsewhere';
 GRANT USAGE ON FOREIGN SERVER warehouse TO clerk;
 ALTER SERVER warehouse OWNER TO shop_owner;
 GRANT SELECT ON shop.remote_stock TO clerk;
+
+-- Operator classes and families: a default hash class for shop.rgb (and the family it makes implicitly), an expression
+-- index using it, and a family with loose members only.
+CREATE FUNCTION shop.rgb_hash(shop.rgb) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT hashint4(($1).r * 65536 + ($1).g * 256 + ($1).b)';
+CREATE OPERATOR CLASS shop.rgb_hash_ops DEFAULT FOR TYPE shop.rgb USING hash AS
+  OPERATOR 1 shop.=== (shop.rgb, shop.rgb), FUNCTION 1 shop.rgb_hash(shop.rgb);
+CREATE INDEX labels_colour ON shop.labels USING hash ((ROW(id, id, id)::shop.rgb) shop.rgb_hash_ops);
+CREATE OPERATOR FAMILY shop.loose_int_ops USING btree;
+ALTER OPERATOR FAMILY shop.loose_int_ops USING btree ADD
+  OPERATOR 1 < (int4, int4), OPERATOR 3 = (int4, int4), FUNCTION 1 (int4, int4) btint4cmp(int4, int4);
+ALTER OPERATOR FAMILY shop.loose_int_ops USING btree OWNER TO clerk;
+
+-- Database settings and a per-database role setting (named through current_database(): the test names the database).
+-- search_path keeps public, so unqualified test queries still work in sessions of the restored database.
+DO $$ BEGIN
+  EXECUTE format('ALTER DATABASE %I SET search_path = "$user", public, "Mixed Case"', current_database());
+  EXECUTE format('ALTER DATABASE %I SET work_mem = ''8MB''', current_database());
+  EXECUTE format('ALTER ROLE clerk IN DATABASE %I SET statement_timeout = ''5s''', current_database());
+  EXECUTE format('ALTER ROLE clerk IN DATABASE %I SET lock_timeout = 2000', current_database());
+END $$;
