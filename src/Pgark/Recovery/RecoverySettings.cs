@@ -32,6 +32,11 @@ public static class RecoverySettings
         return settings;
     }
 
-    /// <summary>A value as postgresql.conf quotes it: single quotes, an embedded quote doubled.</summary>
-    public static string QuoteValue(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    /// <summary>
+    /// A value as postgresql.conf quotes it: single quotes, an embedded quote doubled and a backslash doubled. The
+    /// config scanner reads backslash escapes inside quoted values, so without the doubling the shell's <c>'\''</c> (how
+    /// restore_command quotes an apostrophe in a path) would lose its backslash and end the value early.
+    /// </summary>
+    public static string QuoteValue(string value)
+        => "'" + value.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
 }
