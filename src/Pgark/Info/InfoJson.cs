@@ -110,7 +110,8 @@ public static class InfoJson
         json.WriteEndObject();
     }
 
-    private static void WriteWindow(Utf8JsonWriter json, PitrWindow window)
+    /// <summary>One PITR window (spec/info-json.md); verify --json prints its windows the same way.</summary>
+    internal static void WriteWindow(Utf8JsonWriter json, PitrWindow window)
     {
         json.WriteStartObject();
         json.WriteNumber("timeline", window.Timeline.Value);
@@ -169,9 +170,9 @@ public static class InfoJson
         json.WriteEndObject();
     }
 
-    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    internal static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    private static void Optional(Utf8JsonWriter json, string name, string? value)
+    internal static void Optional(Utf8JsonWriter json, string name, string? value)
     {
         if (value is null)
             json.WriteNull(name);

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Pgark.Info;
 using Pgark.Verification;
 
 namespace Pgark.Cli.Commands.Verification;
@@ -68,34 +68,14 @@ internal static class VerifyJson
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    /// <summary>Windows as info --json also prints them (spec/info-json.md).</summary>
-    internal static void WriteWindows(Utf8JsonWriter json, string name, IEnumerable<PitrWindow> windows)
+    /// <summary>Windows as info --json prints them (spec/info-json.md).</summary>
+    private static void WriteWindows(Utf8JsonWriter json, string name, IEnumerable<PitrWindow> windows)
     {
         json.WriteStartArray(name);
         foreach (var window in windows)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("timeline", window.Timeline.Value);
-            json.WriteString("from_lsn", window.From.ToString());
-            json.WriteString("to_lsn", window.To.ToString());
-            json.WriteString("from_time", Iso(window.FromTime));
-            WriteOptional(json, "to_time", window.ToTime is { } t ? Iso(t) : null);
-            json.WriteStartArray("backups");
-            foreach (var backup in window.Backups)
-                json.WriteStringValue(backup);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
+            InfoJson.WriteWindow(json, window);
         json.WriteEndArray();
     }
 
-    internal static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-
-    internal static void WriteOptional(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-            json.WriteNull(name);
-        else
-            json.WriteString(name, value);
-    }
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value) => InfoJson.Optional(json, name, value);
 }
