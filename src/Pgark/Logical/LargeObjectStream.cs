@@ -1,4 +1,3 @@
-using Pgark.Repository.Codecs;
 using Pgark.Wire.Connection;
 
 namespace Pgark.Logical;
@@ -8,24 +7,14 @@ namespace Pgark.Logical;
 /// inside the backup's snapshot (large object reads see the transaction's snapshot), hashing (BLAKE3) as it passes.
 /// Holds one piece at a time, so memory does not depend on the object's size.
 /// </summary>
-internal sealed class LargeObjectStream(PgConnection connection, long oid, int pieceSize = LargeObjectStream.DefaultPieceSize) : Stream
+internal sealed class LargeObjectStream(PgConnection connection, long oid, int pieceSize = LargeObjectStream.DefaultPieceSize) : HashingSourceStream
 {
     /// <summary>Bytes per lo_get (and per lo_put at restore): 256 KiB, 512 KiB of hex text on the wire.</summary>
     public const int DefaultPieceSize = 256 << 10;
 
-    private readonly Blake3Hasher _hasher = new();
     private byte[] _piece = [];
     private int _taken;
     private bool _ended;
-
-    public long Bytes { get; private set; }
-
-    public string ChecksumHex()
-    {
-        Span<byte> digest = stackalloc byte[Blake3.OutputSize];
-        _hasher.Finalize(digest);
-        return Convert.ToHexStringLower(digest);
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -41,8 +30,7 @@ internal sealed class LargeObjectStream(PgConnection connection, long oid, int p
             _piece = Convert.FromHexString(hex.AsSpan(2));
             _taken = 0;
             _ended = _piece.Length < pieceSize;
-            _hasher.Update(_piece);
-            Bytes += _piece.Length;
+            Passed(_piece);
             if (_piece.Length == 0)
                 return 0;
         }
@@ -51,15 +39,4 @@ internal sealed class LargeObjectStream(PgConnection connection, long oid, int p
         _taken += take;
         return take;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("LargeObjectStream is asynchronous only");
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => Bytes; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
