@@ -1,13 +1,11 @@
-using System.Diagnostics;
 using Pgark.Cli.Native;
 
 namespace Pgark.Tests.Cli;
 
 /// <summary>
 /// Without OpenSSL's libssl, .NET's cryptography aborts the process ("No usable version of libssl was found", SIGABRT).
-/// pgark checks first and refuses with exit 72. As in <see cref="MissingZstdTests"/>, the library is taken away for real:
-/// a private mount namespace (unshare -m, as root) with /dev/null bind-mounted over every libssl.so* the loader knows.
-/// Runs against PGARK_BIN when set.
+/// pgark checks first and refuses with exit 72. The library is taken away for real
+/// (<see cref="HiddenLibrary"/>): every libssl.so* the loader knows, not NSS's libssl3.so.
 /// </summary>
 public class MissingOpenSslTests
 {
@@ -60,39 +58,6 @@ public class MissingOpenSslTests
         Assert.Equal(["libssl.so.3", "libssl.so.1.1"], tried);
     }
 
-    private static Task<(int, string, string)> RunWithoutOpenSslAsync(string[] args)
-    {
-        string[] files = LoaderSslFiles();
-        Assert.NotEmpty(files);
-        string hide = "set -e; " + string.Concat(files.Select(f => $"mount --bind /dev/null '{f}'; "));
-        return RunAsync(["unshare", "-m", "sh", "-c", hide + "exec \"$@\"", "sh", .. PgarkBinary.CommandPrefix, .. args]);
-    }
-
-    /// <summary>The real files behind every libssl.so* name in the loader's cache (not NSS's libssl3.so).</summary>
-    private static string[] LoaderSslFiles()
-    {
-        string ldconfig = File.Exists("/sbin/ldconfig") ? "/sbin/ldconfig" : "/usr/sbin/ldconfig";
-        var start = new ProcessStartInfo(ldconfig, "-p") { RedirectStandardOutput = true, UseShellExecute = false };
-        using var process = Process.Start(start)!;
-        string cache = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return cache.Split('\n')
-            .Where(line => line.TrimStart().StartsWith("libssl.so", StringComparison.Ordinal) && line.Contains("=> ", StringComparison.Ordinal))
-            .Select(line => line[(line.IndexOf("=> ", StringComparison.Ordinal) + 3)..].Trim())
-            .Select(path => File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path)
-            .Distinct()
-            .ToArray();
-    }
-
-    private static async Task<(int, string, string)> RunAsync(string[] command)
-    {
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in command.Skip(1))
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Output, string Error)> RunWithoutOpenSslAsync(string[] args)
+        => HiddenLibrary.RunPgarkWithoutAsync("libssl.so", args);
 }
