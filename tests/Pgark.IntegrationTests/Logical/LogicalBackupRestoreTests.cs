@@ -72,7 +72,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.Equal(sourceSchema, targetSchema);
         Assert.Contains("GRANT SELECT(id) ON TABLE shop.customer TO PUBLIC;", targetSchema);
         foreach (string line in new[] { "ALTER DATABASE source OWNER TO shop_owner;", "COMMENT ON DATABASE source IS 'the shop''s database';",
-            "ALTER DATABASE source CONNECTION LIMIT = 50;", "ALTER DATABASE source SET work_mem TO '8MB';",
+            "ALTER DATABASE source CONNECTION LIMIT = 50;", "ALTER DATABASE source IS_TEMPLATE = true;", "ALTER DATABASE source SET work_mem TO '8MB';",
             "ALTER ROLE clerk IN DATABASE source SET statement_timeout TO '5s';", "REVOKE CONNECT,TEMPORARY ON DATABASE source FROM PUBLIC;", "GRANT CONNECT ON DATABASE source TO PUBLIC;",
             "GRANT CREATE ON DATABASE source TO \"Auditor Role\" WITH GRANT OPTION;",
             "COMMENT ON OPERATOR CLASS shop.rgb_hash_ops USING hash IS 'hashes colours';",
@@ -136,7 +136,7 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.NotEqual(before, await _fixture.Cluster.ScalarAsync<string>(DatabaseProperties, "source"));
         var (_, objects) = await LogicalRestore.ListAsync(_fixture.Repository, _fixture.Backup.Snapshot.ShortId);
         Assert.Equal(objects.Count(o => o.Table != "(database)"), result.ObjectsCreated);
-        Assert.Equal(["database owner", "database comment", "database connection limit", "database acl", "database setting", "database setting",
+        Assert.Equal(["database owner", "database comment", "database connection limit", "database template", "database acl", "database setting", "database setting",
             "database role setting", "database role setting"], objects.Where(o => o.Table == "(database)").Select(o => o.Kind));
     }
 

@@ -85,11 +85,12 @@ DO $$ BEGIN
   EXECUTE format('ALTER ROLE clerk IN DATABASE %I SET lock_timeout = 2000', current_database());
 END $$;
 -- The database's own properties (pg_dump prints them, and the restore applies them, only when creating the database):
--- owner, comment, connection limit, and an ACL with a grant made through WITH GRANT OPTION.
+-- owner, comment, connection limit, template flag, and an ACL with a grant made through WITH GRANT OPTION.
 DO $$ BEGIN
   EXECUTE format('ALTER DATABASE %I OWNER TO shop_owner', current_database());
   EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), 'the shop''s database');
   EXECUTE format('ALTER DATABASE %I CONNECTION LIMIT 50', current_database());
+  EXECUTE format('ALTER DATABASE %I IS_TEMPLATE true', current_database());
   EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
   EXECUTE format('GRANT CREATE ON DATABASE %I TO "Auditor Role" WITH GRANT OPTION', current_database());
 END $$;
