@@ -138,6 +138,10 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.Equal(objects.Count(o => o.Table != "(database)"), result.ObjectsCreated);
         Assert.Equal(["database owner", "database comment", "database connection limit", "database template", "database acl", "database setting", "database setting",
             "database role setting", "database role setting"], objects.Where(o => o.Table == "(database)").Select(o => o.Kind));
+        // Plain statements naming the database by the marker the restore replaces (no DO block: plpgsql is not needed).
+        Assert.Equal(["ALTER DATABASE \0 OWNER TO shop_owner", "ALTER DATABASE \0 SET \"work_mem\" TO '8MB'",
+            "ALTER ROLE \"clerk\" IN DATABASE \0 SET \"statement_timeout\" TO '5s'"],
+            objects.Where(o => o.Kind == "database owner" || o.Name is "work_mem" or "clerk statement_timeout").Select(o => o.Sql));
     }
 
     [Fact]
