@@ -146,7 +146,9 @@ internal static class Options
         "Logical restore: load rows (and sequence positions) into existing tables; no definitions.", ["restore"]);
 
     public static readonly CliOption CreateDb = new("create-db", OptionKind.Text,
-        "Logical restore: create this database (TEMPLATE template0, the source's encoding) through --db and restore into it.", ["restore"],
+        "Logical restore: create this database (TEMPLATE template0, the source's encoding) through --db and restore into it, " +
+        "then give it the source database's owner, comment, connection limit, privileges and settings (without --create-db the database in " +
+        "--db keeps its own).", ["restore"],
         ValueName: "NAME");
 
     public static readonly CliOption NoOwner = new("no-owner", OptionKind.Flag,

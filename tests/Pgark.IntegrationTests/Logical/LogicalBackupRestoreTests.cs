@@ -65,11 +65,26 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.All(progress.Reports, r => Assert.Equal((tableCount, result.BytesLoaded), (r.TotalTables, r.TotalBytes)));
         Assert.Equal(result.BytesLoaded, progress.Reports[^1].LoadedBytes);
         Assert.Equal(_fixture.Backup.SchemaObjects, result.ObjectsCreated);
-        // Ownership and privileges (ALTER ... OWNER TO, GRANT/REVOKE, column and default privileges) included.
-        var sourceSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", ["--schema-only"]);
-        var targetSchema = await LogicalFixture.PgDumpAsync(_fixture.Cluster, "restored_full", ["--schema-only"]);
+        // Ownership and privileges (ALTER ... OWNER TO, GRANT/REVOKE, column and default privileges, grants made through
+        // WITH GRANT OPTION by their grantor) and, with --create, the database's own properties and settings under its new name.
+        var sourceSchema = await LogicalFixture.PgDumpWithDatabaseAsync(_fixture.Cluster, "source", "source");
+        var targetSchema = await LogicalFixture.PgDumpWithDatabaseAsync(_fixture.Cluster, "restored_full", "source");
         Assert.Equal(sourceSchema, targetSchema);
         Assert.Contains("GRANT SELECT(id) ON TABLE shop.customer TO PUBLIC;", targetSchema);
+        foreach (string line in new[] { "ALTER DATABASE source OWNER TO shop_owner;", "COMMENT ON DATABASE source IS 'the shop''s database';",
+            "ALTER DATABASE source CONNECTION LIMIT = 50;", "ALTER DATABASE source IS_TEMPLATE = true;", "ALTER DATABASE source SET work_mem TO '8MB';",
+            "ALTER ROLE clerk IN DATABASE source SET statement_timeout TO '5s';", "REVOKE CONNECT,TEMPORARY ON DATABASE source FROM PUBLIC;", "GRANT CONNECT ON DATABASE source TO PUBLIC;",
+            "GRANT CREATE ON DATABASE source TO \"Auditor Role\" WITH GRANT OPTION;",
+            "COMMENT ON OPERATOR CLASS shop.rgb_hash_ops USING hash IS 'hashes colours';",
+            "COMMENT ON OPERATOR FAMILY shop.loose_int_ops USING btree IS 'loose members only';" })
+        {
+            Assert.Contains(line, targetSchema);
+        }
+        // A grant by another role than the owner comes right after pg_dump switches to that role.
+        int byClerk = Array.IndexOf(targetSchema, "GRANT SELECT ON TABLE shop.orders TO \"Auditor Role\";");
+        Assert.Equal("SET SESSION AUTHORIZATION clerk;", targetSchema[byClerk - 1]);
+        int onDatabase = Array.IndexOf(targetSchema, "GRANT CREATE ON DATABASE source TO clerk;");
+        Assert.Equal("SET SESSION AUTHORIZATION \"Auditor Role\";", targetSchema[onDatabase - 1]);
         foreach (string kind in new[] { "CREATE COLLATION shop.posix_c", "CREATE AGGREGATE shop.ordered_sum(integer ORDER BY integer)", "CREATE CAST (shop.rgb AS text)",
             "CREATE STATISTICS shop.orders_stats", "CREATE PUBLICATION schema_pub", "ALTER PUBLICATION shop_pub ADD TABLE ONLY shop.labels (id, label) WHERE",
             "CREATE SUBSCRIPTION warehouse_sub", "CREATE EVENT TRIGGER log_ddl", "ALTER EVENT TRIGGER log_ddl DISABLE", "CREATE OPERATOR shop.=== (",
@@ -96,6 +111,78 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
         Assert.Contains("search_path=\"$user\", public, \"Mixed Case\"", sourceSettings);
         Assert.Contains("clerk: statement_timeout=5s", sourceSettings);
         Assert.Equal(sourceSettings, await _fixture.Cluster.ScalarAsync<string>(DatabaseSettings, "restored_full"));
+    }
+
+    /// <summary>The database's owner, ACL, connection limit, template flag, comment and settings, as one line.</summary>
+    private const string DatabaseProperties = "SELECT pg_get_userbyid(d.datdba) || ' ' || coalesce(d.datacl::text, '-') || ' ' || d.datconnlimit || ' ' || " +
+        "d.datistemplate || ' ' || coalesce(shobj_description(d.oid, 'pg_database'), '-') || ' ' || " +
+        "(SELECT count(*) FROM pg_db_role_setting s WHERE s.setdatabase = d.oid) FROM pg_database d WHERE d.datname = current_database()";
+
+    [Fact]
+    public async Task Into_an_existing_database_the_restore_leaves_that_databases_own_properties_alone()
+    {
+        await _fixture.Cluster.ExecuteAsync("CREATE DATABASE existing_target");
+        string before = await _fixture.Cluster.ScalarAsync<string>(DatabaseProperties, "existing_target");
+
+        var result = await LogicalRestore.RunAsync(_fixture.Repository, new LogicalRestoreOptions
+        {
+            Target = LogicalFixture.Settings(_fixture.Cluster, "existing_target"),
+            SnapshotId = _fixture.Backup.Snapshot.ShortId,
+            SchemaOnly = true,
+        });
+
+        // As pg_restore without --create: the contents come, the database's owner, ACL, comment, limit and settings do not.
+        Assert.Equal(before, await _fixture.Cluster.ScalarAsync<string>(DatabaseProperties, "existing_target"));
+        Assert.NotEqual(before, await _fixture.Cluster.ScalarAsync<string>(DatabaseProperties, "source"));
+        var (_, objects) = await LogicalRestore.ListAsync(_fixture.Repository, _fixture.Backup.Snapshot.ShortId);
+        Assert.Equal(objects.Count(o => o.Table != "(database)"), result.ObjectsCreated);
+        Assert.Equal(["database owner", "database comment", "database connection limit", "database template", "database acl", "database setting", "database setting",
+            "database role setting", "database role setting"], objects.Where(o => o.Table == "(database)").Select(o => o.Kind));
+        // Plain statements naming the database by the marker the restore replaces (no DO block: plpgsql is not needed).
+        Assert.Equal(["ALTER DATABASE \0 OWNER TO shop_owner", "ALTER DATABASE \0 SET \"work_mem\" TO '8MB'",
+            "ALTER ROLE \"clerk\" IN DATABASE \0 SET \"statement_timeout\" TO '5s'"],
+            objects.Where(o => o.Kind == "database owner" || o.Name is "work_mem" or "clerk statement_timeout").Select(o => o.Sql));
+    }
+
+    [Fact]
+    public async Task Creating_a_database_that_exists_fails_naming_it_with_a_hint_and_a_non_zero_exit()
+    {
+        var run = await Pgark.IntegrationTests.Wal.CliHarness.RunAsync(["restore", "--kind", "logical", "--repo", _fixture.RepositoryPath,
+            "--backup", _fixture.Backup.Snapshot.ShortId, "--db", _fixture.Cluster.ConnInfo("postgres"), "--create-db", "source"]);
+
+        Assert.True(run.ExitCode != 0, run.Out + run.Error);
+        Assert.Contains("could not create database source: ", run.Error);
+        Assert.Contains("database \"source\" already exists", run.Error);
+        Assert.Contains("hint: name a new database with --create-db, drop the existing one first, or restore into it by naming it in --db " +
+            "without --create-db", run.Error);
+        // Nothing was restored into the existing database.
+        Assert.Equal(20_000L, await _fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM shop.orders", "source"));
+    }
+
+    [Fact]
+    public async Task Security_labels_left_behind_are_named_in_a_warning_per_provider()
+    {
+        // No label provider can be loaded here (sepgsql needs SELinux), so a superuser writes the catalog rows a provider would.
+        await _fixture.Cluster.ExecuteAsync("CREATE DATABASE labelled");
+        await _fixture.Cluster.ExecuteAsync("""
+            CREATE TABLE secret (id int, note text);
+            INSERT INTO pg_catalog.pg_seclabel VALUES ('secret'::regclass, 'pg_class'::regclass, 0, 'selinux', 'system_u:object_r:sepgsql_table_t:s0');
+            INSERT INTO pg_catalog.pg_seclabel VALUES ('secret'::regclass, 'pg_class'::regclass, 2, 'selinux', 'system_u:object_r:sepgsql_secret_t:s0');
+            INSERT INTO pg_catalog.pg_seclabel VALUES ('secret'::regclass, 'pg_class'::regclass, 1, 'dummy', 'unclassified');
+            INSERT INTO pg_catalog.pg_shseclabel SELECT oid, 'pg_database'::regclass, 'selinux', 'system_u:object_r:sepgsql_db_t:s0'
+              FROM pg_database WHERE datname = 'labelled';
+            """, "labelled");
+
+        var backup = await LogicalBackup.RunAsync(_fixture.Repository, new LogicalBackupOptions { Source = LogicalFixture.Settings(_fixture.Cluster, "labelled") });
+
+        Assert.Equal([
+            "1 security label(s) of provider dummy were not backed up (column public.secret.id): pgark does not back up security labels, the rest " +
+            "of the backup is complete; hint: after restoring, reapply them with SECURITY LABEL FOR dummy ON <object> IS '<label>' (SELECT objtype, " +
+            "objname, label FROM pg_seclabels on the source lists them)",
+            "3 security label(s) of provider selinux were not backed up (column public.secret.note, database labelled, table public.secret): pgark " +
+            "does not back up security labels, the rest of the backup is complete; hint: after restoring, reapply them with SECURITY LABEL FOR " +
+            "selinux ON <object> IS '<label>' (SELECT objtype, objname, label FROM pg_seclabels on the source lists them)"], backup.Warnings);
+        Assert.Single(backup.Manifest.Tables);
     }
 
     private const string DatabaseSettings = "SELECT string_agg(coalesce(r.rolname, '(database)') || ': ' || array_to_string(s.setconfig, ' | '), E'\\n' " +

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Npgsql;
 using Pgark.Cluster;
 using Pgark.IntegrationTests.Infrastructure;
@@ -20,6 +21,8 @@ public sealed class LogicalFixture : ClusterFixture, IAsyncLifetime
     protected override LocalClusterOptions Options => new() { Settings = new Dictionary<string, string> { ["wal_level"] = "logical" } };
 
     public Repository.Repository Repository { get; private set; } = null!;
+    /// <summary>The repository's directory (for the CLI).</summary>
+    public string RepositoryPath => _repositoryPath!;
     public LogicalBackupResult Backup { get; private set; } = null!;
 
     public override async Task InitializeAsync()
@@ -54,6 +57,17 @@ public sealed class LogicalFixture : ClusterFixture, IAsyncLifetime
     }
 
     private static string SqlDirectory([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "sql");
+
+    /// <summary>The text of one file of sql/.</summary>
+    public static Task<string> SqlFileAsync(string name) => File.ReadAllTextAsync(Path.Combine(SqlDirectory(), name));
+
+    /// <summary>
+    /// pg_dump --schema-only --create (the database's own properties included) of one database, its name written as
+    /// <paramref name="asName"/>, so a database restored under another name compares line for line with its source.
+    /// </summary>
+    public static async Task<string[]> PgDumpWithDatabaseAsync(LocalCluster cluster, string database, string asName) =>
+        (await PgDumpAsync(cluster, database, "--schema-only", "--create"))
+            .Select(line => Regex.Replace(line, $@"\b{Regex.Escape(database)}\b", asName)).ToArray();
 
     /// <summary>
     /// pg_dump (the test oracle) of one database, without comment lines, blank lines and the \restrict lines (a random key per run).

@@ -46,9 +46,10 @@ public sealed class LogicalGlobalsTests(LogicalFixture fixture) : IClassFixture<
             Assert.Equal(expected.Where(l => !l.StartsWith(bootstrap, StringComparison.Ordinal)), actual.Where(l => !l.StartsWith(bootstrap, StringComparison.Ordinal)));
             Assert.Contains(actual, line => line.StartsWith("CREATE ROLE \"Login User\";", StringComparison.Ordinal));
             Assert.Contains(actual, line => line.Contains("PASSWORD 'SCRAM-SHA-256$", StringComparison.Ordinal));
-            // The database itself, owners and privileges included, now restores onto the fresh cluster too.
-            Assert.Equal(await LogicalFixture.PgDumpAsync(source, "source", ["--schema-only"]),
-                await LogicalFixture.PgDumpAsync(target, "source", ["--schema-only"]));
+            // The database itself, owners, privileges and its own properties (owner, ACL, comment, settings) included, now restores
+            // onto the fresh cluster too.
+            Assert.Equal(await LogicalFixture.PgDumpWithDatabaseAsync(source, "source", "source"),
+                await LogicalFixture.PgDumpWithDatabaseAsync(target, "source", "source"));
         }
         finally
         {

@@ -125,7 +125,7 @@ internal sealed class GlobalsExtractor
               pg_catalog.shobj_description(t.oid, 'pg_tablespace') IS NOT NULL,
               CASE WHEN t.spcacl IS NOT NULL THEN pg_catalog.format('REVOKE ALL ON TABLESPACE %I FROM PUBLIC;%sREVOKE ALL ON TABLESPACE %I FROM %I',
                 t.spcname, E'\n', t.spcname, pg_catalog.pg_get_userbyid(t.spcowner)) ||
-                coalesce(E';\n' || {SchemaExtractor.Grants("t.spcacl", "pg_catalog.format('TABLESPACE %I', t.spcname)")}, '') END
+                coalesce(E';\n' || {SchemaExtractor.Grants("t.spcacl", "pg_catalog.format('TABLESPACE %I', t.spcname)", "t.spcowner")}, '') END
             FROM pg_catalog.pg_tablespace t WHERE t.spcname NOT IN ('pg_default', 'pg_global')
             ORDER BY t.spcname
             """;

@@ -27,6 +27,7 @@ public static partial class LogicalRestore
         var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
         var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).ToList();
         var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
+        await CheckTargetVersionAsync(options.Target, manifest, snapshot.ShortId, cancellationToken).ConfigureAwait(false);
 
         // Roles and tablespaces first (the database's owners and grants name them), then create the database when asked and connect to it.
         int globals = options.Globals ? await RestoreGlobalsAsync(repository, snapshot, options, cancellationToken).ConfigureAwait(false) : 0;
@@ -36,7 +37,8 @@ public static partial class LogicalRestore
         // Pre-data, data, post-data, sequences.
         int created = 0;
         if (!options.DataOnly)
-            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PreData), cancellationToken).ConfigureAwait(false);
+            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PreData), cancellationToken,
+                manifest.ServerVersionNumber).ConfigureAwait(false);
         var files = options.SchemaOnly ? [] : await ReadTreeAsync(repository, snapshot, cancellationToken).ConfigureAwait(false);
         (long rows, long bytes) = options.SchemaOnly ? (0, 0)
             : await LoadTablesAsync(repository, snapshot, files, target, tables, options.Jobs, options.Progress, cancellationToken).ConfigureAwait(false);
@@ -45,7 +47,8 @@ public static partial class LogicalRestore
             : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.Verify, cancellationToken)
                 .ConfigureAwait(false);
         if (!options.DataOnly)
-            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PostData), cancellationToken).ConfigureAwait(false);
+            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PostData && !IsDatabaseProperty(o)), cancellationToken,
+                manifest.ServerVersionNumber).ConfigureAwait(false);
         if (!options.SchemaOnly)
             await SetSequencesAsync(connection, manifest.Sequences.Where(s => s.Table is null || selection.Includes(s.Table)), cancellationToken)
                 .ConfigureAwait(false);
@@ -54,6 +57,9 @@ public static partial class LogicalRestore
         int verified = options.Verify && !options.SchemaOnly
             ? await VerifyTablesAsync(target, tables, options.Jobs, cancellationToken).ConfigureAwait(false)
             : 0;
+        if (!options.DataOnly)
+            created += await ApplyDatabasePropertiesAsync(connection, objects, options.CreateDatabase, manifest.ServerVersionNumber, cancellationToken)
+                .ConfigureAwait(false);
         return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, rows, bytes, verified, largeObjects, globals);
     }
 
@@ -116,20 +122,25 @@ public static partial class LogicalRestore
             }
             catch (PgServerException e)
             {
-                throw new LogicalException($"could not create database {options.CreateDatabase}: {e.Message}", $"database {options.CreateDatabase}", e);
+                // 42P04 duplicate_database: never restore over an existing database by accident.
+                string hint = e.SqlState == "42P04"
+                    ? "; hint: name a new database with --create-db, drop the existing one first, or restore into it by naming it in --db without --create-db"
+                    : "";
+                throw new LogicalException($"could not create database {options.CreateDatabase}: {e.Message}{hint}", $"database {options.CreateDatabase}", e);
             }
         }
         return options.Target with { Database = options.CreateDatabase };
     }
 
-    private static bool Wanted(SchemaObject item, LogicalRestoreOptions options) => item.Kind switch
+    private static bool Wanted(SchemaObject item, LogicalRestoreOptions options) => IsDatabaseProperty(item) ? WantedDatabaseProperty(item, options) : item.Kind switch
     {
         "owner" => !options.NoOwner,
         "acl" or "default privileges" => !options.NoPrivileges,
         _ => true,
     };
 
-    private static async Task<int> ApplyAsync(PgConnection connection, IEnumerable<SchemaObject> objects, CancellationToken cancellationToken)
+    private static async Task<int> ApplyAsync(PgConnection connection, IEnumerable<SchemaObject> objects, CancellationToken cancellationToken,
+        int sourceVersion = 0)
     {
         int count = 0;
         foreach (var item in objects)
@@ -140,7 +151,8 @@ public static partial class LogicalRestore
             }
             catch (PgServerException e)
             {
-                throw new LogicalException($"restoring {item.Describe()} failed: {e.Message}; the statement was: {item.Sql}", item.Describe(), e);
+                throw new LogicalException($"restoring {item.Describe()} failed: {e.Message}; the statement was: {item.Sql}" +
+                    VersionHint(sourceVersion, connection.ServerVersionNumber), item.Describe(), e);
             }
             count++;
         }

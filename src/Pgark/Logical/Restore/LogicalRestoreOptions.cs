@@ -15,7 +15,11 @@ public sealed record LogicalRestoreOptions
     public IReadOnlyList<string> Tables { get; init; } = [];
     public bool SchemaOnly { get; init; }
     public bool DataOnly { get; init; }
-    /// <summary>Create this database first (TEMPLATE template0, the source's encoding) and restore into it.</summary>
+    /// <summary>
+    /// Create this database first (TEMPLATE template0, the source's encoding) and restore into it, with the source database's
+    /// owner, comment, connection limit, template flag, privileges and settings (applied last). Without it the restore goes
+    /// into <see cref="Target"/>'s database and leaves that database's own properties as they are (as pg_restore without --create).
+    /// </summary>
     public string? CreateDatabase { get; init; }
     /// <summary>Skip the ALTER ... OWNER TO statements: restored objects belong to the restoring role.</summary>
     public bool NoOwner { get; init; }

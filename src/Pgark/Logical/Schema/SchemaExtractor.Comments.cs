@@ -43,7 +43,7 @@ internal sealed partial class SchemaExtractor
                 WHEN {Catalog("pg_publication")} THEN (SELECT pg_catalog.format('PUBLICATION %I', pu.pubname) FROM pg_catalog.pg_publication pu
                   WHERE pu.oid = d.objoid)
                 WHEN {Catalog("pg_operator")} THEN (SELECT pg_catalog.format('OPERATOR %I.%s (%s, %s)', opn.nspname, op.oprname,
-                    CASE WHEN op.oprleft = 0 THEN 'NONE' ELSE pg_catalog.format_type(op.oprleft, NULL) END, pg_catalog.format_type(op.oprright, NULL))
+                    CASE WHEN op.oprleft = 0 THEN 'NONE' ELSE pg_catalog.format_type(op.oprleft, NULL) END, CASE WHEN op.oprright = 0 THEN 'NONE' ELSE pg_catalog.format_type(op.oprright, NULL) END)
                   FROM pg_catalog.pg_operator op JOIN pg_catalog.pg_namespace opn ON opn.oid = op.oprnamespace WHERE op.oid = d.objoid)
                 WHEN {Catalog("pg_ts_dict")} THEN (SELECT pg_catalog.format('TEXT SEARCH DICTIONARY %I.%I', tdn.nspname, td.dictname)
                   FROM pg_catalog.pg_ts_dict td JOIN pg_catalog.pg_namespace tdn ON tdn.oid = td.dictnamespace WHERE td.oid = d.objoid)
@@ -55,6 +55,12 @@ internal sealed partial class SchemaExtractor
                   FROM pg_catalog.pg_foreign_server fsv WHERE fsv.oid = d.objoid)
                 WHEN {Catalog("pg_event_trigger")} THEN (SELECT pg_catalog.format('EVENT TRIGGER %I', ev.evtname) FROM pg_catalog.pg_event_trigger ev
                   WHERE ev.oid = d.objoid)
+                WHEN {Catalog("pg_opclass")} THEN (SELECT pg_catalog.format('OPERATOR CLASS %I.%I USING %I', ocn.nspname, oc.opcname, oca.amname)
+                  FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace
+                    JOIN pg_catalog.pg_am oca ON oca.oid = oc.opcmethod WHERE oc.oid = d.objoid)
+                WHEN {Catalog("pg_opfamily")} THEN (SELECT pg_catalog.format('OPERATOR FAMILY %I.%I USING %I', ofn.nspname, ofa.opfname, ofm.amname)
+                  FROM pg_catalog.pg_opfamily ofa JOIN pg_catalog.pg_namespace ofn ON ofn.oid = ofa.opfnamespace
+                    JOIN pg_catalog.pg_am ofm ON ofm.oid = ofa.opfmethod WHERE ofa.oid = d.objoid)
               END,
               CASE d.classoid
                 WHEN {Catalog("pg_namespace")} THEN 'n' WHEN {Catalog("pg_class")} THEN 'c' WHEN {Catalog("pg_type")} THEN 't'
@@ -64,6 +70,7 @@ internal sealed partial class SchemaExtractor
                 WHEN {Catalog("pg_event_trigger")} THEN 'evt' || d.objoid WHEN {Catalog("pg_operator")} THEN 'opr' || d.objoid
                 WHEN {Catalog("pg_ts_dict")} THEN 'tsd' || d.objoid WHEN {Catalog("pg_ts_config")} THEN 'tsc' || d.objoid
                 WHEN {Catalog("pg_foreign_data_wrapper")} THEN 'fdw' || d.objoid WHEN {Catalog("pg_foreign_server")} THEN 'srv' || d.objoid
+                WHEN {Catalog("pg_opclass")} THEN 'opc' || d.objoid WHEN {Catalog("pg_opfamily")} THEN 'opf' || d.objoid
                 WHEN {Catalog("pg_constraint")} THEN (SELECT CASE WHEN co.contypid <> 0 THEN 't' || co.contypid ELSE 'k' || co.oid END
                   FROM pg_catalog.pg_constraint co WHERE co.oid = d.objoid)
               END

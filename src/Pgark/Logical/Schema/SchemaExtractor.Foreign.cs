@@ -59,7 +59,8 @@ internal sealed partial class SchemaExtractor
         string sql = $"""
             SELECT o.oid, n.nspname, o.oprname, pg_catalog.format('CREATE OPERATOR %I.%s (FUNCTION = %s', n.nspname, o.oprname, o.oprcode::pg_catalog.regproc::text) ||
               CASE WHEN o.oprleft <> 0 THEN ', LEFTARG = ' || pg_catalog.format_type(o.oprleft, NULL) ELSE '' END ||
-              ', RIGHTARG = ' || pg_catalog.format_type(o.oprright, NULL) ||
+              -- No right argument: a postfix operator (13 only; 14 removed them, so such a definition fails there, naming the operator).
+              CASE WHEN o.oprright <> 0 THEN ', RIGHTARG = ' || pg_catalog.format_type(o.oprright, NULL) ELSE '' END ||
               {Reference("oprcom", "COMMUTATOR")} || {Reference("oprnegate", "NEGATOR")} ||
               CASE WHEN o.oprrest <> 0 THEN ', RESTRICT = ' || o.oprrest::pg_catalog.regproc::text ELSE '' END ||
               CASE WHEN o.oprjoin <> 0 THEN ', JOIN = ' || o.oprjoin::pg_catalog.regproc::text ELSE '' END ||

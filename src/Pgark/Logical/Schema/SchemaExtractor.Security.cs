@@ -43,7 +43,7 @@ internal sealed partial class SchemaExtractor
         SELECT 'evt' || e.oid, pg_catalog.format('EVENT TRIGGER %I', e.evtname), NULL, e.evtowner, NULL FROM pg_catalog.pg_event_trigger e
         UNION ALL
         SELECT 'opr' || o.oid, pg_catalog.format('OPERATOR %I.%s (%s, %s)', n.nspname, o.oprname, CASE WHEN o.oprleft = 0 THEN 'NONE'
-            ELSE pg_catalog.format_type(o.oprleft, NULL) END, pg_catalog.format_type(o.oprright, NULL)), NULL, o.oprowner, NULL
+            ELSE pg_catalog.format_type(o.oprleft, NULL) END, CASE WHEN o.oprright = 0 THEN 'NONE' ELSE pg_catalog.format_type(o.oprright, NULL) END), NULL, o.oprowner, NULL
         FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
         UNION ALL
         SELECT 'tsd' || t.oid, pg_catalog.format('TEXT SEARCH DICTIONARY %I.%I', n.nspname, t.dictname), NULL, t.dictowner, NULL
@@ -62,21 +62,29 @@ internal sealed partial class SchemaExtractor
     /// <summary>Further ownable catalogs, added by the extractors of those kinds (each a SELECT of the same five columns).</summary>
     private readonly List<string> _ownables = [Ownables];
 
-    /// <summary>The GRANT statements rebuilding an ACL, one per grantee and grant option, in the array's own order.</summary>
-    internal static string Grants(string acl, string onWhat, string privilegeSuffix = "''") => $"""
+    /// <summary>
+    /// The GRANT statements rebuilding an ACL, one per grantor, grantee and grant option, in the array's own order. A grant
+    /// whose grantor is not <paramref name="owner"/> (made through WITH GRANT OPTION) runs as its grantor, between
+    /// <c>SET ROLE grantor</c> and <c>RESET ROLE</c>: the server records the current role as the grantor, so the restored
+    /// ACL names the same grantors (pg_dump does the same with SET SESSION AUTHORIZATION).
+    /// </summary>
+    internal static string Grants(string acl, string onWhat, string owner, string privilegeSuffix = "''") => $"""
         (SELECT pg_catalog.string_agg(q.g, E';\n' ORDER BY q.o) FROM (
-           SELECT pg_catalog.min(x.o) AS o, 'GRANT ' || pg_catalog.string_agg(x.privilege_type || {privilegeSuffix}, ', ' ORDER BY x.o) || ' ON ' ||
+           SELECT pg_catalog.min(x.o) AS o,
+             CASE WHEN x.grantor <> {owner} THEN 'SET ROLE ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantor)) || E';\n' ELSE '' END ||
+             'GRANT ' || pg_catalog.string_agg(x.privilege_type || {privilegeSuffix}, ', ' ORDER BY x.o) || ' ON ' ||
              {onWhat} || ' TO ' || CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END ||
-             CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS g
+             CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END ||
+             CASE WHEN x.grantor <> {owner} THEN E';\nRESET ROLE' ELSE '' END AS g
            FROM pg_catalog.aclexplode({acl}) WITH ORDINALITY x(grantor, grantee, privilege_type, is_grantable, o)
-           GROUP BY x.grantee, x.is_grantable) q)
+           GROUP BY x.grantor, x.grantee, x.is_grantable) q)
         """;
 
     private async Task ReadOwnershipAndPrivilegesAsync(CancellationToken cancellationToken)
     {
         string sql = $"""
             SELECT o.key, o.alter_name, o.grant_name, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(o.owner)),
-              CASE WHEN o.acl IS NOT NULL THEN {Grants("o.acl", "o.grant_name")} END, o.acl IS NOT NULL
+              CASE WHEN o.acl IS NOT NULL THEN {Grants("o.acl", "o.grant_name", "o.owner")} END, o.acl IS NOT NULL
             FROM ({string.Join("\nUNION ALL\n", _ownables)}) o
             """;
         var byKey = _entries.GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -124,7 +132,7 @@ internal sealed partial class SchemaExtractor
     private async Task ReadColumnPrivilegesAsync(Dictionary<string, Entry> byKey, Dictionary<string, Entry> owners, CancellationToken cancellationToken)
     {
         string sql = $"""
-            SELECT 'c' || a.attrelid, {Grants("a.attacl", "pg_catalog.format('TABLE %I.%I', n.nspname, c.relname)",
+            SELECT 'c' || a.attrelid, {Grants("a.attacl", "pg_catalog.format('TABLE %I.%I', n.nspname, c.relname)", "c.relowner",
                 "pg_catalog.format(' (%I)', a.attname)")}
             FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
@@ -149,7 +157,7 @@ internal sealed partial class SchemaExtractor
             SELECT d.oid, coalesce(n.nspname, ''), d.defaclnamespace,
               'ALTER DEFAULT PRIVILEGES FOR ROLE ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(d.defaclrole)) ||
                 coalesce(' IN SCHEMA ' || pg_catalog.quote_ident(n.nspname), '') || ' ',
-              {objects}, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(d.defaclrole)), {Grants("d.defaclacl", objects)}
+              {objects}, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(d.defaclrole)), {Grants("d.defaclacl", objects, "d.defaclrole")}
             FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
             ORDER BY d.oid
             """;

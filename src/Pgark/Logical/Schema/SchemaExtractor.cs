@@ -62,7 +62,7 @@ internal sealed partial class SchemaExtractor
         await extractor.ReadPublicationsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
         await extractor.ReadEventTriggersAsync(cancellationToken).ConfigureAwait(false);
-        await extractor.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false);
+        await extractor.ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var edges = await extractor.ReadDependenciesAsync(cancellationToken).ConfigureAwait(false);
         extractor.PostponeDependents(edges);
         await extractor.ReadCommentsAsync(cancellationToken).ConfigureAwait(false);

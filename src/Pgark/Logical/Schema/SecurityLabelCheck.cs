@@ -5,29 +5,35 @@ namespace Pgark.Logical.Schema;
 /// <summary>
 /// Security labels are not dumped in version 1 (spec/logical-format.md §4.4): restoring one needs the same label provider
 /// (a loadable module such as sepgsql) on the target, and none ships enabled, so the statements could not be tested. So that
-/// the loss is never silent, the backup counts the labels it leaves behind, per provider, and warns.
+/// the loss is never silent, the backup names the labelled objects it leaves behind, one warning per provider.
 /// </summary>
 internal static class SecurityLabelCheck
 {
-    // pg_seclabel holds the database's own objects' labels; pg_shseclabel the shared ones, of which only the database's
-    // own label belongs to this database (roles and tablespaces are globals). Same catalogs and columns in 13 through 18.
+    /// <summary>Objects named per warning; the count covers the rest.</summary>
+    private const int NamedObjects = 5;
+
+    // pg_seclabels names every labelled object (pg_seclabel and pg_shseclabel); of the shared objects only the database
+    // itself belongs to this database (roles and tablespaces are globals). Same view and columns in 13 through 18.
     private const string Sql = """
-        SELECT l.provider, pg_catalog.count(*)
-        FROM (SELECT s.provider FROM pg_catalog.pg_seclabel s
-              UNION ALL
-              SELECT sh.provider FROM pg_catalog.pg_shseclabel sh
-              WHERE sh.classoid = 'pg_catalog.pg_database'::pg_catalog.regclass
-                AND sh.objoid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())) l
-        GROUP BY l.provider ORDER BY l.provider
+        SELECT l.provider, l.objtype || ' ' || l.objname
+        FROM pg_catalog.pg_seclabels l
+        WHERE l.objtype NOT IN ('role', 'tablespace', 'database')
+          OR (l.objtype = 'database' AND l.objname = pg_catalog.quote_ident(pg_catalog.current_database()))
+        ORDER BY l.provider, l.objtype, l.objname
         """;
 
     public static async Task<IReadOnlyList<string>> WarnAsync(PgConnection connection, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
-        foreach (var row in await CatalogRows.ReadAsync(connection, Sql, cancellationToken).ConfigureAwait(false))
+        var rows = await CatalogRows.ReadAsync(connection, Sql, cancellationToken).ConfigureAwait(false);
+        foreach (var provider in rows.GroupBy(r => r[0]!, StringComparer.Ordinal))
         {
-            warnings.Add($"{row[1]} security label(s) of provider {row[0]} were not backed up (pgark does not dump security labels); " +
-                "hint: reapply them after a restore with SECURITY LABEL FOR " + row[0] + " ON ...");
+            var objects = provider.Select(r => r[1]!).ToList();
+            string named = string.Join(", ", objects.Take(NamedObjects)) +
+                (objects.Count > NamedObjects ? FormattableString.Invariant($" and {objects.Count - NamedObjects} more") : "");
+            warnings.Add(FormattableString.Invariant($"{objects.Count} security label(s) of provider {provider.Key} were not backed up ({named}): ") +
+                "pgark does not back up security labels, the rest of the backup is complete; hint: after restoring, reapply them with " +
+                $"SECURITY LABEL FOR {provider.Key} ON <object> IS '<label>' (SELECT objtype, objname, label FROM pg_seclabels on the source lists them)");
         }
         return warnings;
     }

@@ -84,3 +84,19 @@ DO $$ BEGIN
   EXECUTE format('ALTER ROLE clerk IN DATABASE %I SET statement_timeout = ''5s''', current_database());
   EXECUTE format('ALTER ROLE clerk IN DATABASE %I SET lock_timeout = 2000', current_database());
 END $$;
+-- The database's own properties (pg_dump prints them, and the restore applies them, only when creating the database):
+-- owner, comment, connection limit, template flag, and an ACL with a grant made through WITH GRANT OPTION.
+DO $$ BEGIN
+  EXECUTE format('ALTER DATABASE %I OWNER TO shop_owner', current_database());
+  EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), 'the shop''s database');
+  EXECUTE format('ALTER DATABASE %I CONNECTION LIMIT 50', current_database());
+  EXECUTE format('ALTER DATABASE %I IS_TEMPLATE true', current_database());
+  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+  EXECUTE format('GRANT CREATE ON DATABASE %I TO "Auditor Role" WITH GRANT OPTION', current_database());
+END $$;
+SET ROLE "Auditor Role";
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO clerk', current_database()); END $$;
+RESET ROLE;
+-- A comment on an operator class and on an operator family.
+COMMENT ON OPERATOR CLASS shop.rgb_hash_ops USING hash IS 'hashes colours';
+COMMENT ON OPERATOR FAMILY shop.loose_int_ops USING btree IS 'loose members only';

@@ -24,6 +24,15 @@ GRANT EXECUTE ON FUNCTION shop.price_with_tax(numeric) TO clerk;
 REVOKE USAGE ON TYPE shop.status FROM PUBLIC;
 GRANT USAGE, SELECT ON SEQUENCE shop.orders_id_seq TO clerk;
 REVOKE ALL ON shop.cache FROM postgres;
+-- Grants made through WITH GRANT OPTION: their grantor is the granting role, not the owner (pg_dump sets the session's role).
+GRANT INSERT (name) ON shop.customer TO clerk WITH GRANT OPTION;
+SET ROLE clerk;
+GRANT SELECT ON shop.orders TO "Auditor Role";
+GRANT INSERT (name) ON shop.customer TO "Auditor Role";
+RESET ROLE;
+SET ROLE "Auditor Role";
+GRANT CREATE ON SCHEMA "Mixed Case" TO clerk;
+RESET ROLE;
 ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner IN SCHEMA shop GRANT SELECT ON TABLES TO "Auditor Role";
 ALTER DEFAULT PRIVILEGES FOR ROLE shop_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES FOR ROLE clerk GRANT SELECT ON TABLES TO PUBLIC;
