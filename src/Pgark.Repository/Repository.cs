@@ -190,7 +190,10 @@ public sealed partial class Repository
         return id;
     }
 
-    internal async Task PutImmutableAsync(string name, byte[] bytes, CancellationToken cancellationToken)
+    internal Task PutImmutableAsync(string name, byte[] bytes, CancellationToken cancellationToken)
+        => PutImmutableAsync(name, bytes.AsMemory(), cancellationToken);
+
+    internal async Task PutImmutableAsync(string name, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         try
         {
