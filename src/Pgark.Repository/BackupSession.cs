@@ -18,7 +18,8 @@ namespace Pgark.Repository;
 /// pool (see spec/repository-format.md §14.1, "Parallel ingest").
 /// <para>
 /// Memory: the queued jobs hold at most <see cref="RepositoryOptions.IngestWindowBytes"/> of plaintext (plus their encoded
-/// form), one pack of <see cref="Config.StorageSettings.PackTargetSize"/> is built at a time, and the ids written but not yet
+/// form), one pack of <see cref="Config.StorageSettings.PackTargetSize"/> is built at a time (in one buffer reused from pack
+/// to pack), and the ids written but not yet
 /// in a published index delta (at most <see cref="RepositoryOptions.IndexDeltaEntries"/>) sit in a hash set. Once a delta
 /// is published its ids move into a session-side <see cref="MergedIndex"/> at 33 bytes each, the cost they will have in
 /// the resident index of every later reader anyway, instead of staying in the hash set for the rest of the backup.
@@ -37,7 +38,7 @@ public sealed class BackupSession : IAsyncDisposable
     private readonly List<DocumentRef> _documents = [];
     private readonly TreeWriter _tree;
     private PackWriter _pack;
-    private int _unindexedEntries;
+        private int _unindexedEntries;
     private bool _committed;
     private Exception? _broken;
 
@@ -46,7 +47,7 @@ public sealed class BackupSession : IAsyncDisposable
         _repository = repository;
         _lock = heldLock;
         _pack = NewPack();
-        _context = new IngestContext(repository.Hasher, repository.Codec, Has);
+        _context = new IngestContext(repository.Hasher, repository.Codec, Has, IngestContext.CreateBufferPool(repository.Options.IngestWindowBytes));
         _tree = new TreeWriter(repository.Hasher, async bytes => (await AddChunkAsync(bytes, ChunkKind.Tree).ConfigureAwait(false)).Id);
     }
 
@@ -253,9 +254,10 @@ public sealed class BackupSession : IAsyncDisposable
     {
         if (_pack.Count == 0)
             return;
-        var finished = _pack.Finish();
-        _pack = NewPack();
-        await _repository.PutImmutableAsync(finished.FileName, finished.Bytes, cancellationToken).ConfigureAwait(false);
+        // Finished in its own buffer and put from there; once stored, that buffer builds the next pack (no per-pack growth).
+        var finished = _pack.FinishInPlace();
+        await _repository.PutImmutableAsync(finished.FileName, finished.File, cancellationToken).ConfigureAwait(false);
+        _pack = NewPack(finished.Buffer);
         _unindexed.Add((finished.PackId, finished.Entries));
         _unindexedEntries += finished.Entries.Count;
         if (_unindexedEntries >= _repository.Options.IndexDeltaEntries)
@@ -284,5 +286,6 @@ public sealed class BackupSession : IAsyncDisposable
         _unindexedEntries = 0;
     }
 
-    private PackWriter NewPack() => new(_repository.Codec, _repository.Hasher);
+    private PackWriter NewPack(byte[]? buffer = null)
+        => new(_repository.Codec, _repository.Hasher, _repository.Settings.PackTargetSize + (1 << 20), buffer);
 }

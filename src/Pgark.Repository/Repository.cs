@@ -105,17 +105,7 @@ public sealed partial class Repository
 
     /// <summary>Re-reads index deltas (after another process published some).</summary>
     public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
-    {
-        var deltas = new List<(ChunkId Id, IndexDelta Delta)>();
-        await foreach (var info in Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
-        {
-            var id = FileIdOf(info.Name);
-            var body = await LoadObjectAsync(info.Name, ObjectType.Index, cancellationToken).ConfigureAwait(false);
-            deltas.Add((id, Decode(info.Name, body, b => IndexDelta.DecodeBody(b))));
-        }
-        var superseded = deltas.SelectMany(d => d.Delta.Supersedes).ToHashSet();
-        Index = MergedIndex.Build(deltas.Where(d => !superseded.Contains(d.Id)).Select(d => d.Delta).ToList());
-    }
+        => Index = await IndexLoader.LoadAsync(this, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Verifies the repository (spec §12); <paramref name="readData"/> also decodes and re-hashes every chunk.</summary>
     public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
@@ -190,7 +180,10 @@ public sealed partial class Repository
         return id;
     }
 
-    internal async Task PutImmutableAsync(string name, byte[] bytes, CancellationToken cancellationToken)
+    internal Task PutImmutableAsync(string name, byte[] bytes, CancellationToken cancellationToken)
+        => PutImmutableAsync(name, bytes.AsMemory(), cancellationToken);
+
+    internal async Task PutImmutableAsync(string name, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         try
         {

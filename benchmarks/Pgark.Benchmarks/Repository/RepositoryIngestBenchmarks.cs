@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Pgark.Repository;
 using Pgark.Repository.Format;
@@ -21,6 +22,8 @@ public class RepositoryIngestBenchmarks
     private Repo _fresh = null!;
     private Repo _stored = null!;
     private SnapshotInfo _snapshot = null!;
+    private TimeSpan _cpuAtStart;
+    private readonly Stopwatch _wall = new();
 
     [Params(256)]
     public int MiB { get; set; }
@@ -49,6 +52,22 @@ public class RepositoryIngestBenchmarks
         if (Directory.Exists(directory))
             Directory.Delete(directory, recursive: true);
         _fresh = Repo.InitAsync(new LocalStore(directory), new RepositoryInitOptions()).GetAwaiter().GetResult();
+        StartCpuClock();
+    }
+
+    [IterationSetup(Targets = [nameof(IngestStored)])]
+    public void StartCpuClock()
+    {
+        _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        _wall.Restart();
+    }
+
+    /// <summary>Prints the process's CPU time per iteration: how many of the cores the ingest kept busy (the CLI's is printed in setup).</summary>
+    [IterationCleanup(Targets = [nameof(IngestNew), nameof(IngestNewInline), nameof(IngestStored)])]
+    public void StopCpuClock()
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart;
+        Console.WriteLine($"// iteration: {_wall.Elapsed.TotalSeconds:F3} s wall, {cpu.TotalSeconds:F3} s CPU ({cpu / _wall.Elapsed:F2} cores)");
     }
 
     /// <summary>Through the session's parallel ingest (QueueChunkAsync): hashing and compression on the thread pool.</summary>

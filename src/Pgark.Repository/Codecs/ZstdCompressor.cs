@@ -18,7 +18,13 @@ public sealed partial class ZstdCompressor : IDisposable
     /// loaded libzstd.
     /// </param>
     /// <param name="checksum">Write zstd's 4-byte content checksum into each frame (ZSTD_c_checksumFlag).</param>
-    public ZstdCompressor(int level = Zstd.DefaultLevel, bool checksum = false)
+    /// <param name="largeInputParameters">
+    /// Compress every frame with the match-finder parameters the level has for large inputs (what the zstd command line
+    /// uses on a big file), shrunk by zstd to each frame's size, instead of the level's rows for inputs of at most
+    /// 16, 128 or 256 KiB. For chunk-sized frames those rows are slower (level 3 at most 256 KiB uses minimum matches of
+    /// 4 bytes instead of 5). See <see cref="LargeInputParameters"/>.
+    /// </param>
+    public ZstdCompressor(int level = Zstd.DefaultLevel, bool checksum = false, bool largeInputParameters = false)
     {
         ZstdLibrary.ValidateLevel(level);
         _context = ZstdNative.CreateCompressionContext();
@@ -27,12 +33,15 @@ public sealed partial class ZstdCompressor : IDisposable
             throw new OutOfMemoryException("ZSTD_createCCtx returned NULL");
         }
 
-        SetParameter(ZstdNative.CompressionLevelParameter, level);
         SetParameter(ZstdNative.ContentSizeFlagParameter, 1);
         SetParameter(ZstdNative.ChecksumFlagParameter, checksum ? 1 : 0);
-        _level = level;
+        LargeInputParameters = largeInputParameters;
+        ApplyLevel(level);
         Checksum = checksum;
     }
+
+    /// <summary>Whether frames use the level's large-input parameters whatever their size (see the constructor).</summary>
+    public bool LargeInputParameters { get; }
 
     /// <summary>Whether frames carry zstd's content checksum.</summary>
     public bool Checksum { get; }
@@ -46,8 +55,7 @@ public sealed partial class ZstdCompressor : IDisposable
             if (value != _level)
             {
                 ZstdLibrary.ValidateLevel(value);
-                SetParameter(ZstdNative.CompressionLevelParameter, value);
-                _level = value;
+                ApplyLevel(value);
             }
         }
     }
@@ -96,6 +104,23 @@ public sealed partial class ZstdCompressor : IDisposable
         fixed (byte* dst = destination)
         {
             return ZstdNative.Compress2(_context, dst, (nuint)destination.Length, src, (nuint)source.Length);
+        }
+    }
+
+    private void ApplyLevel(int level)
+    {
+        // Explicit parameters override the level's own choice; all seven are set again for a new level.
+        SetParameter(ZstdNative.CompressionLevelParameter, level);
+        _level = level;
+        if (LargeInputParameters && ZstdLibrary.LargeInputParameters(level) is { } pinned)
+        {
+            SetParameter(ZstdNative.WindowLogParameter, (int)pinned.WindowLog);
+            SetParameter(ZstdNative.HashLogParameter, (int)pinned.HashLog);
+            SetParameter(ZstdNative.ChainLogParameter, (int)pinned.ChainLog);
+            SetParameter(ZstdNative.SearchLogParameter, (int)pinned.SearchLog);
+            SetParameter(ZstdNative.MinMatchParameter, (int)pinned.MinMatch);
+            SetParameter(ZstdNative.TargetLengthParameter, (int)pinned.TargetLength);
+            SetParameter(ZstdNative.StrategyParameter, pinned.Strategy);
         }
     }
 

@@ -61,6 +61,23 @@ internal static class ZstdLibrary
         }
     }
 
+    /// <summary>
+    /// The parameters <paramref name="level"/> has for inputs of unknown (large) size, ZSTD_getCParams(level, 0, 0); null when
+    /// this libzstd does not export that advanced-API function, and the caller then leaves the choice to the level.
+    /// </summary>
+    internal static ZstdNative.CompressionParameters? LargeInputParameters(int level)
+    {
+        EnsureLoaded();
+        try
+        {
+            return ZstdNative.GetCompressionParameters(level, 0, 0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Throws a clear <see cref="ArgumentOutOfRangeException"/> unless libzstd accepts <paramref name="level"/>.</summary>
     public static void ValidateLevel(int level)
     {

@@ -21,6 +21,13 @@ internal static unsafe partial class ZstdNative
     internal const int ContentSizeFlagParameter = 200;  // ZSTD_c_contentSizeFlag
     internal const int ChecksumFlagParameter = 201;     // ZSTD_c_checksumFlag
     internal const int WindowLogMaxParameter = 100;     // ZSTD_d_windowLogMax
+    internal const int WindowLogParameter = 101;        // ZSTD_c_windowLog .. ZSTD_c_strategy: 101..107
+    internal const int HashLogParameter = 102;
+    internal const int ChainLogParameter = 103;
+    internal const int SearchLogParameter = 104;
+    internal const int MinMatchParameter = 105;
+    internal const int TargetLengthParameter = 106;
+    internal const int StrategyParameter = 107;
 
     // ZSTD_ResetDirective.
     internal const int ResetSessionOnly = 1;
@@ -43,6 +50,19 @@ internal static unsafe partial class ZstdNative
         public nuint Position;
     }
 
+    /// <summary>ZSTD_compressionParameters (zstd.h; layout unchanged since v1.0).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CompressionParameters
+    {
+        public uint WindowLog;
+        public uint ChainLog;
+        public uint HashLog;
+        public uint SearchLog;
+        public uint MinMatch;
+        public uint TargetLength;
+        public int Strategy;
+    }
+
     [LibraryImport(LibraryName, EntryPoint = "ZSTD_versionNumber")]
     internal static partial uint VersionNumber();
 
@@ -51,6 +71,10 @@ internal static unsafe partial class ZstdNative
 
     [LibraryImport(LibraryName, EntryPoint = "ZSTD_maxCLevel")]
     internal static partial int MaxCompressionLevel();
+
+    // zstd.h's "advanced" section (exported by the shared library since v1.0, not frozen): callers fall back when missing.
+    [LibraryImport(LibraryName, EntryPoint = "ZSTD_getCParams")]
+    internal static partial CompressionParameters GetCompressionParameters(int level, ulong estimatedSourceSize, nuint dictionarySize);
 
     [LibraryImport(LibraryName, EntryPoint = "ZSTD_compressBound")]
     internal static partial nuint CompressBound(nuint sourceSize);

@@ -11,7 +11,7 @@ namespace Pgark.Repository.Index;
 /// Lookups compare 128 bits; every read of a chunk re-hashes it against the full id, so a prefix collision is never served
 /// silently, and two different full ids sharing a prefix are refused while building.
 /// </summary>
-public sealed class MergedIndex
+public sealed partial class MergedIndex
 {
     private const int BucketBits = 16;
 
@@ -58,29 +58,14 @@ public sealed class MergedIndex
     /// <summary>Merges deltas. Peak memory is the deltas already decoded plus this array; superseded deltas must be filtered by the caller.</summary>
     public static MergedIndex Build(IReadOnlyList<IndexDelta> deltas)
     {
-        var packNumbers = new Dictionary<ChunkId, int>();
-        var packs = new List<ChunkId>();
-        var total = deltas.Sum(d => (long)d.Entries.Count);
-        var slots = new Slot[total];
-        var n = 0;
-        foreach (var delta in deltas)
+        var index = Build(deltas.Select(d => (CompactDelta?)Compact(d)).ToList(), out var repeated);
+        if (repeated is not null)
         {
-            var local = new int[delta.Packs.Count];
-            for (var i = 0; i < local.Length; i++)
-            {
-                if (!packNumbers.TryGetValue(delta.Packs[i], out local[i]))
-                {
-                    local[i] = packs.Count;
-                    packNumbers.Add(delta.Packs[i], packs.Count);
-                    packs.Add(delta.Packs[i]);
-                }
-            }
-            foreach (var (ordinal, entry) in delta.Entries)
-                slots[n++] = ToSlot(entry, local[ordinal]);
+            var check = new PrefixCollisionCheck(repeated);
+            foreach (var delta in deltas)
+                check.Add(delta);
         }
-        slots.AsSpan().Sort(static (a, b) => Compare(a, b));
-        var unique = Deduplicate(slots, deltas);
-        return new MergedIndex(unique, packs.ToArray());
+        return index;
     }
 
     /// <summary>Builds from a list of (pack, entry) pairs; used by tests and benchmarks.</summary>
@@ -189,15 +174,16 @@ public sealed class MergedIndex
         => a.PrefixHigh != b.PrefixHigh ? a.PrefixHigh.CompareTo(b.PrefixHigh) : a.PrefixLow.CompareTo(b.PrefixLow);
 
     /// <summary>
-    /// Drops repeated prefixes in place (the same chunk stored twice is normal after a crash). A repeated prefix with a
-    /// different full id would be a 128-bit collision: checked against the deltas' full ids and refused.
+    /// Drops repeated prefixes in place (the same chunk stored twice is normal after a crash) and returns them: a repeated
+    /// prefix with a different full id would be a 128-bit collision, which the caller checks against the deltas' full ids
+    /// (<see cref="PrefixCollisionCheck"/>).
     /// </summary>
-    private static Slot[] Deduplicate(Slot[] slots, IReadOnlyList<IndexDelta> deltas)
+    private static Slot[] Deduplicate(Slot[] slots, out List<UInt128>? repeated)
     {
+        repeated = null;
         if (slots.Length < 2)
             return slots;
         var write = 1;
-        List<UInt128>? repeated = null;
         for (var read = 1; read < slots.Length; read++)
         {
             if (Compare(slots[read], slots[write - 1]) == 0)
@@ -207,27 +193,6 @@ public sealed class MergedIndex
             }
             slots[write++] = slots[read];
         }
-        if (repeated is not null)
-            CheckCollisions(repeated, deltas);
         return write == slots.Length ? slots : slots.AsSpan(0, write).ToArray();
-    }
-
-    private static void CheckCollisions(List<UInt128> repeated, IReadOnlyList<IndexDelta> deltas)
-    {
-        var wanted = repeated.ToHashSet();
-        var seen = new Dictionary<UInt128, ChunkId>();
-        foreach (var delta in deltas)
-        {
-            foreach (var (_, entry) in delta.Entries)
-            {
-                var prefix = entry.Id.Prefix128;
-                if (!wanted.Contains(prefix))
-                    continue;
-                if (seen.TryGetValue(prefix, out var other) && other != entry.Id)
-                    throw new RepositoryCorruptionException(CorruptionCause.Unknown, "index/", entry.Id.ToString(),
-                        $"chunk ids {other} and {entry.Id} share their first 128 bits; the resident index cannot tell them apart");
-                seen[prefix] = entry.Id;
-            }
-        }
     }
 }

@@ -21,7 +21,7 @@ internal sealed class IngestJob : IThreadPoolWorkItem
     private IngestJob(IngestContext context, ReadOnlySpan<byte> plaintext, ChunkKind kind)
     {
         _context = context;
-        _plain = ArrayPool<byte>.Shared.Rent(Math.Max(1, plaintext.Length));
+        _plain = context.Buffers.Rent(Math.Max(1, plaintext.Length));
         plaintext.CopyTo(_plain);
         Length = plaintext.Length;
         Kind = kind;
@@ -82,10 +82,23 @@ internal sealed class IngestJob : IThreadPoolWorkItem
     private void ReturnBuffer()
     {
         if (_plain is not null)
-            ArrayPool<byte>.Shared.Return(_plain);
+            _context.Buffers.Return(_plain);
         _plain = null;
     }
 }
 
-/// <summary>What a worker needs from its session: the codecs and a thread-safe "is this chunk stored?".</summary>
-internal sealed record IngestContext(ChunkHasher Hasher, StoredChunkCodec Codec, Func<ChunkId, bool> Has);
+/// <summary>
+/// What a worker needs from its session: the codecs, a thread-safe "is this chunk stored?", and the pool the queued copies
+/// come from. The pool is the session's own: the shared pool keeps only a few arrays per size per core, so with a window
+/// of ~100 chunks in flight most rents there would allocate (and zero) a fresh array; this one keeps what the window
+/// needed, at most a window's worth per size class, for the session's life.
+/// </summary>
+internal sealed record IngestContext(ChunkHasher Hasher, StoredChunkCodec Codec, Func<ChunkId, bool> Has, ArrayPool<byte> Buffers)
+{
+    public static ArrayPool<byte> CreateBufferPool(int windowBytes)
+        => ArrayPool<byte>.Create(FormatConstants.MaxChunkSize, Math.Max(16, windowBytes / MinimumQueuedChunk));
+
+    // Slots per size class: a window of 16 KiB chunks (half FastCDC's default minimum). Smaller chunks only mean a bucket
+    // cannot keep a whole window of them, and the rest are allocated as the shared pool would.
+    private const int MinimumQueuedChunk = 16 << 10;
+}

@@ -47,7 +47,9 @@ internal sealed class Pruner
             else if (free > 0 && free >= repackUnusedFraction * (used + free))
                 repack.Add(pack);
         }
-        var orphans = existingPacks.Where(p => !_repository.Index.Packs.Contains(p)).ToList();
+        // A set of the index's packs: Contains on the pack list would make this quadratic in the number of packs.
+        var indexedPacks = _repository.Index.Packs.ToHashSet();
+        var orphans = existingPacks.Where(p => !indexedPacks.Contains(p)).ToList();
         if (drop.Count == 0 && repack.Count == 0 && orphans.Count == 0)
             return new PruneResult(_reachable.Count - unused, unused, 0, 0, 0, 0, 0);
 

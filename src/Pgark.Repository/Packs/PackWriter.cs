@@ -9,6 +9,12 @@ public sealed record FinishedPack(ChunkId PackId, byte[] Bytes, IReadOnlyList<Pa
     public string FileName => PackLayout.FileName(PackId);
 }
 
+/// <summary>A pack finished in its writer's buffer: <paramref name="File"/> is what to put; <paramref name="Buffer"/> may be reused after.</summary>
+internal sealed record InPlacePack(ChunkId PackId, ReadOnlyMemory<byte> File, IReadOnlyList<PackEntry> Entries, byte[] Buffer)
+{
+    public string FileName => PackLayout.FileName(PackId);
+}
+
 /// <summary>A chunk compressed, sealed and verified, not yet placed in a pack.</summary>
 public sealed record EncodedChunk(ChunkId Id, ChunkKind Kind, byte[] Stored, uint PlainLength, ChunkFlags Flags);
 
@@ -17,22 +23,30 @@ public sealed record EncodedChunk(ChunkId Id, ChunkKind Kind, byte[] Stored, uin
 /// with header and trailer. Verify-before-publish (spec §6.2): every chunk is decoded and re-hashed right after encoding,
 /// and the finished header is parsed back from the final bytes. Any failure there means the writer or its memory is
 /// broken: <see cref="RepositoryCorruptionException"/> with <see cref="CorruptionCause.WriterBug"/>, and nothing is published.
-/// Not thread-safe.
+/// The body grows by doubling up to <c>expectedLength</c> without zeroing, and <see cref="Finish"/> copies it once into the
+/// file's bytes (a MemoryStream zeroed every growth and copied again in ToArray). Not thread-safe.
 /// </summary>
 public sealed class PackWriter
 {
     private readonly StoredChunkCodec _codec;
     private readonly ChunkHasher _hasher;
-    private readonly MemoryStream _body = new();
+    private readonly int _expectedLength;
     private readonly List<PackEntry> _entries = [];
+    private byte[] _body = [];
+    private int _length;
+    private bool _finished;
 
-    public PackWriter(StoredChunkCodec codec, ChunkHasher hasher)
+    /// <param name="expectedLength">Bytes the caller expects to append (e.g. the pack target size plus one chunk); 0 grows on demand.</param>
+    /// <param name="buffer">A buffer to build the pack in, e.g. the previous pack's <see cref="InPlacePack.Buffer"/> once it is put.</param>
+    public PackWriter(StoredChunkCodec codec, ChunkHasher hasher, int expectedLength = 0, byte[]? buffer = null)
     {
         _codec = codec;
         _hasher = hasher;
+        _expectedLength = expectedLength;
+        _body = buffer ?? [];
     }
 
-    public long Length => _body.Length;
+    public long Length => _length;
     public int Count => _entries.Count;
     public IReadOnlyList<PackEntry> Entries => _entries;
 
@@ -58,24 +72,67 @@ public sealed class PackWriter
     /// <summary>Appends a chunk that <see cref="Encode"/> produced and verified.</summary>
     public PackEntry Append(EncodedChunk chunk)
     {
-        if (_body.Length + chunk.Stored.Length > FormatConstants.MaxPackSize - (1 << 20))
+        if (_finished)
+            throw new InvalidOperationException("the pack is finished; start a new one");
+        if ((long)_length + chunk.Stored.Length > FormatConstants.MaxPackSize - (1 << 20))
             throw new InvalidOperationException("pack would exceed the maximum pack size; finish it first");
-        var entry = new PackEntry(chunk.Id, (uint)_body.Length, (uint)chunk.Stored.Length, chunk.PlainLength, chunk.Flags, chunk.Kind);
-        _body.Write(chunk.Stored);
+        var entry = new PackEntry(chunk.Id, (uint)_length, (uint)chunk.Stored.Length, chunk.PlainLength, chunk.Flags, chunk.Kind);
+        EnsureCapacity(_length + chunk.Stored.Length);
+        chunk.Stored.CopyTo(_body.AsSpan(_length));
+        _length += chunk.Stored.Length;
         _entries.Add(entry);
         return entry;
     }
 
+    /// <summary>Finishes the pack into a new array of exactly the file's bytes.</summary>
     public FinishedPack Finish()
+    {
+        var tail = StartFinish();
+        // Every byte is written below, so the file's array needs no zeroing.
+        var bytes = GC.AllocateUninitializedArray<byte>(_length + tail.Length);
+        _body.AsSpan(0, _length).CopyTo(bytes);
+        tail.CopyTo(bytes, _length);
+        _body = [];
+        return Verified(bytes);
+    }
+
+    /// <summary>
+    /// Finishes the pack in its own buffer (no copy): the file is <see cref="InPlacePack.File"/>, and once it is put the caller
+    /// may hand <see cref="InPlacePack.Buffer"/> to the next writer (constructor <c>buffer</c>) instead of growing a new one.
+    /// </summary>
+    internal InPlacePack FinishInPlace()
+    {
+        var tail = StartFinish();
+        EnsureCapacity(_length + tail.Length);
+        tail.CopyTo(_body, _length);
+        var buffer = _body;
+        _body = [];
+        var finished = VerifiedInPlace(buffer.AsMemory(0, _length + tail.Length));
+        return new InPlacePack(finished.PackId, buffer.AsMemory(0, _length + tail.Length), finished.Entries, buffer);
+    }
+
+    private byte[] StartFinish()
     {
         if (_entries.Count == 0)
             throw new InvalidOperationException("an empty pack cannot be finished");
-        var tail = PackHeaderCodec.EncodeHeaderAndTrailer(_entries, _codec.Box);
-        _body.Write(tail);
-        var bytes = _body.ToArray();
+        if (_finished)
+            throw new InvalidOperationException("the pack is already finished");
+        _finished = true;
+        return PackHeaderCodec.EncodeHeaderAndTrailer(_entries, _codec.Box);
+    }
+
+    private FinishedPack Verified(byte[] bytes)
+    {
         var packId = ChunkHasher.FileId(bytes);
         VerifyHeader(bytes, packId);
         return new FinishedPack(packId, bytes, _entries.ToArray());
+    }
+
+    private (ChunkId PackId, PackEntry[] Entries) VerifiedInPlace(ReadOnlyMemory<byte> file)
+    {
+        var packId = ChunkHasher.FileId(file.Span);
+        VerifyHeader(file.Span, packId);
+        return (packId, _entries.ToArray());
     }
 
     /// <summary>
@@ -98,7 +155,21 @@ public sealed class PackWriter
         }
     }
 
-    private void VerifyHeader(byte[] bytes, ChunkId packId)
+    private void EnsureCapacity(int needed)
+    {
+        if (needed <= _body.Length)
+            return;
+        // Doubling (never past the expected length while the data fits in it): copies total at most the pack's size, and
+        // uninitialized arrays skip zeroing bytes that are about to be overwritten.
+        var capacity = Math.Max(needed, _body.Length == 0 ? 64 << 10 : 2 * _body.Length);
+        if (needed <= _expectedLength)
+            capacity = Math.Min(capacity, _expectedLength);
+        var grown = GC.AllocateUninitializedArray<byte>(capacity);
+        _body.AsSpan(0, _length).CopyTo(grown);
+        _body = grown;
+    }
+
+    private void VerifyHeader(ReadOnlySpan<byte> bytes, ChunkId packId)
     {
         try
         {
