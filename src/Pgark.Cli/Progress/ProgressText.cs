@@ -6,7 +6,8 @@ namespace Pgark.Cli.Progress;
 /// <summary>The text of <see cref="TerminalProgress"/>'s line: bar, percent, done of total, rate, ETA, detail.</summary>
 internal static class ProgressText
 {
-    public const int BarWidth = 20;
+    /// <summary>Narrow enough that phase, bar, amounts, rate and ETA fit 80 columns ("restore [...] 47%  259.1 MiB of 543.5 MiB  137.1 MiB/s  ETA 0:05").</summary>
+    public const int BarWidth = 16;
 
     /// <summary>Rate and ETA wait for half a second of a phase: the first reports' rate is mostly start-up noise.</summary>
     private const double MinimumSecondsForRate = 0.5;

@@ -71,7 +71,11 @@ internal sealed class TerminalProgress : IDisposable
             if (!due)
                 return;
             var seconds = _time.GetElapsedTime(_phaseStarted, now).TotalSeconds;
-            Draw(ProgressText.Line(phase, done, total, detail, unit, seconds, done - _phaseStartDone));
+            var line = ProgressText.Line(phase, done, total, detail, unit, seconds, done - _phaseStartDone);
+            // On a narrow terminal the detail ("1204 files") goes first, before the rate and ETA are cut.
+            if (line.Length > _width - 1 && detail.Length > 0)
+                line = ProgressText.Line(phase, done, total, "", unit, seconds, done - _phaseStartDone);
+            Draw(line);
             _lastDraw = now;
         }
     }

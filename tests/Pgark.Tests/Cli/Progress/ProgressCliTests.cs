@@ -54,7 +54,7 @@ public sealed partial class ProgressCliTests : IDisposable
     }
 
     /// <summary>The first report (0%), the last (100%, drawn however soon it came), then the line erased.</summary>
-    [GeneratedRegex(@"^\rcheck \[-{20}\]   0%  0 B of (\d+\.\d [KM]iB)  0/(\d) packs(\r.*)?\rcheck \[#{20}\] 100%  \1 of \1 .*\2/\2 packs *\r +\r$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^\rcheck \[-{16}\]   0%  0 B of (\d+\.\d [KM]iB)  0/(\d) packs(\r.*)?\rcheck \[#{16}\] 100%  \1 of \1 .*\2/\2 packs *\r +\r$", RegexOptions.Singleline)]
     private static partial Regex BarOnTerminal();
 
     private static (int Code, string Out, string Error) Run(string[] args)

@@ -25,9 +25,9 @@ public sealed class TerminalProgressTests
         bar.Report("backup", 4 * GiB, 4 * GiB, "40 files");      // at once: the work reached its total
         bar.Dispose();
 
-        const string first = "backup [--------------------]   0%  0 B of 4.0 GiB  0 files";
-        const string second = "backup [#####---------------]  25%  1.0 GiB of 4.0 GiB  512.0 MiB/s  ETA 0:06  12 files";
-        const string last = "backup [####################] 100%  4.0 GiB of 4.0 GiB  2.0 GiB/s  40 files";
+        const string first = "backup [----------------]   0%  0 B of 4.0 GiB  0 files";
+        const string second = "backup [####------------]  25%  1.0 GiB of 4.0 GiB  512.0 MiB/s  ETA 0:06  12 files";
+        const string last = "backup [################] 100%  4.0 GiB of 4.0 GiB  2.0 GiB/s  40 files";
         Assert.Equal("\r" + first + "\r" + second + "\r" + last.PadRight(second.Length) + "\r" + new string(' ', last.Length) + "\r",
             _error.ToString());
     }
@@ -68,11 +68,11 @@ public sealed class TerminalProgressTests
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         bar.Report("prune: deleting", 5, 10, unit: "packs"); // 1 ms later, but a new phase: drawn, and no rate yet
 
-        const string marking = "prune: marking [##########----------]  50%  2 of 4 snapshots  2.0/s  ETA 0:01";
+        const string marking = "prune: marking [########--------]  50%  2 of 4 snapshots  2.0/s  ETA 0:01";
         Assert.Equal(
-            "\rprune: marking [--------------------]   0%  0 of 4 snapshots"
+            "\rprune: marking [----------------]   0%  0 of 4 snapshots"
             + "\r" + marking
-            + "\r" + "prune: deleting [##########----------]  50%  5 of 10 packs".PadRight(marking.Length),
+            + "\r" + "prune: deleting [########--------]  50%  5 of 10 packs".PadRight(marking.Length),
             _error.ToString());
     }
 
@@ -84,19 +84,20 @@ public sealed class TerminalProgressTests
         bar.WriteLine("pgark: starting the scratch server");
         bar.Report("restore", MiB + 1, 2 * MiB); // inside the redraw interval, but the line is gone: drawn again
 
-        const string line = "restore [##########----------]  50%  1.0 MiB of 2.0 MiB";
+        const string line = "restore [########--------]  50%  1.0 MiB of 2.0 MiB";
         Assert.Equal("\r" + line + "\r" + new string(' ', line.Length) + "\r" + "pgark: starting the scratch server" + Environment.NewLine
             + "\r" + line, _error.ToString());
     }
 
     [Fact]
-    public void Past_the_total_is_held_at_100_percent_and_a_line_wider_than_the_terminal_is_cut()
+    public void Past_the_total_is_held_at_100_percent_and_on_a_narrow_terminal_the_detail_goes_first_then_the_tail()
     {
-        var bar = Bar(width: 50);
-        bar.Report("backup", 5 * GiB, 4 * GiB, "a server estimate is only an estimate");
+        new TerminalProgress(_error, enabled: true, width: 60, _clock).Report("backup", 5 * GiB, 4 * GiB, "an estimate is only an estimate");
+        Assert.Equal("\rbackup [################] 100%  5.0 GiB of 4.0 GiB", _error.ToString());
 
-        Assert.Equal("\rbackup [####################] 100%  5.0 GiB of 4.", _error.ToString());
-        Assert.Equal(49, _error.ToString().Length - 1);
+        _error.GetStringBuilder().Clear();
+        new TerminalProgress(_error, enabled: true, width: 40, _clock).Report("backup", 5 * GiB, 4 * GiB, "an estimate is only an estimate");
+        Assert.Equal("\rbackup [################] 100%  5.0 GiB", _error.ToString()); // 39 columns: never wraps
     }
 
     [Fact]
