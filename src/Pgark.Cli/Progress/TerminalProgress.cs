@@ -25,6 +25,7 @@ internal sealed class TerminalProgress : IDisposable
     private long _phaseStartDone;
     private long _lastDraw;
     private int _drawnLength; // 0: nothing on the line
+    private string _drawnLine = "";
 
     /// <param name="error">Where the bar goes (stderr).</param>
     /// <param name="enabled">False: <see cref="Report"/> and <see cref="Clear"/> write nothing.</param>
@@ -113,6 +114,10 @@ internal sealed class TerminalProgress : IDisposable
     {
         if (line.Length > _width - 1)
             line = line[..(_width - 1)];
+        // A last report repeated (restore's final one) would redraw the same text.
+        if (_drawnLength > 0 && line == _drawnLine)
+            return;
+        _drawnLine = line;
         // Pad over the tail of a longer line before it.
         var padded = line.Length < _drawnLength ? line.PadRight(_drawnLength) : line;
         _error.Write("\r" + padded);

@@ -23,6 +23,7 @@ public sealed class TerminalProgressTests
         _clock.Advance(TimeSpan.FromMilliseconds(1950));
         bar.Report("backup", GiB, 4 * GiB, "12 files");          // 2 s into the phase: 512 MiB/s, 3 GiB left
         bar.Report("backup", 4 * GiB, 4 * GiB, "40 files");      // at once: the work reached its total
+        bar.Report("backup", 4 * GiB, 4 * GiB, "40 files");      // the same line again: not redrawn
         bar.Dispose();
 
         const string first = "backup [----------------]   0%  0 B of 4.0 GiB  0 files";
