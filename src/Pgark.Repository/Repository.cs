@@ -115,11 +115,16 @@ public sealed partial class Repository
     public Task<Check.CheckReport> CheckAsync(Check.CheckScope scope, bool readData, CancellationToken cancellationToken = default)
         => new Check.RepositoryChecker(this, scope).RunAsync(readData, cancellationToken);
 
+    /// <summary>Check with <paramref name="progress"/> told how far the pack pass has got (<see cref="Check.CheckProgress"/>, once per pack).</summary>
+    public Task<Check.CheckReport> CheckAsync(Check.CheckScope scope, bool readData, IProgress<Check.CheckProgress>? progress,
+        CancellationToken cancellationToken = default)
+        => new Check.RepositoryChecker(this, scope, progress).RunAsync(readData, cancellationToken);
+
     /// <summary>Counts from the index plus the number of snapshots.</summary>
     public async Task<Maintenance.RepositoryStats> GetStatsAsync(CancellationToken cancellationToken = default)
         => Maintenance.RepositoryStats.From(this, (await ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count);
 
-    /// <summary>Deletes one snapshot file (never a pinned one) under an exclusive lock; its chunks become garbage for <see cref="PruneAsync"/>.</summary>
+    /// <summary>Deletes one snapshot file (never a pinned one) under an exclusive lock; its chunks become garbage for <see cref="PruneAsync(double, CancellationToken)"/>.</summary>
     public async Task ForgetAsync(ChunkId snapshotId, CancellationToken cancellationToken = default)
     {
         await using var held = await LockAsync(LockKind.Exclusive, "forget", cancellationToken).ConfigureAwait(false);
@@ -133,11 +138,16 @@ public sealed partial class Repository
     /// Removes unreachable chunks under an exclusive lock (spec §14). Packs whose unused share of bytes is at least
     /// <paramref name="repackUnusedFraction"/> are rewritten; fully unused packs are deleted.
     /// </summary>
-    public async Task<Maintenance.PruneResult> PruneAsync(double repackUnusedFraction = 0.2, CancellationToken cancellationToken = default)
+    public Task<Maintenance.PruneResult> PruneAsync(double repackUnusedFraction = 0.2, CancellationToken cancellationToken = default)
+        => PruneAsync(repackUnusedFraction, null, cancellationToken);
+
+    /// <summary>Prune with <paramref name="progress"/> told each step's advance (<see cref="Maintenance.PruneProgress"/>).</summary>
+    public async Task<Maintenance.PruneResult> PruneAsync(double repackUnusedFraction, IProgress<Maintenance.PruneProgress>? progress,
+        CancellationToken cancellationToken = default)
     {
         await using var held = await LockAsync(LockKind.Exclusive, "prune", cancellationToken).ConfigureAwait(false);
         await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
-        return await new Maintenance.Pruner(this).RunAsync(repackUnusedFraction, cancellationToken).ConfigureAwait(false);
+        return await new Maintenance.Pruner(this, progress).RunAsync(repackUnusedFraction, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes a lock (spec §15). Dispose the result to release it.</summary>

@@ -1,4 +1,5 @@
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Repository.Check;
 
 namespace Pgark.Cli.Commands;
@@ -25,7 +26,10 @@ internal static class CheckCommand
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
-        var report = await repository.CheckAsync(arguments.Flag(Options.ReadData), cancellationToken).ConfigureAwait(false);
+        using var bar = TerminalProgress.For(context, arguments.Flag(Options.Json));
+        var report = await repository.CheckAsync(CheckScope.Everything, arguments.Flag(Options.ReadData), EngineProgress.Check(bar, "check"),
+            cancellationToken).ConfigureAwait(false);
+        bar.Clear();
         foreach (var problem in report.Problems)
             context.Out.WriteLine(problem.ToString());
         context.Out.WriteLine($"checked {report.SnapshotsChecked} snapshot(s), {report.PacksChecked} pack(s), {report.ChunksRead} chunk(s) read: "

@@ -1,4 +1,5 @@
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 
 namespace Pgark.Cli.Commands;
 
@@ -25,7 +26,9 @@ internal static class PruneCommand
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
-        var result = await repository.PruneAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var bar = TerminalProgress.For(context, arguments.Flag(Options.Json));
+        var result = await repository.PruneAsync(0.2, EngineProgress.Prune(bar), cancellationToken).ConfigureAwait(false);
+        bar.Clear();
         var output = context.Out;
         output.WriteLine($"reachable chunks:   {result.ReachableChunks}");
         output.WriteLine($"removed chunks:     {result.UnreachableChunks}");

@@ -33,6 +33,10 @@ internal static class MarkdownReference
               with `--verbose`.
             - Warnings (for example an ignored password file) are printed as `pgark: warning: <text>` and do not
               change the exit code.
+            - Long commands (backup, restore, check and verify with `--read-data`, prune, drill, tune) draw a progress
+              bar on standard error when it is a terminal (not `TERM=dumb`) and `--json` is not given: bytes done of
+              the total, percent, rate and ETA, redrawn at most ten times a second and erased when the command ends.
+              Nothing is drawn into a pipe or a file, and standard output never carries it.
 
 
             """);

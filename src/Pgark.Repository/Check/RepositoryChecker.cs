@@ -19,11 +19,13 @@ internal sealed class RepositoryChecker
     private readonly HashSet<ChunkId> _checkedDeltaBases = [];
     private readonly HashSet<ChunkId> _damagedChunks = [];
     private readonly CheckScope _scope;
+    private readonly IProgress<CheckProgress>? _progress;
 
-    public RepositoryChecker(Repository repository, CheckScope? scope = null)
+    public RepositoryChecker(Repository repository, CheckScope? scope = null, IProgress<CheckProgress>? progress = null)
     {
         _repository = repository;
         _scope = scope ?? CheckScope.Everything;
+        _progress = progress;
     }
 
     public async Task<CheckReport> RunAsync(bool readData, CancellationToken cancellationToken)
@@ -113,8 +115,12 @@ internal sealed class RepositoryChecker
 
     private async Task CheckPacksAsync(Dictionary<ChunkId, long> packs, bool readData, CancellationToken cancellationToken)
     {
+        // The scope is asked once per pack (verify's counts its answers), up front so progress knows the bytes to read.
+        var readWhole = readData ? _indexedByPack.Keys.Where(p => packs.ContainsKey(p) && _scope.ReadPack(p)).ToHashSet() : [];
+        var (done, read, toRead) = (0, 0L, readWhole.Sum(p => packs[p]));
         foreach (var (packId, entries) in _indexedByPack)
         {
+            _progress?.Report(new CheckProgress(done++, _indexedByPack.Count, read, toRead));
             var name = PackLayout.FileName(packId);
             if (!packs.TryGetValue(packId, out var length))
             {
@@ -123,7 +129,8 @@ internal sealed class RepositoryChecker
                 continue;
             }
             _report.PacksChecked++;
-            var readThis = readData && _scope.ReadPack(packId);
+            var readThis = readWhole.Contains(packId);
+            read += readThis ? length : 0;
             try
             {
                 var header = await ReadHeaderAsync(name, packId, length, readThis, cancellationToken).ConfigureAwait(false);
@@ -144,6 +151,7 @@ internal sealed class RepositoryChecker
                 _report.Add(e, name);
             }
         }
+        _progress?.Report(new CheckProgress(done, _indexedByPack.Count, read, toRead));
         foreach (var packId in packs.Keys.Where(p => !_indexedByPack.ContainsKey(p)))
             _report.Add(new CheckProblem(CheckSeverity.Warning, PackLayout.FileName(packId), null,
                 "pack is not referenced by any index delta (left by an interrupted writer; prune removes it)"));

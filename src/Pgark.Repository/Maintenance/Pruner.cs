@@ -21,12 +21,16 @@ internal sealed class Pruner
 {
     private readonly Repository _repository;
     private readonly BitArray _reachable;
+    private readonly IProgress<PruneProgress>? _progress;
 
-    public Pruner(Repository repository)
+    public Pruner(Repository repository, IProgress<PruneProgress>? progress = null)
     {
         _repository = repository;
         _reachable = new BitArray(repository.Index.Count);
+        _progress = progress;
     }
+
+    private void Report(PruneStep step, long done, long total) => _progress?.Report(new PruneProgress(step, done, total));
 
     public async Task<PruneResult> RunAsync(double repackUnusedFraction, CancellationToken cancellationToken)
     {
@@ -55,9 +59,10 @@ internal sealed class Pruner
 
         var written = await RepackAsync(repack, cancellationToken).ConfigureAwait(false);
         var replaced = await RewriteIndexAsync(drop, repack, written, cancellationToken).ConfigureAwait(false);
-        long freed = 0;
+        long freed = 0, deleted = 0;
         foreach (var pack in drop.Concat(repack).Concat(orphans))
         {
+            Report(PruneStep.Delete, deleted++, drop.Count + repack.Count + orphans.Count);
             freed += (await _repository.Store.StatAsync(PackLayout.FileName(pack), cancellationToken).ConfigureAwait(false))?.Length ?? 0;
             await _repository.Store.DeleteAsync(PackLayout.FileName(pack), cancellationToken).ConfigureAwait(false);
         }
@@ -67,8 +72,10 @@ internal sealed class Pruner
 
     private async Task MarkAsync(CancellationToken cancellationToken)
     {
-        foreach (var snapshot in await _repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false))
+        var (snapshots, done) = (await _repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false), 0);
+        foreach (var snapshot in snapshots)
         {
+            Report(PruneStep.Mark, done++, snapshots.Count);
             foreach (var id in snapshot.Record.TreeChunks)
                 Mark(id);
             foreach (var id in snapshot.Record.Documents.SelectMany(d => d.Chunks))
@@ -126,8 +133,10 @@ internal sealed class Pruner
     {
         var written = new List<FinishedPack>();
         var writer = new PackWriter(_repository.Codec, _repository.Hasher);
+        var done = 0;
         foreach (var pack in packs)
         {
+            Report(PruneStep.Repack, done++, packs.Count);
             var bytes = await _repository.Store.GetAsync(PackLayout.FileName(pack), cancellationToken).ConfigureAwait(false);
             foreach (var entry in PackHeaderCodec.ParsePack(bytes, _repository.Box))
             {
@@ -191,8 +200,10 @@ internal sealed class Pruner
         foreach (var pack in written)
             foreach (var entry in pack.Entries)
                 Add(pack.PackId, entry);
+        var done = 0;
         foreach (var name in oldDeltas)
         {
+            Report(PruneStep.RewriteIndex, done++, oldDeltas.Count);
             var body = await _repository.LoadObjectAsync(name, ObjectType.Index, cancellationToken).ConfigureAwait(false);
             var delta = Repository.Decode(name, body, b => IndexDelta.DecodeBody(b));
             foreach (var (packOrdinal, entry) in delta.Entries)

@@ -47,4 +47,10 @@ public sealed record DrillOptions
 
     /// <summary>Receives one line per step (restoring, starting, counting, …); may be null.</summary>
     public IProgress<string>? Progress { get; init; }
+
+    /// <summary>Told how far the restore of a physical backup has got (as <see cref="Physical.Restore.PhysicalRestoreOptions.Progress"/>); may be null.</summary>
+    public IProgress<Physical.Restore.PhysicalRestoreProgress>? PhysicalRestoreProgress { get; init; }
+
+    /// <summary>Told how far the load of a logical backup has got (as <see cref="Logical.Restore.LogicalRestoreOptions.Progress"/>); may be null.</summary>
+    public IProgress<Logical.Restore.LogicalRestoreProgress>? LogicalRestoreProgress { get; init; }
 }

@@ -42,6 +42,7 @@ public sealed partial class RestoreDrill
                 NoOwner = !globals,
                 NoPrivileges = !globals,
                 Verify = false,
+                Progress = options.LogicalRestoreProgress,
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (LogicalException e)

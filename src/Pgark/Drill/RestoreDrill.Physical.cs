@@ -24,6 +24,7 @@ public sealed partial class RestoreDrill
             {
                 TargetDirectory = scratch.DataDirectory,
                 ContinueOnDamage = true,
+                Progress = options.PhysicalRestoreProgress,
             }).RunAsync(snapshot, cancellationToken).ConfigureAwait(false);
         }
         catch (PhysicalRestoreException e)

@@ -47,7 +47,7 @@ public sealed class RepositoryVerifier
         }
         var selectedIds = selected.Select(s => s.Id).ToHashSet();
         var scope = new CheckScope(ReadPack, wal => options.Full || !state.WalObjects.Contains(wal), selectedIds.Contains, LocateDamage: true);
-        var check = await _repository.CheckAsync(scope, options.ReadData, cancellationToken).ConfigureAwait(false);
+        var check = await _repository.CheckAsync(scope, options.ReadData, options.Progress, cancellationToken).ConfigureAwait(false);
 
         // Per backup: structure problems the check attributed to it, its WAL, its manifest.
         var map = await WalArchiveMap.LoadAsync(_repository, cancellationToken).ConfigureAwait(false);

@@ -20,4 +20,7 @@ public sealed record VerifyOptions
 
     /// <summary>Read the last segment of each PITR window to find its last commit time.</summary>
     public bool WindowTimes { get; init; } = true;
+
+    /// <summary>Told how far the repository check's pack pass has got (once per pack); may be null.</summary>
+    public IProgress<Repository.Check.CheckProgress>? Progress { get; init; }
 }

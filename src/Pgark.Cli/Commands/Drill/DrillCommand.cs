@@ -1,4 +1,5 @@
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Cli.Commands.Recovery;
 using Pgark.Drill;
 using Pgark.Recovery;
@@ -43,6 +44,7 @@ internal static class DrillCommand
     {
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         bool json = arguments.Flag(Options.Json);
+        using var bar = TerminalProgress.For(context, json);
         (RecoveryTarget? target, TimelineChoice timeline) = RecoveryTargetArguments.IsGiven(arguments)
             ? RecoveryTargetArguments.Parse(arguments) : (null, TimelineChoice.Latest);
         if (target is null && (arguments.Has(Options.Timeline) || arguments.Flag(Options.Exclusive)))
@@ -57,9 +59,12 @@ internal static class DrillCommand
             Target = target,
             Timeline = timeline,
             RestoreCommand = target is null ? null : PlanCommand.RestoreCommandFor(context, arguments),
-            Progress = json ? null : new ProgressLines(context.Error),
+            Progress = json ? null : new ProgressLines(bar),
+            PhysicalRestoreProgress = EngineProgress.PhysicalRestore(bar),
+            LogicalRestoreProgress = EngineProgress.LogicalRestore(bar),
         };
         DrillResult result = await new RestoreDrill(repository, options).RunAsync(cancellationToken).ConfigureAwait(false);
+        bar.Clear();
         if (json)
             context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(DrillJson.Encode(result)));
         else
@@ -67,9 +72,12 @@ internal static class DrillCommand
         return result.Passed ? ExitCode.Ok : ExitCode.CheckFailed;
     }
 
-    /// <summary>Progress goes to stderr, so stdout stays the report alone; synchronous, unlike Progress&lt;T&gt;.</summary>
-    private sealed class ProgressLines(TextWriter error) : IProgress<string>
+    /// <summary>
+    /// Steps go to stderr, so stdout stays the report alone; synchronous, unlike Progress&lt;T&gt;. Through the bar, which
+    /// erases itself first, so a step line never lands in the middle of it.
+    /// </summary>
+    private sealed class ProgressLines(TerminalProgress bar) : IProgress<string>
     {
-        public void Report(string value) => error.WriteLine("pgark: " + value);
+        public void Report(string value) => bar.WriteLine("pgark: " + value);
     }
 }

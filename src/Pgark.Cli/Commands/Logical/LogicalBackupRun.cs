@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Logical;
 
 namespace Pgark.Cli.Commands.Logical;
@@ -11,6 +12,7 @@ internal static class LogicalBackupRun
     {
         var source = LogicalCli.Connection(context, arguments);
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        using var bar = TerminalProgress.For(context, arguments.Flag(Options.Json));
         var result = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions
         {
             Source = source,
@@ -18,7 +20,9 @@ internal static class LogicalBackupRun
             Label = arguments.Text(Options.Label) ?? "",
             Globals = arguments.Flag(Options.Globals),
             RolePasswords = arguments.Flag(Options.RolePasswords),
+            Progress = EngineProgress.LogicalBackup(bar),
         }, cancellationToken).ConfigureAwait(false);
+        bar.Clear();
         foreach (string warning in result.Warnings)
             context.Error.WriteLine($"pgark: warning: {warning}");
         var manifest = result.Manifest;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Logical.Restore;
 
 namespace Pgark.Cli.Commands.Logical;
@@ -13,6 +14,7 @@ internal static class LogicalRestoreRun
         string backup = LogicalCli.Required(arguments, Options.Backup, "pgark ls --repo R lists the snapshots' ids");
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         var tables = (arguments.Text(Options.Table) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        using var bar = TerminalProgress.For(context, arguments.Flag(Options.Json));
         var result = await LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
         {
             Target = target,
@@ -25,7 +27,9 @@ internal static class LogicalRestoreRun
             NoOwner = arguments.Flag(Options.NoOwner),
             NoPrivileges = arguments.Flag(Options.NoPrivileges),
             Globals = arguments.Flag(Options.Globals),
+            Progress = EngineProgress.LogicalRestore(bar),
         }, cancellationToken).ConfigureAwait(false);
+        bar.Clear();
         var culture = CultureInfo.InvariantCulture;
         context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows), " +
             $"{result.LargeObjectsLoaded} large objects, {result.GlobalObjectsCreated} global objects"));

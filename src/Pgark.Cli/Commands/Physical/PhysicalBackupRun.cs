@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Physical;
 using Pgark.Wire.Replication;
 
@@ -15,6 +16,7 @@ internal static class PhysicalBackupRun
         // Resolve the server, the repository and the options.
         var settings = PingCommand.ResolveSettings(context, arguments);
         context.Connection = settings;
+        using var bar = TerminalProgress.For(context, arguments.Flag(Options.Json));
         var options = new PhysicalBackupOptions
         {
             Label = arguments.Text(Options.Label) ?? "pgark",
@@ -22,11 +24,13 @@ internal static class PhysicalBackupRun
             MaxRateKilobytesPerSecond = (int?)arguments.Integer(Options.MaxRate),
             CountRows = !arguments.Flag(Options.NoRowCounts),
             VerifyChecksums = !arguments.Flag(Options.NoVerifyChecksums),
+            Progress = EngineProgress.PhysicalBackup(bar),
         };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
         // Back up, then report.
         PhysicalBackupResult result = await new PhysicalBackup(repository, settings, options).RunAsync(cancellationToken).ConfigureAwait(false);
+        bar.Clear();
         if (arguments.Flag(Options.Json))
             WriteJson(context.Out, result);
         else

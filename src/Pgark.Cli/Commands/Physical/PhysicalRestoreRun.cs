@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Physical.Restore;
 using Pgark.Repository.Snapshots;
 
@@ -13,12 +14,14 @@ internal static class PhysicalRestoreRun
     {
         string target = arguments.Text(Options.Target)
             ?? throw new UsageException("--target is required", "give the data directory to create with --target DIR");
+        using var bar = TerminalProgress.For(context, arguments.Flag(Options.Json));
         var options = new PhysicalRestoreOptions
         {
             TargetDirectory = target,
             Force = arguments.Flag(Options.Force),
             Delta = arguments.Flag(Options.Delta),
             TablespaceMapping = ParseTablespaceMap(arguments.Texts(Options.TablespaceMap)),
+            Progress = EngineProgress.PhysicalRestore(bar),
         };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
@@ -26,6 +29,7 @@ internal static class PhysicalRestoreRun
         SnapshotInfo snapshot = await FindAsync(repository, arguments.Text(Options.Backup) ?? "latest", cancellationToken).ConfigureAwait(false);
         var restore = new PhysicalRestore(repository, options);
         PhysicalRestoreResult result = await restore.RunAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        bar.Clear();
 
         if (arguments.Flag(Options.Json))
         {

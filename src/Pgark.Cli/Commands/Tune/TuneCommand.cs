@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Repository.Snapshots;
 using Pgark.Tuning;
 using Repo = Pgark.Repository.Repository;
@@ -48,7 +49,7 @@ internal static class TuneCommand
         Repo? repository = arguments.Has(Options.Repo)
             ? await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false)
             : null;
-        var progress = TuneProgressLine.For(context, tune.Json);
+        var progress = TerminalProgress.For(context, tune.Json);
 
         // The bar is erased however this ends, so an error message starts on a line of its own.
         TuneSample sample;
@@ -68,9 +69,7 @@ internal static class TuneCommand
                 TrialTime = tune.Time - clock.Elapsed > TimeSpan.FromSeconds(1) ? tune.Time - clock.Elapsed : TimeSpan.FromSeconds(1),
             };
             report = TuneEngine.RunFor(repository, sample, options,
-                (done, total, settings) => progress.Show(done, total, done < total
-                    ? string.Create(CultureInfo.InvariantCulture, $"trial {done + 1}/{total}: {settings}")
-                    : string.Create(CultureInfo.InvariantCulture, $"{total} trials done")),
+                (done, total, settings) => progress.Report("tune: trials", done, total, done < total ? string.Create(CultureInfo.InvariantCulture, $"now {settings}") : "", unit: "trials"),
                 cancellationToken);
         }
         finally

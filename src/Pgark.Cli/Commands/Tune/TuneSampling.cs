@@ -1,5 +1,5 @@
-using System.Globalization;
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Repository.Format;
 using Pgark.Tuning;
 using Repo = Pgark.Repository.Repository;
@@ -10,7 +10,7 @@ namespace Pgark.Cli.Commands.Tune;
 internal static class TuneSampling
 {
     public static async Task<TuneSample> TakeAsync(CliContext context, ParsedArguments arguments, TuneArguments tune, Repo? repository,
-        TuneProgressLine progress, CancellationToken cancellationToken)
+        TerminalProgress progress, CancellationToken cancellationToken)
     {
         if (tune.FromBackup)
         {
@@ -19,15 +19,13 @@ internal static class TuneSampling
                 throw new UsageException($"snapshot {snapshot.ShortId} is a logical backup",
                     "tune measures physical data: give --backup a physical snapshot (pgark snapshots lists them) or sample the server with --db");
             return await SnapshotSampler.SampleAsync(repository, snapshot, tune.SampleBytes,
-                (read, _) => progress.Show(read, tune.SampleBytes, string.Create(CultureInfo.InvariantCulture,
-                    $"sampling snapshot {snapshot.ShortId}: {read >> 20} MiB read")),
+                (read, _) => progress.Report($"tune: sampling snapshot {snapshot.ShortId}", read, tune.SampleBytes),
                 cancellationToken).ConfigureAwait(false);
         }
         var settings = PingCommand.ResolveSettings(context, arguments);
         context.Connection = settings;
         var sample = await ClusterSampler.SampleAsync(settings, tune.SampleBytes, tune.Time / 2,
-            (read, estimate) => progress.Show(read, estimate, string.Create(CultureInfo.InvariantCulture,
-                $"sampling cluster: {read >> 20} of ~{estimate >> 20} MiB read")), cancellationToken).ConfigureAwait(false);
+            (read, estimate) => progress.Report("tune: sampling cluster", read, estimate), cancellationToken).ConfigureAwait(false);
         if (repository is null)
             return sample;
         // The newest physical backup of the same cluster prices repeat backups.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pgark.Cli.Parsing;
+using Pgark.Cli.Progress;
 using Pgark.Verification;
 
 namespace Pgark.Cli.Commands.Verification;
@@ -39,17 +40,20 @@ internal static class VerifyCommand
 
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
+        using var bar = TerminalProgress.For(context, arguments.Flag(Options.Json));
         var options = new VerifyOptions
         {
             Backup = arguments.Text(Options.Backup),
             ReadData = arguments.Flag(Options.ReadData),
             ReadDataPercent = Percent(arguments),
             Full = arguments.Flag(Options.Full),
+            Progress = EngineProgress.Check(bar, "verify"),
         };
         var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         if (options.Backup is { } prefix)
             options = options with { Backup = (await Retention.SnapshotArgument.FindAsync(repository, prefix, cancellationToken).ConfigureAwait(false)).Id.ToString() };
         var report = await new RepositoryVerifier(repository).RunAsync(options, cancellationToken).ConfigureAwait(false);
+        bar.Clear();
         if (arguments.Flag(Options.Json))
             VerifyJson.Write(context.Out, report);
         else
