@@ -40,10 +40,12 @@ public sealed class LogicalCrossMajorTests
                 SnapshotId = backup.Snapshot.ShortId,
                 CreateDatabase = "core",
                 Jobs = 2,
+                ReadBack = true,
             });
 
-            // Verification read every table back on 17 with the rows and BLAKE3 recorded on 15.
+            // Every table read back on 17 with the rows and row-set digests recorded on 15.
             Assert.Equal(backup.Manifest.Tables.Count, result.TablesVerified);
+            Assert.Equal(backup.Manifest.Tables.Count, result.TablesReadBack);
             Assert.StartsWith("17", await target.ScalarAsync<string>("SHOW server_version", "core"));
             foreach (string count in s_catalogCounts)
                 Assert.Equal(await source.ScalarAsync<long>(count, "core"), await target.ScalarAsync<long>(count, "core"));
