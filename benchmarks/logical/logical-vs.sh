@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side logical backup benchmark, one scratch cluster, same database, one run (issue 7, Benchmarks):
 #   backup:  pgark backup --kind logical --jobs 2  vs  pg_dump -Fc  vs  pg_dump -Fd -j 2        (time, bytes, peak RSS)
-#   restore: pgark restore --kind logical --jobs 2  vs  pg_restore -j 2 (from the -Fd dump), each into a fresh database
+#   restore: pgark restore --kind logical --jobs 2 (and with --read-back)  vs  pg_restore -j 2 (from the -Fd dump), each into a
+#            fresh database
 #   daily:   1% of every big table's rows change (one key range each), then a second pgark backup (repository bytes
 #            added) vs a second pg_dump -Fc (file size)
 #   memory:  pgark backup and restore of one table, then of the same table 4x larger: peak RSS must not follow the size
@@ -133,6 +134,11 @@ step_restore() {
     # pgark compared every table's rows with the backup's; a spot check that both restores hold the same data:
     echo "   rows: $(psql_ -c "$ROWS_SQL" bench) in bench, $(psql_ -c "$ROWS_SQL" restore_pa) in restore_pa" >&2
     psql_ -c "DROP DATABASE restore_pa" postgres
+    # The opt-in second full read (every table COPYed back out and compared with its row-set digest).
+    fresh_db restore_pa; psql_ -c "CHECKPOINT" postgres
+    measure pa.readback $PGARK restore --kind logical --repo "$WORK/pgark" --backup "$(figure pa.backup.id)" \
+        --db "$CONN dbname=restore_pa" --jobs "$JOBS" --read-back
+    psql_ -c "DROP DATABASE restore_pa" postgres
     fresh_db restore_pg; psql_ -c "CHECKPOINT" postgres
     measure fd.restore runuser -u postgres -- "$PGBIN/pg_restore" -h "$SOCK" -p "$PORT" -U postgres -j "$JOBS" -d restore_pg "$WORK/dump.fd"
     psql_ -c "DROP DATABASE restore_pg" postgres
@@ -183,6 +189,7 @@ step_report() {
         echo "| backup: bytes | $(mb "$($f pa.backup.bytes)") MiB | $(mb "$($f fc.backup.bytes)") MiB | $(mb "$($f fd.backup.bytes)") MiB | pgark / -Fc $(ratio "$($f pa.backup.bytes)" "$($f fc.backup.bytes)") |"
         echo "| backup: peak RSS | $($f pa.backup.rss) MiB | $($f fc.backup.rss) MiB | $($f fd.backup.rss) MiB | |"
         echo "| restore: time | $($f pa.restore.s) s | | $($f fd.restore.s) s | pgark / pg_restore -j $JOBS $(ratio "$($f pa.restore.s)" "$($f fd.restore.s)") (≤ 1) |"
+        echo "| restore --read-back: time | $($f pa.readback.s) s | | | pgark --read-back / pg_restore -j $JOBS $(ratio "$($f pa.readback.s)" "$($f fd.restore.s)") |"
         echo "| restore: peak RSS | $($f pa.restore.rss) MiB | | $($f fd.restore.rss) MiB | |"
         echo "| 1% of rows changed: second backup | $($f pa.daily.s) s, $(mb "$($f pa.daily.bytes)") MiB added | $($f fc.daily.s) s, $(mb "$($f fc.daily.bytes)") MiB file | | added / first stored $(pct "$($f pa.daily.bytes)" "$($f pa.backup.bytes)") (≤ 5%); added / second -Fc $(pct "$($f pa.daily.bytes)" "$($f fc.daily.bytes)") |"
         echo "| memory: one table, $(mb "$($f mem1.bytes)") MiB → $(mb "$($f mem4.bytes)") MiB of COPY text | backup $($f mem1.backup.rss) → $($f mem4.backup.rss) MiB, restore $($f mem1.restore.rss) → $($f mem4.restore.rss) MiB peak RSS | | | backup 4x / 1x $(ratio "$($f mem4.backup.rss)" "$($f mem1.backup.rss)"), restore 4x / 1x $(ratio "$($f mem4.restore.rss)" "$($f mem1.restore.rss)") (≈ 1) |"
