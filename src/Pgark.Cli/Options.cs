@@ -324,6 +324,11 @@ internal static class Options
     public static readonly CliOption To = new("to", OptionKind.Text,
         "wal show --from: the end of the range (exclusive).", ["wal show"], ValueName: "LSN", Default: "the end of the archive");
 
+    public static readonly CliOption ReadBack = new("read-back", OptionKind.Flag,
+        "Logical restore: also COPY every loaded table back out and compare its rows with the backup's row-set digest (a second full "
+        + "read; without it each table is verified as it loads: its COPY text's BLAKE3 and row count, and the rows the server loaded).",
+        ["restore"]);
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, NoPrivileges, Globals, RolePasswords, ExitOnError,
@@ -333,7 +338,7 @@ internal static class Options
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,
         TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction,
         NoVerifyChecksums, Delta, TablespaceMap, Around, Window, From, To,
-        ExtentSize, ChunkSize, Sample, Time, Goal, Apply, Report];
+        ExtentSize, ChunkSize, Sample, Time, Goal, Apply, Report, ReadBack];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

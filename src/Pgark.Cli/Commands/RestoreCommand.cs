@@ -22,10 +22,12 @@ internal static class RestoreCommand
         + "exact LSN the plan found), recovery_target_inclusive, recovery_target_timeline and recovery_target_action "
         + "(--target-action). pg_ctl start then replays to exactly the target.\n\n"
         + "Logical: runs the snapshot's pre-data definitions, loads every table with COPY FROM STDIN (--jobs in "
-        + "parallel, largest first), runs the post-data definitions (keys, indexes, triggers, materialized view data) "
-        + "and sets the sequences. Then every loaded table is read back and its row count and checksum compared with "
-        + "the backup's: a mismatch fails the restore. The first failing statement stops the restore; the error names "
-        + "the object and carries PostgreSQL's message.",
+        + "parallel, largest first; each table's keys and indexes are built as soon as its rows are in), runs the other "
+        + "post-data definitions (foreign keys, triggers, materialized view data) and sets the sequences. Each table is "
+        + "verified as it loads: the COPY text's row count and BLAKE3 and the rows the server loaded must equal the "
+        + "backup's before the table is committed, else the restore fails. --read-back also reads every table back and "
+        + "compares its rows with the backup's row-set digest. The first failing statement stops the restore; the error "
+        + "names the object and carries PostgreSQL's message.",
         Arguments: "",
         MaxPositionals: 0,
         RunAsync,
@@ -35,7 +37,7 @@ internal static class RestoreCommand
 
             logical:
             restored:   87 objects, 12 tables (20512 rows)
-            verified:   12 tables match the backup's row counts and checksums
+            verified:   12 tables loaded with the backup's row counts and checksums
             """);
 
     private static Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)

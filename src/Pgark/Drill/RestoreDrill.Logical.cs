@@ -41,7 +41,6 @@ public sealed partial class RestoreDrill
                 Globals = globals,
                 NoOwner = !globals,
                 NoPrivileges = !globals,
-                Verify = false,
                 Progress = options.LogicalRestoreProgress,
             }, cancellationToken).ConfigureAwait(false);
         }

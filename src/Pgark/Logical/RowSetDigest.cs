@@ -16,6 +16,9 @@ internal sealed class RowSetDigest
     private ulong _lane0;
     private ulong _lane1;
 
+    /// <summary>Rows completed so far (newlines seen).</summary>
+    public long Rows { get; private set; }
+
     public void Update(ReadOnlySpan<byte> data)
     {
         while (true)
@@ -42,6 +45,7 @@ internal sealed class RowSetDigest
 
     private void AddRow(ReadOnlySpan<byte> row)
     {
+        Rows++;
         Span<byte> hash = stackalloc byte[Blake3.OutputSize];
         Blake3.Hash(row, hash);
         _lane0 += BinaryPrimitives.ReadUInt64LittleEndian(hash);

@@ -56,9 +56,11 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
             SnapshotId = _fixture.Backup.Snapshot.Id.ToString(),
             CreateDatabase = "restored_full",
             Jobs = 2,
+            ReadBack = true,
         });
 
         Assert.Equal(_fixture.Backup.Manifest.Tables.Count, result.TablesVerified);
+        Assert.Equal(_fixture.Backup.Manifest.Tables.Count, result.TablesReadBack);
         // One report before the data step and one per table, ending at every table and byte.
         int tableCount = _fixture.Backup.Manifest.Tables.Count;
         Assert.Equal(Enumerable.Range(0, tableCount + 1), progress.Reports.Select(r => r.TablesLoaded));
@@ -203,7 +205,6 @@ public sealed class LogicalBackupRestoreTests(LogicalFixture fixture) : IClassFi
             CreateDatabase = "restored_bare",
             NoOwner = true,
             NoPrivileges = true,
-            Verify = false,
         });
 
         Assert.Equal(await LogicalFixture.PgDumpAsync(_fixture.Cluster, "source", "--schema-only"),

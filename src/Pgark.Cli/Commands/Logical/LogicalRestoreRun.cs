@@ -28,12 +28,14 @@ internal static class LogicalRestoreRun
             NoPrivileges = arguments.Flag(Options.NoPrivileges),
             Globals = arguments.Flag(Options.Globals),
             Progress = EngineProgress.LogicalRestore(bar),
+            ReadBack = arguments.Flag(Options.ReadBack),
         }, cancellationToken).ConfigureAwait(false);
         bar.Clear();
         var culture = CultureInfo.InvariantCulture;
         context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows), " +
             $"{result.LargeObjectsLoaded} large objects, {result.GlobalObjectsCreated} global objects"));
-        context.Out.WriteLine(string.Create(culture, $"verified:   {result.TablesVerified} tables match the backup's row counts and checksums"));
+        string readBack = result.TablesReadBack > 0 ? string.Create(culture, $", {result.TablesReadBack} read back with its row-set digests") : "";
+        context.Out.WriteLine(string.Create(culture, $"verified:   {result.TablesVerified} tables loaded with the backup's row counts and checksums{readBack}"));
         return ExitCode.Ok;
     }
 }

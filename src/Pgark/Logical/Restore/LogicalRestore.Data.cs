@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Pgark.Repository.Codecs;
 using Pgark.Repository.Snapshots;
@@ -8,7 +7,7 @@ using Pgark.Wire.Copy;
 
 namespace Pgark.Logical.Restore;
 
-// Data: COPY FROM STDIN of each table's chunks (largest first, N workers), then the read-back verification.
+// Data: per table (largest first, N workers) COPY FROM STDIN of its chunks, verified as sent, its post-data builds, its read-back.
 public static partial class LogicalRestore
 {
     private static async Task<Dictionary<string, TreeFile>> ReadTreeAsync(Repository.Repository repository, SnapshotInfo snapshot,
@@ -20,129 +19,156 @@ public static partial class LogicalRestore
         return files;
     }
 
-    private static async Task<(long Rows, long Bytes)> LoadTablesAsync(Repository.Repository repository, SnapshotInfo snapshot,
-        Dictionary<string, TreeFile> files, ConnectionSettings target, List<TableData> tables, int jobs, IProgress<LogicalRestoreProgress>? progress,
+    /// <summary>What the data step did: rows and COPY bytes loaded, post-data builds run, tables read back.</summary>
+    private readonly record struct LoadOutcome(long Rows, long Bytes, int Builds, int ReadBack);
+
+    /// <summary>
+    /// The data step on the restore's workers (--jobs), largest table first: load a table's rows (verified as they are sent,
+    /// <see cref="LoadTableAsync"/>), then run its key constraints (ALTER TABLE, one after the other: each locks the table
+    /// exclusively), then its other indexes and, when asked, its read-back, which share the table's lock and run on whichever
+    /// workers are free. So index builds and COPYs of different tables overlap, as in pg_restore -j, and a read-back finds
+    /// the pages still cached.
+    /// </summary>
+    private static async Task<LoadOutcome> LoadTablesAsync(Repository.Repository repository, SnapshotInfo snapshot,
+        Dictionary<string, TreeFile> files, ConnectionSettings target, List<TableData> tables, PostDataPlan? plan, LogicalRestoreOptions options,
         CancellationToken cancellationToken)
     {
         var work = tables.Select(t => (Table: t, File: files.GetValueOrDefault(t.Path)
             ?? throw new LogicalException($"snapshot {snapshot.ShortId} has no data object {t.Path} for table {t.Schema}.{t.Name}; hint: run pgark check",
                 $"table {t.Schema}.{t.Name}"))).OrderByDescending(w => w.Table.Bytes).ToList();
         long rows = 0, bytes = 0, totalBytes = work.Sum(w => w.Table.Bytes);
-        int loaded = 0;
+        int loaded = 0, builds = 0, readBack = 0;
         var progressLock = new Lock(); // reports in order, never a figure going back
+        var progress = options.Progress;
         progress?.Report(new LogicalRestoreProgress(0, work.Count, 0, totalBytes));
-        await ForEachParallelAsync(target, work, jobs, async (connection, item) =>
+        // Only a table this restore created may be truncated (which COPY FREEZE needs).
+        bool freeze = !options.DataOnly;
+        var queue = new WorkerQueue();
+        var weights = work.ToDictionary(w => w.Table.QualifiedName, w => w.Table.Bytes, StringComparer.Ordinal);
+        var foreignKeys = new ForeignKeySchedule(queue, plan, weights, async (connection, key) =>
+            Interlocked.Add(ref builds, await ApplyAsync(connection, [key], cancellationToken).ConfigureAwait(false)));
+        foreach (var (table, file) in work)
         {
-            await LoadTableAsync(repository, connection, item.Table, item.File, cancellationToken).ConfigureAwait(false);
-            lock (progressLock)
+            queue.Add(table.Bytes, async connection =>
             {
-                rows += item.Table.Rows;
-                bytes += item.Table.Bytes;
-                loaded++;
-                progress?.Report(new LogicalRestoreProgress(loaded, work.Count, bytes, totalBytes));
-            }
-        }, cancellationToken).ConfigureAwait(false);
-        return (rows, bytes);
+                await LoadTableAsync(repository, connection, table, file, freeze, cancellationToken).ConfigureAwait(false);
+                lock (progressLock)
+                {
+                    rows += table.Rows;
+                    bytes += table.Bytes;
+                    loaded++;
+                    progress?.Report(new LogicalRestoreProgress(loaded, work.Count, bytes, totalBytes));
+                }
+                var tableBuilds = plan?.TableBuilds.GetValueOrDefault(table.QualifiedName) ?? [];
+                var keys = tableBuilds.Where(b => b.Kind != "index").ToList();
+                Interlocked.Add(ref builds, await ApplyAsync(connection, keys, cancellationToken).ConfigureAwait(false));
+                foreach (var index in tableBuilds.Where(b => b.Kind == "index"))
+                {
+                    queue.Add(table.Bytes, async other =>
+                    {
+                        Interlocked.Add(ref builds, await ApplyAsync(other, [index], cancellationToken).ConfigureAwait(false));
+                        foreignKeys.Built(table.QualifiedName);
+                    });
+                }
+                foreignKeys.Built(table.QualifiedName);
+                if (options.ReadBack)
+                {
+                    queue.Add(table.Bytes, async other =>
+                    {
+                        await ReadBackTableAsync(other, table, cancellationToken).ConfigureAwait(false);
+                        Interlocked.Increment(ref readBack);
+                    });
+                }
+            });
+        }
+        await queue.RunAsync(options.Jobs, token => OpenWriterAsync(target, token), cancellationToken).ConfigureAwait(false);
+        return new LoadOutcome(rows, bytes, builds, readBack);
     }
 
+    /// <summary>Pieces of a table's COPY text read and decoded ahead of the COPY, per worker (each at most the chunker's maximum).</summary>
+    private const int ReadAhead = 4;
+
+    /// <summary>
+    /// Loads one table in one transaction, verified on the way: the COPY text pgark sends must have the row count and
+    /// BLAKE3 the backup recorded (else CopyFail), and the server must report loading exactly that many rows ("COPY n"),
+    /// all before COMMIT, so a table that does not match is never committed and the restore fails naming it.
+    /// </summary>
     private static async Task LoadTableAsync(Repository.Repository repository, PgConnection connection, TableData table, TreeFile file,
-        CancellationToken cancellationToken)
+        bool freeze, CancellationToken cancellationToken)
     {
-        var hasher = new Blake3Hasher();
-        long rows = 0;
-        string? tag;
+        string name = $"table {table.Schema}.{table.Name}";
         try
         {
-            await using PgCopyInWriter writer = await connection.CopyInAsync($"COPY {table.QualifiedName} FROM STDIN", cancellationToken)
-                .ConfigureAwait(false);
-            foreach (var chunk in file.Chunks)
+            // COPY FREEZE writes the rows frozen and their pages all-visible: the index builds, a read-back and the first
+            // vacuum then find nothing to set (without it the first scan after the load dirties every page for hint bits,
+            // and the pages are written again). It needs the table truncated in the same transaction; it is empty.
+            await connection.ExecuteAsync(freeze ? $"BEGIN; TRUNCATE ONLY {table.QualifiedName}" : "BEGIN", cancellationToken).ConfigureAwait(false);
+            string copy = $"COPY {table.QualifiedName} FROM STDIN" + (freeze ? " WITH (FREEZE)" : "");
+            string? tag;
+            await using (PgCopyInWriter writer = await connection.CopyInAsync(copy, cancellationToken).ConfigureAwait(false))
             {
-                byte[] data = await repository.ReadChunkAsync(chunk.Id, cancellationToken).ConfigureAwait(false);
-                hasher.Update(data);
-                rows += data.AsSpan().Count((byte)'\n');
-                await writer.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                var hasher = new Blake3Hasher();
+                long rows = 0;
+                await foreach (ReadOnlyMemory<byte> piece in repository.ReadFileAsync(file, ReadAhead, cancellationToken).ConfigureAwait(false))
+                {
+                    hasher.Update(piece.Span);
+                    rows += piece.Span.Count((byte)'\n');
+                    await writer.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                }
+                string checksum = Hex(hasher);
+                if (checksum != table.Blake3 || rows != table.Rows)
+                {
+                    await writer.FailAsync("pgark: stored data does not match its recorded checksum", cancellationToken).ConfigureAwait(false);
+                    throw new LogicalException($"{name}: the stored COPY data has {rows} rows and BLAKE3 {checksum}, but the backup recorded " +
+                        $"{table.Rows} rows and {table.Blake3}; hint: run pgark check --read-data", name);
+                }
+                tag = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
-            // The stored stream must be exactly what was backed up before the server may commit it.
-            string checksum = Hex(hasher);
-            if (checksum != table.Blake3 || rows != table.Rows)
+            if (tag != "COPY " + table.Rows.ToString(CultureInfo.InvariantCulture))
             {
-                await writer.FailAsync("pgark: stored data does not match its recorded checksum", cancellationToken).ConfigureAwait(false);
-                throw new LogicalException($"table {table.Schema}.{table.Name}: the stored COPY data has {rows} rows and BLAKE3 {checksum}, " +
-                    $"but the backup recorded {table.Rows} rows and {table.Blake3}; hint: run pgark check --read-data", $"table {table.Schema}.{table.Name}");
+                await connection.ExecuteAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
+                throw new LogicalException($"{name}: the server reported \"{tag}\" but the backup holds {table.Rows} rows; nothing of it was " +
+                    "committed; hint: a trigger, rule or policy on the target table may be filtering rows", name);
             }
-            tag = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
         }
         catch (PgServerException e)
         {
-            throw new LogicalException($"loading table {table.Schema}.{table.Name} failed: {e.Message}", $"table {table.Schema}.{table.Name}", e);
-        }
-        if (tag != "COPY " + table.Rows.ToString(CultureInfo.InvariantCulture))
-        {
-            throw new LogicalException($"table {table.Schema}.{table.Name}: the server reported \"{tag}\" but the backup holds {table.Rows} rows",
-                $"table {table.Schema}.{table.Name}");
+            throw new LogicalException($"loading {name} failed: {e.Message}", name, e);
         }
     }
 
-    private static async Task<int> VerifyTablesAsync(ConnectionSettings target, List<TableData> tables, int jobs, CancellationToken cancellationToken)
+    /// <summary>Reads a loaded table back and compares its row count and row-set digest with the backup's (--read-back).</summary>
+    private static async Task ReadBackTableAsync(PgConnection connection, TableData table, CancellationToken cancellationToken)
     {
-        int verified = 0;
-        await ForEachParallelAsync(target, tables, jobs, async (connection, table) =>
+        var rowSet = new RowSetDigest();
+        await using (PgQueryReader reader = await connection.CopyOutAsync($"COPY {table.QualifiedName} TO STDOUT", cancellationToken)
+            .ConfigureAwait(false))
         {
-            await using PgQueryReader reader = await connection.CopyOutAsync($"COPY {table.QualifiedName} TO STDOUT", cancellationToken)
-                .ConfigureAwait(false);
-            await using var stream = new CopyOutStream(reader);
-            byte[] sink = new byte[64 << 10];
-            while (await stream.ReadAsync(sink, cancellationToken).ConfigureAwait(false) > 0)
+            while (await reader.ReadCopyDataAsync(cancellationToken).ConfigureAwait(false))
             {
+                foreach (var segment in reader.CopyData)
+                    rowSet.Update(segment.Span);
             }
-            // Rows, not bytes: COPY FROM may place rows in another physical order than the source had.
-            string rowSet = stream.RowSetHex();
-            if (stream.Rows != table.Rows || rowSet != table.RowSet)
-            {
-                throw new LogicalException($"table {table.Schema}.{table.Name} reads back {stream.Rows} rows with row-set digest {rowSet}, but the " +
-                    $"backup recorded {table.Rows} rows with {table.RowSet}; hint: something changed the table during the restore (a trigger, rule " +
-                    "or concurrent session), or the target server formats a data type differently", $"table {table.Schema}.{table.Name}");
-            }
-            Interlocked.Increment(ref verified);
-        }, cancellationToken).ConfigureAwait(false);
-        return verified;
+        }
+        // Rows, not bytes: COPY FROM may place rows in another physical order than the source had.
+        string digest = rowSet.ToHex();
+        if (rowSet.Rows != table.Rows || digest != table.RowSet)
+        {
+            throw new LogicalException($"table {table.Schema}.{table.Name} reads back {rowSet.Rows} rows with row-set digest {digest}, but the " +
+                $"backup recorded {table.Rows} rows with {table.RowSet}; hint: something changed the table during the restore (a trigger, rule " +
+                "or concurrent session), or the target server formats a data type differently", $"table {table.Schema}.{table.Name}");
+        }
     }
 
-    /// <summary>Runs <paramref name="work"/> over <paramref name="items"/> on up to <paramref name="jobs"/> connections of its own.</summary>
-    private static async Task ForEachParallelAsync<T>(ConnectionSettings target, IReadOnlyList<T> items, int jobs,
+    /// <summary>Runs <paramref name="work"/> over <paramref name="items"/>, in order, on up to <paramref name="jobs"/> connections of its own.</summary>
+    private static Task ForEachParallelAsync<T>(ConnectionSettings target, IReadOnlyList<T> items, int jobs,
         Func<PgConnection, T, Task> work, CancellationToken cancellationToken)
     {
-        if (items.Count == 0)
-            return;
-        var queue = new ConcurrentQueue<T>(items);
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var workers = Enumerable.Range(0, Math.Min(jobs, items.Count)).Select(_ => Task.Run(async () =>
-        {
-            await using PgConnection connection = await OpenWriterAsync(target, failed.Token).ConfigureAwait(false);
-            try
-            {
-                while (!failed.IsCancellationRequested && queue.TryDequeue(out T? item))
-                    await work(connection, item).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Exit on the first error: the other workers stop after their current table.
-                await failed.CancelAsync().ConfigureAwait(false);
-                throw;
-            }
-        }, cancellationToken)).ToList();
-        try
-        {
-            await Task.WhenAll(workers).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Surface the first real failure, not a sibling's cancellation.
-            var first = workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
-            if (first is not null)
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-            throw;
-        }
+        var queue = new WorkerQueue();
+        foreach (T item in items)
+            queue.Add(0, connection => work(connection, item));
+        return queue.RunAsync(Math.Min(jobs, items.Count), token => OpenWriterAsync(target, token), cancellationToken);
     }
 
     private static string Hex(Blake3Hasher hasher)

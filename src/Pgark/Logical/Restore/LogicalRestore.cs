@@ -7,9 +7,10 @@ using Pgark.Wire.Connection;
 namespace Pgark.Logical.Restore;
 
 /// <summary>
-/// Restores a logical snapshot: pre-data definitions, the tables' COPY text through parallel <c>COPY ... FROM STDIN</c>,
-/// post-data definitions (keys, indexes, triggers, materialized view data), sequence positions, then a verification that
-/// every loaded table reads back with the recorded row count and BLAKE3. The first error stops the restore and names the
+/// Restores a logical snapshot: pre-data definitions; then on parallel workers, per table, its COPY text through
+/// <c>COPY ... FROM STDIN</c> (committed only when the stream's row count and BLAKE3 and the server's row count match the
+/// backup), its keys and indexes, and when asked a read-back compared with the recorded row-set digest; then the other
+/// post-data definitions (foreign keys, triggers, materialized view data) and sequence positions. The first error stops the restore and names the
 /// object with PostgreSQL's message (exit-on-error).
 /// </summary>
 public static partial class LogicalRestore
@@ -34,33 +35,33 @@ public static partial class LogicalRestore
         ConnectionSettings target = await CreateDatabaseAsync(options, manifest, cancellationToken).ConfigureAwait(false);
         await using PgConnection connection = await OpenWriterAsync(target, cancellationToken).ConfigureAwait(false);
 
-        // Pre-data, data, post-data, sequences.
+        // Pre-data; then per table (in parallel) its rows, its keys and indexes and its read-back; then the rest of post-data, sequences.
         int created = 0;
+        var preData = objects.Where(o => o.Section == SchemaSection.PreData).ToList();
+        var postData = objects.Where(o => o.Section == SchemaSection.PostData && !IsDatabaseProperty(o)).ToList();
         if (!options.DataOnly)
-            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PreData), cancellationToken,
-                manifest.ServerVersionNumber).ConfigureAwait(false);
+            created += await ApplyAsync(connection, preData, cancellationToken, manifest.ServerVersionNumber).ConfigureAwait(false);
+        var plan = options.DataOnly || options.SchemaOnly ? null : PostDataPlan.Split(postData, tables.Select(t => t.QualifiedName), preData);
         var files = options.SchemaOnly ? [] : await ReadTreeAsync(repository, snapshot, cancellationToken).ConfigureAwait(false);
-        (long rows, long bytes) = options.SchemaOnly ? (0, 0)
-            : await LoadTablesAsync(repository, snapshot, files, target, tables, options.Jobs, options.Progress, cancellationToken).ConfigureAwait(false);
+        var loaded = options.SchemaOnly ? default
+            : await LoadTablesAsync(repository, snapshot, files, target, tables, plan, options, cancellationToken).ConfigureAwait(false);
+        created += loaded.Builds;
         // Large objects belong to no table: a --table restore leaves them out (as pg_restore -t does).
         int largeObjects = options.SchemaOnly || options.Tables.Count > 0 ? 0
-            : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.Verify, cancellationToken)
+            : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.ReadBack, cancellationToken)
                 .ConfigureAwait(false);
         if (!options.DataOnly)
-            created += await ApplyAsync(connection, objects.Where(o => o.Section == SchemaSection.PostData && !IsDatabaseProperty(o)), cancellationToken,
-                manifest.ServerVersionNumber).ConfigureAwait(false);
+            created += await ApplyAsync(connection, plan?.Rest ?? postData, cancellationToken, manifest.ServerVersionNumber).ConfigureAwait(false);
         if (!options.SchemaOnly)
             await SetSequencesAsync(connection, manifest.Sequences.Where(s => s.Table is null || selection.Includes(s.Table)), cancellationToken)
                 .ConfigureAwait(false);
-
-        // Read every loaded table back and compare with the backup's figures.
-        int verified = options.Verify && !options.SchemaOnly
-            ? await VerifyTablesAsync(target, tables, options.Jobs, cancellationToken).ConfigureAwait(false)
-            : 0;
+        // Last, and only into a database this restore created: its own properties (a connection limit or a revoked CONNECT
+        // must not reach the restore's sessions).
         if (!options.DataOnly)
             created += await ApplyDatabasePropertiesAsync(connection, objects, options.CreateDatabase, manifest.ServerVersionNumber, cancellationToken)
                 .ConfigureAwait(false);
-        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, rows, bytes, verified, largeObjects, globals);
+        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, loaded.Rows, loaded.Bytes,
+            options.SchemaOnly ? 0 : tables.Count, largeObjects, globals, loaded.ReadBack);
     }
 
     /// <summary>The objects and tables of a logical snapshot, in restore order (for <c>pgark ls</c>).</summary>

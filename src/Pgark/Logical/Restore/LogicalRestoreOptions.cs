@@ -9,7 +9,7 @@ public sealed record LogicalRestoreOptions
     public required ConnectionSettings Target { get; init; }
     /// <summary>Snapshot id or unique prefix.</summary>
     public required string SnapshotId { get; init; }
-    /// <summary>Worker connections loading (and verifying) tables in parallel (1–64).</summary>
+    /// <summary>Worker connections loading tables and building their indexes in parallel (1–64).</summary>
     public int Jobs { get; init; } = 1;
     /// <summary>Only these tables ("schema.table", or "table" when the name is unique); empty restores everything.</summary>
     public IReadOnlyList<string> Tables { get; init; } = [];
@@ -32,8 +32,12 @@ public sealed record LogicalRestoreOptions
     public bool Globals { get; init; }
     /// <summary>With <see cref="Globals"/>: tablespace locations to create elsewhere (old directory → new directory).</summary>
     public IReadOnlyDictionary<string, string> TablespaceMapping { get; init; } = new Dictionary<string, string>();
-    /// <summary>After loading, COPY each table back out and compare its row count and row-set digest with the backup's.</summary>
-    public bool Verify { get; init; } = true;
+    /// <summary>
+    /// Also COPY each loaded table back out and compare its row count and row-set digest with the backup's (and read each large
+    /// object back): a second full read, which catches a target server that stores a value differently from its text (another
+    /// major version, say). Without it every table is still verified as it is loaded (<see cref="LogicalRestoreResult.TablesVerified"/>).
+    /// </summary>
+    public bool ReadBack { get; init; }
     /// <summary>
     /// Receives <see cref="LogicalRestoreProgress"/> once before the data step and once per table loaded (the last report
     /// has every table); called from the loading tasks, one report at a time. Not called for a schema-only restore.
@@ -47,5 +51,8 @@ public sealed record LogicalRestoreOptions
 public sealed record LogicalRestoreProgress(int TablesLoaded, int TotalTables, long LoadedBytes, long TotalBytes);
 
 /// <summary>The outcome of a logical restore.</summary>
+/// <param name="TablesVerified">Tables whose loaded COPY stream had the backup's row count and BLAKE3 and whose COPY loaded that
+/// many rows (every loaded table: a mismatch fails the restore).</param>
+/// <param name="TablesReadBack">Tables read back with the backup's row count and row-set digest (<see cref="LogicalRestoreOptions.ReadBack"/>).</param>
 public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified,
-    int LargeObjectsLoaded, int GlobalObjectsCreated);
+    int LargeObjectsLoaded, int GlobalObjectsCreated, int TablesReadBack = 0);
