@@ -8,7 +8,8 @@ namespace Pgark.Repository.Wal;
 
 /// <summary>
 /// A WAL object's body (spec §8): 0 WalKind u8 | 1 reserved (3) | 4 Timeline u32 | 8 SegmentNumber u64 | 16 SegmentSize u32 |
-/// 20 ValidLength u32 | 24 ContentId (32) | 56 FrameCount u32 | 60 reserved u32 | 64 frame table (12 each: PlainLength u32,
+/// 20 ValidLength u32 | 24 ContentId (32) | 56 FrameCount u32 | 60 Offset u32 (a Piece's first byte within the segment; 0 for
+/// the other kinds) | 64 frame table (12 each: PlainLength u32,
 /// StoredLength u32, Flags u8, reserved 3) | stored frames. Frames are ≤ 1 MiB of plaintext, encoded like stored chunks with
 /// associated data ContentId ‖ u32 frame ordinal.
 /// </summary>
@@ -18,7 +19,7 @@ internal static class WalObject
     public const int FrameEntrySize = 12;
 
     public static byte[] EncodeBody(WalKind kind, uint timeline, ulong segmentNumber, int segmentSize, ReadOnlySpan<byte> content,
-        ChunkId contentId, StoredChunkCodec codec)
+        ChunkId contentId, StoredChunkCodec codec, int offset = 0)
     {
         var frames = new List<(byte[] Stored, int Plain, ChunkFlags Flags)>();
         for (var at = 0; at < content.Length; at += FormatConstants.WalFrameSize)
@@ -36,7 +37,7 @@ internal static class WalObject
         w.U32((uint)content.Length);
         w.Bytes(contentId.ToArray());
         w.U32((uint)frames.Count);
-        w.U32(0);
+        w.U32((uint)offset);
         foreach (var frame in frames)
         {
             w.U32((uint)frame.Plain);
@@ -50,12 +51,12 @@ internal static class WalObject
     }
 
     /// <summary>Decodes and verifies the content against its ContentId; returns header fields and the WAL bytes.</summary>
-    public static (WalKind Kind, uint Timeline, ulong SegmentNumber, int SegmentSize, byte[] Content) DecodeBody(
+    public static (WalKind Kind, uint Timeline, ulong SegmentNumber, int SegmentSize, byte[] Content, int Offset) DecodeBody(
         ReadOnlySpan<byte> body, StoredChunkCodec codec, ChunkHasher hasher)
     {
         var r = new ByteReader(body);
         var kind = (WalKind)r.U8("WalKind");
-        if (kind is < WalKind.Full or > WalKind.History)
+        if (kind is < WalKind.Full or > WalKind.Piece)
             throw new InvalidDataException($"unknown WAL object kind {(byte)kind}");
         r.Reserved(3, "WAL reserved");
         var timeline = r.U32("Timeline");
@@ -64,9 +65,13 @@ internal static class WalObject
         var validLength = r.U32("ValidLength");
         var contentId = new ChunkId(r.Bytes(32, "ContentId"));
         var frameCount = r.U32("FrameCount");
-        r.Reserved(4, "WAL reserved");
-        if (validLength > 1 << 30 || (kind == WalKind.Full && validLength != segmentSize) || (long)frameCount * FrameEntrySize > r.Remaining)
-            throw new InvalidDataException($"WAL object header is inconsistent (kind {kind}, valid {validLength}, segment {segmentSize}, frames {frameCount})");
+        var offset = r.U32("Offset");
+        if (validLength > 1 << 30 || (kind == WalKind.Full && validLength != segmentSize) || (long)frameCount * FrameEntrySize > r.Remaining
+            || (kind != WalKind.Piece && offset != 0) || (kind == WalKind.Piece && (validLength == 0 || (long)offset + validLength > segmentSize)))
+        {
+            throw new InvalidDataException(
+                $"WAL object header is inconsistent (kind {kind}, valid {validLength}, offset {offset}, segment {segmentSize}, frames {frameCount})");
+        }
         var table = new (uint Plain, uint Stored, ChunkFlags Flags)[frameCount];
         for (var i = 0; i < table.Length; i++)
         {
@@ -88,7 +93,7 @@ internal static class WalObject
             throw new InvalidDataException($"frames hold {at} bytes, ValidLength says {validLength}");
         if (hasher.Compute(content) != contentId)
             throw new InvalidDataException("WAL content does not hash to its ContentId");
-        return (kind, timeline, segmentNumber, (int)segmentSize, content);
+        return (kind, timeline, segmentNumber, (int)segmentSize, content, (int)offset);
     }
 
     private static byte[] Aad(ChunkId contentId, int ordinal)

@@ -143,22 +143,27 @@ public sealed partial class WalReceiver
     /// <summary>Reads messages until the end of the timeline (true) or until <see cref="WalReceiverOptions.StopLsn"/> is durable (false).</summary>
     private async Task<bool> PumpAsync(ReplicationStream stream, CancellationToken cancellationToken)
     {
-        long interval = (long)(_options.StatusInterval.TotalSeconds * Stopwatch.Frequency);
-        long nextStatus = Stopwatch.GetTimestamp() + interval;
+        long statusInterval = (long)(_options.StatusInterval.TotalSeconds * Stopwatch.Frequency);
+        long flushInterval = Math.Min(statusInterval, (long)(_options.FlushInterval.TotalSeconds * Stopwatch.Frequency));
+        long nextStatus = Stopwatch.GetTimestamp() + statusInterval;
+        long nextFlush = Stopwatch.GetTimestamp() + flushInterval;
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             while (true)
             {
-                long wait = nextStatus - Stopwatch.GetTimestamp();
-                if (wait <= 0)
+                long now = Stopwatch.GetTimestamp();
+                if (now >= nextFlush && _segment!.HasUnstoredBytes || now >= nextStatus)
                 {
-                    // Periodic: store the segment in progress, then report; doubles as the keepalive wal_sender_timeout needs.
-                    await StorePartialAsync(cancellationToken).ConfigureAwait(false);
-                    await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
-                    nextStatus = Stopwatch.GetTimestamp() + interval;
+                    // Periodic: store what arrived, then report; the report doubles as the keepalive wal_sender_timeout needs.
+                    await StoreAndReportAsync(stream, cancellationToken).ConfigureAwait(false);
+                    nextStatus = Stopwatch.GetTimestamp() + statusInterval;
+                    nextFlush = Stopwatch.GetTimestamp() + flushInterval;
                     continue;
                 }
+                if (now >= nextFlush)
+                    nextFlush = now + flushInterval;
+                long wait = Math.Min(nextFlush, nextStatus) - now;
                 if (!timeout.TryReset())
                 {
                     timeout.Dispose();
@@ -187,9 +192,8 @@ public sealed partial class WalReceiver
                     case ReplicationMessageKind.Keepalive:
                         if (stream.Keepalive.ReplyRequested)
                         {
-                            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
-                            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
-                            nextStatus = Stopwatch.GetTimestamp() + interval;
+                            await StoreAndReportAsync(stream, cancellationToken).ConfigureAwait(false);
+                            nextStatus = Stopwatch.GetTimestamp() + statusInterval;
                         }
                         break;
                     case ReplicationMessageKind.EndOfStream:
@@ -233,8 +237,8 @@ public sealed partial class WalReceiver
         if ((_options.Synchronous && caughtUp) || (_options.StopLsn is { } stop && ReceivedLsn >= stop))
         {
             // Synchronous standby: a commit waits for this reply, so store and acknowledge as soon as the server has nothing newer.
-            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
-            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+            // Group commit comes free: while one store runs, later WAL waits in the socket, and the next store takes all of it.
+            await StoreAndReportAsync(stream, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -22,6 +22,21 @@ public sealed partial class WalStore
         return stored;
     }
 
+    /// <summary>
+    /// Stores bytes [<paramref name="offset"/>, offset + length) of a segment in progress as a piece and reads it back: the
+    /// append-only way to persist a segment as it arrives (spec §8.1), so each flush writes only what is new.
+    /// </summary>
+    public async Task<WalSegmentObject> PutPieceAsync(TimelineId timeline, ulong segmentNumber, int segmentSize, int offset,
+        ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        string name = await Archive.ArchivePieceAsync(timeline.Value, segmentNumber, segmentSize, offset, content, cancellationToken)
+            .ConfigureAwait(false);
+        var stored = new WalSegmentObject(name, WalFileName.Segment(timeline, segmentNumber, segmentSize), WalKind.Piece, timeline, segmentNumber,
+            content.Length, -1) { Offset = offset };
+        await VerifyStoredAsync(stored, content, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
     /// <summary>Stores a timeline history file unless the same bytes are already stored; different bytes are a conflict.</summary>
     public async Task<WalSegmentObject> PutHistoryAsync(TimelineId timeline, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
@@ -40,9 +55,20 @@ public sealed partial class WalStore
         return history;
     }
 
-    /// <summary>Removes an object superseded by a longer partial or by the complete segment (only WAL the caller itself replaced).</summary>
+    /// <summary>
+    /// Removes an object superseded by a merged piece or by the complete segment (only WAL the caller itself replaced); for a
+    /// partial segment as <see cref="ListAsync"/> assembles it, every one of its parts.
+    /// </summary>
     public async Task DeleteAsync(WalSegmentObject segment, CancellationToken cancellationToken = default)
-        => await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
+    {
+        if (segment.Parts.Count == 0)
+        {
+            await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        foreach (WalSegmentObject part in segment.Parts)
+            await _repository.Store.DeleteAsync(part.ObjectName, cancellationToken).ConfigureAwait(false);
+    }
 
     // Read back after the store's fsync: a put that "succeeded" onto a failing disk or a buggy store must not be
     // acknowledged to the server, which would then recycle WAL that exists nowhere else. The archive decoded the
