@@ -91,7 +91,9 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
         try
         {
             await WaitUntilAsync(async () => await _cluster.ScalarAsync<string?>(
-                "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'pgark_bench'") == "sync", null);
+                "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'pgark_bench'") == "sync", null,
+                async () => $"{await _cluster.ScalarAsync<string?>("SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' ' || flush_lsn::text, '; ') FROM pg_stat_replication")}"
+                    + $" durable {receiver.DurableLsn} received {receiver.ReceivedLsn} run {run.Status} {run.Exception?.Message}");
 
             // Every pgbench commit waits for pgark (synchronous_commit = on): 4 clients, 250 transactions each.
             string output = await RunAsync(pgbench, "-c", "4", "-j", "2", "-t", "250", "-n");
@@ -153,13 +155,14 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
         return await output + await error;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process? streamer)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process? streamer, Func<Task<string>>? describe = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (!await condition())
         {
             Assert.False(streamer is { HasExited: true }, "the streamer exited");
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 90 s");
+            if (DateTime.UtcNow >= deadline)
+                Assert.Fail($"condition not met within 90 s{(describe is null ? "" : ": " + await describe())}");
             await Task.Delay(50);
         }
     }
