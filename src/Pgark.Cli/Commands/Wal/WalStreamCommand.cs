@@ -26,7 +26,7 @@ internal static class WalStreamCommand
         Output: """
             pgark: archive holds no WAL of system 7301234567890123456: starting at 0/3000000 on timeline 1
             pgark: streaming from 0/3000000 on timeline 1
-            pgark: stopped: WAL before 0/5A3B1C8 on timeline 1 is stored (37 segments, 612 MB received)
+            pgark: stopped: WAL before 0/5A3B1C8 on timeline 1 is stored (37 segments, 1804 pieces, 612 MB received)
             """);
 
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ internal static class WalStreamCommand
             // SIGINT/SIGTERM is how a streamer is meant to stop; what arrived is stored by now.
         }
         context.Error.WriteLine($"pgark: stopped: WAL before {receiver.DurableLsn} on timeline {receiver.Timeline} is stored "
-            + $"({receiver.Counters.SegmentsStored} segments, {receiver.Counters.BytesReceived / (1 << 20)} MB received)");
+            + $"({receiver.Counters.SegmentsStored} segments, {receiver.Counters.PartialsStored} pieces, {receiver.Counters.BytesReceived / (1 << 20)} MB received)");
         return ExitCode.Ok;
     }
 }
