@@ -20,6 +20,14 @@ internal static class WalObject
 
     public static byte[] EncodeBody(WalKind kind, uint timeline, ulong segmentNumber, int segmentSize, ReadOnlySpan<byte> content,
         ChunkId contentId, StoredChunkCodec codec, int offset = 0)
+        => Encode([], kind, timeline, segmentNumber, segmentSize, content, contentId, codec, offset).ToArray();
+
+    /// <summary>
+    /// The whole object file, <paramref name="envelopeHeader"/> then the body, built in one buffer: a full segment's
+    /// object is megabytes, and each extra copy would be one more large-object-heap array per segment.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Encode(ReadOnlySpan<byte> envelopeHeader, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize,
+        ReadOnlySpan<byte> content, ChunkId contentId, StoredChunkCodec codec, int offset = 0)
     {
         var frames = new List<(byte[] Stored, int Plain, ChunkFlags Flags)>();
         for (var at = 0; at < content.Length; at += FormatConstants.WalFrameSize)
@@ -28,7 +36,8 @@ internal static class WalObject
             var stored = codec.Encode(plain, Aad(contentId, frames.Count), out var flags);
             frames.Add((stored, plain.Length, flags));
         }
-        var w = new ByteWriter(FixedSize + frames.Count * FrameEntrySize + frames.Sum(f => f.Stored.Length));
+        var w = new ByteWriter(envelopeHeader.Length + FixedSize + frames.Count * FrameEntrySize + frames.Sum(f => f.Stored.Length));
+        w.Bytes(envelopeHeader);
         w.U8((byte)kind);
         w.Zeros(3);
         w.U32(timeline);
@@ -47,7 +56,44 @@ internal static class WalObject
         }
         foreach (var frame in frames)
             w.Bytes(frame.Stored);
-        return w.ToArray();
+        return w.WrittenMemory;
+    }
+
+    /// <summary>
+    /// Verify before publish without decoding into new arrays: the body's header says what was meant and every frame
+    /// decodes (into a pooled buffer) to its slice of <paramref name="content"/>. Throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static void Verify(ReadOnlySpan<byte> body, WalKind kind, ReadOnlySpan<byte> content, ChunkId contentId, int offset, StoredChunkCodec codec)
+    {
+        var r = new ByteReader(body);
+        if ((WalKind)r.U8("WalKind") != kind)
+            throw new InvalidDataException("the WAL kind differs");
+        r.Reserved(3, "WAL reserved");
+        r.U32("Timeline");
+        r.U64("SegmentNumber");
+        r.U32("SegmentSize");
+        if (r.U32("ValidLength") != content.Length || new ChunkId(r.Bytes(32, "ContentId")) != contentId)
+            throw new InvalidDataException("the valid length or content id differs");
+        var frameCount = r.U32("FrameCount");
+        if (r.U32("Offset") != offset || (long)frameCount * FrameEntrySize > r.Remaining)
+            throw new InvalidDataException("the offset or frame count differs");
+        var table = new (uint Plain, uint Stored, ChunkFlags Flags)[frameCount];
+        for (var i = 0; i < table.Length; i++)
+        {
+            table[i] = (r.U32("frame PlainLength"), r.U32("frame StoredLength"), (ChunkFlags)r.U8("frame Flags"));
+            r.Reserved(3, "frame reserved");
+        }
+        var at = 0;
+        for (var i = 0; i < table.Length; i++)
+        {
+            if (table[i].Plain > content.Length - at
+                || !codec.DecodesTo(r.Bytes((int)table[i].Stored, "frame"), table[i].Flags, content.Slice(at, (int)table[i].Plain), Aad(contentId, i)))
+                throw new InvalidDataException($"frame {i} does not decode to its bytes");
+            at += (int)table[i].Plain;
+        }
+        r.ExpectEnd("WAL object");
+        if (at != content.Length)
+            throw new InvalidDataException($"frames hold {at} bytes, not {content.Length}");
     }
 
     /// <summary>Decodes and verifies the content against its ContentId; returns header fields and the WAL bytes.</summary>

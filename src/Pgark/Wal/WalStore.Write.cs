@@ -1,4 +1,6 @@
+using System.Buffers;
 using Pgark.Repository;
+using Pgark.Repository.Codecs;
 using Pgark.Repository.Format;
 using Pgark.Repository.Ids;
 using Pgark.Wire.Replication;
@@ -76,11 +78,32 @@ public sealed partial class WalStore
     // the object's file id proves the stored object holds exactly this content, without decompressing it again.
     private async Task VerifyStoredAsync(WalSegmentObject stored, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        byte[] back = await _repository.Store.GetAsync(stored.ObjectName, cancellationToken).ConfigureAwait(false);
-        if (ChunkHasher.FileId(back) != ChunkId.Parse(stored.ObjectName[^(2 * ChunkId.Size)..]))
+        // Hashed as it is read, through one pooled buffer: a full segment's object read whole would be another large array.
+        var hasher = new Blake3Hasher();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBackBufferSize);
+        try
+        {
+            long at = 0;
+            int read;
+            while ((read = await _repository.Store.ReadAsync(stored.ObjectName, at, buffer.AsMemory(0, ReadBackBufferSize), cancellationToken)
+                       .ConfigureAwait(false)) > 0)
+            {
+                hasher.Update(buffer.AsSpan(0, read));
+                at += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        Span<byte> digest = stackalloc byte[ChunkId.Size];
+        hasher.Finalize(digest);
+        if (new ChunkId(digest) != ChunkId.Parse(stored.ObjectName[^(2 * ChunkId.Size)..]))
         {
             throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, stored.ObjectName, null,
                 $"WAL {stored.WalFileName} ({content.Length} bytes) read back after storing does not hash to its name");
         }
     }
+
+    private const int ReadBackBufferSize = 1 << 20;
 }
