@@ -11,8 +11,8 @@ internal static class WalStreamCommand
         "wal stream",
         "Archive WAL continuously by streaming it from the server, like a standby.",
         "Connects as a physical replication client and streams WAL from a replication slot into the repository: each "
-        + "completed segment becomes a WAL object at once, and the segment in progress is stored as a partial object at "
-        + "least every --status-interval and whenever the server asks for a reply. pgark reports to the server as flushed "
+        + "completed segment becomes a WAL object at once, and what arrived of the segment in progress is stored as one more "
+        + "piece (only the new bytes) every 200 ms and whenever the server asks for a reply. pgark reports to the server as flushed "
         + "only WAL that is stored, fsynced and read back from the repository, so the slot never lets the server drop WAL "
         + "pgark does not hold, and with --synchronous a synchronous commit returns only once pgark holds it.\n\n"
         + "It continues where the repository's WAL of this cluster ends (the first time: the slot's restart position, else the "
