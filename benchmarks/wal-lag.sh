@@ -8,7 +8,8 @@
 # round trips, for each slot: bytes = pg_current_wal_lsn() - the slot's restart_lsn (the flush position the tool
 # last reported, which is what the server may discard up to), and flush_lag from pg_stat_replication (the time
 # between the server flushing WAL and the tool reporting it flushed). Prints p50/p99/max per tool as a Markdown
-# table. Needs root (for runuser), a Release build of src/Pgark.Cli, and PostgreSQL 15 in /usr/lib/postgresql/15.
+# table, and pgark's resident memory (VmRSS, sampled every 0.5 s over the load) as start/max/end. SECONDS may be short
+# (e.g. 45) so that one run fits a shared machine's measurement slot. Needs root (for runuser), a Release build of src/Pgark.Cli, and PostgreSQL 15 in /usr/lib/postgresql/15.
 set -euo pipefail
 
 SECONDS_TO_RUN=${1:-60}
@@ -58,7 +59,8 @@ PGARK_FLAGS=()
 [ "$PGARK_MODE" = synchronous ] && PGARK_FLAGS+=(--synchronous)
 dotnet "$PGARK_DLL" wal stream --repo "$WORK/repo" --db "host=$SOCK port=$PORT user=postgres dbname=postgres" \
     --slot pgark --create-slot "${PGARK_FLAGS[@]}" 2>"$WORK/pgark.log" &
-PIDS+=($!)
+PGARK_PID=$!
+PIDS+=($PGARK_PID)
 mkdir "$WORK/receivewal" && chown postgres "$WORK/receivewal"
 as_pg "$BIN/pg_receivewal" -h "$SOCK" -p "$PORT" -U postgres -D "$WORK/receivewal" -S receivewal --create-slot >/dev/null 2>&1
 # setpriv execs in place, so $! is pg_receivewal itself and cleanup's SIGINT reaches it.
@@ -92,9 +94,12 @@ psql_ -c "DO \$\$ BEGIN FOR i IN 1..$SAMPLES LOOP
     PERFORM pg_sleep(0.1);
   END LOOP; END \$\$" &
 SAMPLER=$!
+while kill -0 "$PGARK_PID" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$PGARK_PID/status" >>"$WORK/rss.kb"; sleep 0.5; done &
+RSS_SAMPLER=$!
 as_pg "$BIN/pgbench" -h "$SOCK" -p "$PORT" -U postgres -c 4 -j 2 -T "$SECONDS_TO_RUN" -n postgres >"$WORK/pgbench.log" 2>&1
 END_LSN=$(psql_ -c "SELECT pg_current_wal_lsn()")
 wait $SAMPLER
+kill "$RSS_SAMPLER" 2>/dev/null || true
 
 # 4. Report.
 WAL_RATE=$(psql_ -c "SELECT round(pg_wal_lsn_diff('$END_LSN', '$START_LSN') / $SECONDS_TO_RUN / 1048576.0, 2)")
@@ -112,4 +117,7 @@ psql_ -F ' | ' -c "SELECT CASE slot WHEN 'pgark' THEN 'pgark wal stream$( [ "$PG
         round(percentile_cont(0.99) WITHIN GROUP (ORDER BY flush_lag_ms)::numeric, 1)
    FROM lag_samples GROUP BY slot ORDER BY slot DESC" | sed 's/^/| /; s/$/ |/'
 echo
-echo "pgark: $(tail -1 "$WORK/pgark.log" 2>/dev/null)"
+kill -TERM "$PGARK_PID" 2>/dev/null || true
+wait "$PGARK_PID" 2>/dev/null || true
+echo "$(tail -1 "$WORK/pgark.log" 2>/dev/null)"
+awk 'NR == 1 {first = $1} {if ($1 > max) max = $1; last = $1} END {printf "pgark RSS over the load: start %.1f MiB, max %.1f MiB, end %.1f MiB (%d samples)\n", first / 1024, max / 1024, last / 1024, NR}' "$WORK/rss.kb"

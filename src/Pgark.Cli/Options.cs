@@ -86,7 +86,7 @@ internal static class Options
         ["wal stream"]);
 
     public static readonly CliOption StatusInterval = new("status-interval", OptionKind.Integer,
-        "Store the segment in progress and report the durable position to the server at least this often.",
+        "Report the durable position to the server at least this often (WAL that arrived is stored every 200 ms).",
         ["wal stream"], ValueName: "SECONDS", Default: "1", Min: 1, Max: 3600);
 
     public static readonly CliOption MaxRpo = new("max-rpo", OptionKind.Text,

@@ -40,7 +40,7 @@ public sealed class PersistedFormatStabilityTests
         Pinned((TreeRecordType.File, 1), (TreeRecordType.Chunks, 2), (TreeRecordType.Extents, 3));
         Pinned((FileKind.Regular, 1), (FileKind.Directory, 2), (FileKind.Symlink, 3));
         Pinned((FileLayout.Chunked, 0), (FileLayout.Paged, 1));
-        Pinned((WalKind.Full, 1), (WalKind.Partial, 2), (WalKind.History, 3));
+        Pinned((WalKind.Full, 1), (WalKind.Partial, 2), (WalKind.History, 3), (WalKind.Piece, 4));
         Pinned((LockKind.Shared, 1), (LockKind.Exclusive, 2));
         Pinned((KdfAlgorithm.Pbkdf2Sha256, 1));
         Pinned((CorruptionCause.StorageDamage, 1), (CorruptionCause.WriterBug, 2), (CorruptionCause.Unknown, 3));
@@ -160,5 +160,27 @@ public sealed class PersistedFormatStabilityTests
         Assert.Equal(repositoryId, key[8..24]);
         Assert.Equal(master, KeyFile.TryOpen(key, "pw", repositoryId));
         Assert.Null(KeyFile.TryOpen(key, "wrong", repositoryId));
+    }
+
+    [Fact]
+    public async Task Wal_piece_names_and_fields_sit_at_their_spec_places()
+    {
+        var store = new Pgark.Repository.Storage.MemoryStore();
+        var repository = await Pgark.Repository.Repository.InitAsync(store, new Pgark.Repository.RepositoryInitOptions());
+        var content = new byte[0x6000];
+        content[0] = 0x5A;
+
+        var name = await repository.Wal.ArchivePieceAsync(0x10, 3, 1 << 24, 0x24000, content);
+
+        Assert.StartsWith("wal/000000100000000000000003.piece-00024000-0002A000.", name);
+        var file = await store.GetAsync(name);
+        var body = file.AsSpan(ObjectEnvelope.HeaderSize);
+        Assert.Equal(4, body[0]);
+        Assert.Equal((0x10u, 3UL, 1u << 24, 0x6000u), (BinaryPrimitives.ReadUInt32LittleEndian(body[4..]), BinaryPrimitives.ReadUInt64LittleEndian(body[8..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(body[16..]), BinaryPrimitives.ReadUInt32LittleEndian(body[20..])));
+        Assert.Equal(0x24000u, BinaryPrimitives.ReadUInt32LittleEndian(body[60..]));
+        var listed = Assert.Single(await repository.Wal.ListAsync());
+        Assert.Equal((WalKind.Piece, 0x24000, 0x2A000), (listed.Kind, listed.PieceStart, listed.PieceEnd));
+        Assert.Equal(content, await repository.Wal.ReadAsync(listed));
     }
 }

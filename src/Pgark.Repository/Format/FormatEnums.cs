@@ -93,6 +93,9 @@ public enum WalKind : byte
     Full = 1,
     Partial = 2,
     History = 3,
+
+    /// <summary>A byte range of a segment in progress (spec §8.1): appended while streaming, assembled into a prefix by readers.</summary>
+    Piece = 4,
 }
 
 public enum LockKind : byte

@@ -5,7 +5,14 @@ using Pgark.Repository.Objects;
 namespace Pgark.Repository.Wal;
 
 /// <summary>A WAL object as its name describes it (no read needed to list an archive).</summary>
-public sealed record WalObjectInfo(string FileName, WalKind Kind, uint Timeline, string WalFileName, long Length);
+public sealed record WalObjectInfo(string FileName, WalKind Kind, uint Timeline, string WalFileName, long Length)
+{
+    /// <summary>A piece's first byte within its segment, from its name (0 for the other kinds).</summary>
+    public int PieceStart { get; init; }
+
+    /// <summary>Just past a piece's last byte within its segment, from its name (0 for the other kinds).</summary>
+    public int PieceEnd { get; init; }
+}
 
 /// <summary>
 /// Continuous WAL archive (spec §8): each completed or partial segment and each timeline history file is one
@@ -15,6 +22,8 @@ public sealed record WalObjectInfo(string FileName, WalKind Kind, uint Timeline,
 public sealed class WalArchive
 {
     public const string Directory = "wal/";
+    private static readonly byte[] s_envelopeHeader = ObjectEnvelope.Encode(ObjectType.Wal, [], compress: false, box: null);
+    private static readonly System.Buffers.SearchValues<char> s_upperHex = System.Buffers.SearchValues.Create("0123456789ABCDEF");
     private readonly Repository _repository;
 
     internal WalArchive(Repository repository) => _repository = repository;
@@ -42,6 +51,22 @@ public sealed class WalArchive
             return existing;
         return await PutAsync(prefix, kind, timeline, segmentNumber, segmentSize, content, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Archives bytes [<paramref name="offset"/>, offset + length) of a segment in progress as a piece (spec §8.1), so a
+    /// streamer persists only what is new; readers assemble pieces and partials into the segment's longest prefix.
+    /// </summary>
+    public Task<string> ArchivePieceAsync(uint timeline, ulong segmentNumber, int segmentSize, int offset, ReadOnlyMemory<byte> content,
+        CancellationToken cancellationToken = default)
+    {
+        if (content.IsEmpty || offset < 0 || (long)offset + content.Length > segmentSize)
+            throw new ArgumentException($"a piece of {content.Length} bytes at {offset} does not fit a segment of {segmentSize}", nameof(content));
+        var prefix = $"{Directory}{SegmentFileName(timeline, segmentNumber, segmentSize)}.{PieceKindName(offset, offset + content.Length)}.";
+        return PutAsync(prefix, WalKind.Piece, timeline, segmentNumber, segmentSize, content, cancellationToken, offset);
+    }
+
+    /// <summary>The middle part of a piece's name: <c>piece-SSSSSSSS-EEEEEEEE</c>, its byte range in 8 upper-case hex digits each.</summary>
+    public static string PieceKindName(int start, int end) => $"piece-{start:X8}-{end:X8}";
 
     /// <summary>
     /// Archiving a complete segment twice is a no-op when the content is the same (sealed objects differ byte-wise, so the
@@ -77,11 +102,22 @@ public sealed class WalArchive
         return objects;
     }
 
-    /// <summary>Reads a WAL object back, verified (file id, frames, content id).</summary>
+    /// <summary>Reads a WAL object back, verified (file id, frames, content id; for a piece, the range its name gives).</summary>
     public async Task<byte[]> ReadAsync(WalObjectInfo walObject, CancellationToken cancellationToken = default)
     {
         var body = await _repository.LoadObjectAsync(walObject.FileName, ObjectType.Wal, cancellationToken).ConfigureAwait(false);
-        return Repository.Decode(walObject.FileName, body, b => WalObject.DecodeBody(b, _repository.Codec, _repository.Hasher)).Content;
+        return Repository.Decode(walObject.FileName, body, b =>
+        {
+            var decoded = WalObject.DecodeBody(b, _repository.Codec, _repository.Hasher);
+            // The name is what listing trusts (a piece's range is never read from its header), so it must agree with the body.
+            if (walObject.Kind == WalKind.Piece && (decoded.Kind != WalKind.Piece || decoded.Offset != walObject.PieceStart
+                || decoded.Offset + decoded.Content.Length != walObject.PieceEnd))
+            {
+                throw new InvalidDataException($"the piece holds bytes {decoded.Offset}..{decoded.Offset + decoded.Content.Length} of its segment, "
+                    + $"its name says {walObject.PieceStart}..{walObject.PieceEnd}");
+            }
+            return decoded.Content;
+        });
     }
 
     internal static WalObjectInfo? TryParseName(string name, long length)
@@ -94,34 +130,57 @@ public sealed class WalArchive
             "full" => WalKind.Full,
             "partial" => WalKind.Partial,
             "history" => WalKind.History,
+            _ when parts[1].StartsWith("piece-", StringComparison.Ordinal) => WalKind.Piece,
             _ => (WalKind)0,
         };
         var expectedLength = kind == WalKind.History ? 8 : 24;
         if (kind == 0 || parts[0].Length != expectedLength
             || !uint.TryParse(parts[0][..8], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var timeline))
             return null;
-        return new WalObjectInfo(name, kind, timeline, kind == WalKind.History ? parts[0] + ".history" : parts[0], length);
+        var info = new WalObjectInfo(name, kind, timeline, kind == WalKind.History ? parts[0] + ".history" : parts[0], length);
+        if (kind != WalKind.Piece)
+            return info;
+        // piece-SSSSSSSS-EEEEEEEE: a non-empty range within a segment (at most 1 GiB).
+        var range = parts[1];
+        if (range.Length != 23 || range[14] != '-' || !TryParseHex8(range.AsSpan(6, 8), out var start) || !TryParseHex8(range.AsSpan(15, 8), out var end)
+            || start >= end || end > 1 << 30)
+            return null;
+        return info with { PieceStart = start, PieceEnd = end };
+    }
+
+    private static bool TryParseHex8(ReadOnlySpan<char> text, out int value)
+    {
+        value = 0;
+        if (text.ContainsAnyExcept(s_upperHex) || !uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var parsed) || parsed > int.MaxValue)
+            return false;
+        value = (int)parsed;
+        return true;
     }
 
     private async Task<string> PutAsync(string prefix, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize,
-        ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        ReadOnlyMemory<byte> content, CancellationToken cancellationToken, int offset = 0)
     {
         var contentId = _repository.Hasher.Compute(content.Span);
-        var body = WalObject.EncodeBody(kind, timeline, segmentNumber, segmentSize, content.Span, contentId, _repository.Codec);
-        var file = ObjectEnvelope.Encode(ObjectType.Wal, body, compress: false, box: null);
-        var name = prefix + Ids.ChunkHasher.FileId(file);
-        // Verify before publish, as for packs: the object must decode back to the same bytes.
+        var file = WalObject.Encode(s_envelopeHeader, kind, timeline, segmentNumber, segmentSize, content.Span, contentId, _repository.Codec, offset);
+        var name = prefix + Ids.ChunkHasher.FileId(file.Span);
+        // Verify before publish, as for packs: the object must decode back to the same bytes. The envelope header is the
+        // constant one of an unencrypted, uncompressed object (WAL frames carry their own compression and sealing).
         try
         {
-            var back = WalObject.DecodeBody(ObjectEnvelope.Decode(name, file, ObjectType.Wal, null), _repository.Codec, _repository.Hasher);
-            if (!back.Content.AsSpan().SequenceEqual(content.Span))
-                throw new InvalidDataException("decoded content differs");
+            WalObject.Verify(file.Span[ObjectEnvelope.HeaderSize..], kind, content.Span, contentId, offset, _repository.Codec);
         }
         catch (InvalidDataException e)
         {
             throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
         }
-        await _repository.PutImmutableAsync(name, file, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _repository.Store.PutAsync(name, file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobAlreadyExistsException)
+        {
+            // Content-addressed: the same name holds the same bytes unless it was damaged, which check reports.
+        }
         return name;
     }
 }

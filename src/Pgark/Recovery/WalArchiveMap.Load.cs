@@ -8,8 +8,9 @@ namespace Pgark.Recovery;
 public sealed partial class WalArchiveMap
 {
     /// <summary>
-    /// Lists the repository's WAL objects. Full segments are described by their names alone; only partials (for their
-    /// valid length), one segment (for wal_segment_size) and the small history files are read.
+    /// Lists the repository's WAL objects. Full segments and pieces are described by their names alone; only partials (for
+    /// their valid length), one segment (for wal_segment_size) and the small history files are read. The partials and pieces
+    /// of a segment in progress count as the longest prefix they hold together (spec §8.1), as <c>wal get</c> serves it.
     /// </summary>
     public static async Task<WalArchiveMap> LoadAsync(Repository.Repository repository, CancellationToken cancellationToken = default)
     {
@@ -17,6 +18,7 @@ public sealed partial class WalArchiveMap
         IReadOnlyList<WalObjectInfo> objects = await repository.Wal.ListAsync(null, cancellationToken).ConfigureAwait(false);
         var histories = new Dictionary<TimelineId, IReadOnlyList<TimelineHistoryEntry>>();
         var segments = new List<ArchivedSegment>(objects.Count);
+        var inProgress = new Dictionary<string, List<(ArchivedSegment Part, int Start, int End)>>();
         int segmentSize = 0;
         foreach (WalObjectInfo info in objects)
         {
@@ -27,9 +29,31 @@ public sealed partial class WalArchiveMap
             }
             if (segmentSize == 0)
                 segmentSize = await store.ReadSegmentSizeAsync(Describe(info), cancellationToken).ConfigureAwait(false);
-            segments.Add(await DescribeSegmentAsync(store, info, segmentSize, cancellationToken).ConfigureAwait(false));
+            ArchivedSegment segment = await DescribeSegmentAsync(store, info, segmentSize, cancellationToken).ConfigureAwait(false);
+            if (info.Kind == WalKind.Full)
+            {
+                segments.Add(segment);
+                continue;
+            }
+            (ArchivedSegment, int, int) part = info.Kind == WalKind.Piece ? (segment, info.PieceStart, info.PieceEnd) : (segment, 0, (int)segment.ValidLength);
+            if (inProgress.TryGetValue(info.WalFileName, out List<(ArchivedSegment, int, int)>? parts))
+                parts.Add(part);
+            else
+                inProgress[info.WalFileName] = [part];
+        }
+        foreach (List<(ArchivedSegment, int, int)> parts in inProgress.Values)
+        {
+            if (Prefix(parts) is { } prefix)
+                segments.Add(prefix);
         }
         return Build(segmentSize, segments, histories);
+    }
+
+    /// <summary>The prefix the parts of one segment hold together, named by the part holding its last byte; null when none starts at byte 0.</summary>
+    private static ArchivedSegment? Prefix(List<(ArchivedSegment Part, int Start, int End)> parts)
+    {
+        (int end, List<int> chain) = WalPrefix.Assemble(parts.Select(p => (p.Start, p.End)).ToList());
+        return end == 0 ? null : parts[chain[^1]].Part with { ValidLength = end };
     }
 
     private static async Task<ArchivedSegment> DescribeSegmentAsync(WalStore store, WalObjectInfo info, int segmentSize, CancellationToken cancellationToken)
@@ -39,6 +63,8 @@ public sealed partial class WalArchiveMap
                 "run pgark check on the repository");
         if (info.Kind == WalKind.Full)
             return new ArchivedSegment(timeline, segmentNumber, IsPartial: false, segmentSize, info.FileName);
+        if (info.Kind == WalKind.Piece)
+            return new ArchivedSegment(timeline, segmentNumber, IsPartial: true, info.PieceEnd - info.PieceStart, info.FileName);
         // A partial's valid length is in its header (spec §8), not in its name.
         WalSegmentObject described = await store.DescribeAsync(info, cancellationToken).ConfigureAwait(false);
         return new ArchivedSegment(timeline, segmentNumber, IsPartial: true, described.ValidLength, info.FileName);

@@ -82,7 +82,7 @@ public sealed class Forget
         foreach (var backup in plan.Removed)
             await _repository.Store.DeleteAsync(SnapshotRecord.FileName(backup.Snapshot.Id), cancellationToken).ConfigureAwait(false);
         foreach (var segment in plan.WalToRemove)
-            await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
+            await _wal.DeleteAsync(segment, cancellationToken).ConfigureAwait(false);
         return plan;
     }
 

@@ -5,7 +5,7 @@ namespace Pgark.Wal;
 
 /// <summary>
 /// restore_command's side: writes one archived WAL file to where PostgreSQL asked. A segment with no complete object
-/// is served from its longest partial, zero-padded to the segment size (as pg_receivewal's .partial files are), so
+/// is served from the longest prefix its partials and pieces hold (spec repository-format.md §8.1), zero-padded to the segment size (as pg_receivewal's .partial files are), so
 /// recovery replays what exists and then sees the end of WAL.
 /// </summary>
 public static class WalGet
@@ -24,7 +24,7 @@ public static class WalGet
             .Where(o => o.WalFileName == name).ToList();
         WalSegmentObject? chosen = isHistory ? candidates.FirstOrDefault(o => o.Kind == WalKind.History)
             : (askedPartial ? null : candidates.FirstOrDefault(o => o.Kind == WalKind.Full))
-              ?? candidates.Where(o => o.Kind == WalKind.Partial).MaxBy(o => o.ValidLength);
+              ?? candidates.Where(o => o.Kind == WalKind.Partial && o.ValidLength > 0).MaxBy(o => o.ValidLength);
         if (chosen is null)
             return false;
 

@@ -4,7 +4,13 @@ namespace Pgark.Wal;
 
 public sealed partial class WalReceiver
 {
-    /// <summary>Stores the completed segment as a full object, drops its partials and moves on to the next segment.</summary>
+    /// <summary>
+    /// Parts of one merge level that are merged into one piece of the next level (spec §8.1): a segment in progress then has at
+    /// most PiecesPerLevel − 1 parts per level, and each byte is rewritten once per level, about log8 of (segment / flush size).
+    /// </summary>
+    internal const int PiecesPerLevel = 8;
+
+    /// <summary>Stores the completed segment as a full object, drops its pieces and partials and moves on to the next segment.</summary>
     private async Task StoreFullSegmentAsync(CancellationToken cancellationToken)
     {
         WalSegmentBuffer segment = _segment!;
@@ -13,10 +19,10 @@ public sealed partial class WalReceiver
             await _store.PutSegmentAsync(segment.Timeline, segment.SegmentNumber, SegmentSize, segment.ReceivedBytes, partial: false, cancellationToken)
                 .ConfigureAwait(false);
             Counters.SegmentStored();
-            foreach (WalSegmentObject partial in segment.StoredPartials)
-                await _store.DeleteAsync(partial, cancellationToken).ConfigureAwait(false);
+            foreach ((WalSegmentObject part, _) in segment.Parts)
+                await _store.DeleteAsync(part, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Pgark.Repository.RepositoryStorageException)
+        catch (Exception e) when (IsRepositoryFailure(e))
         {
             throw RepositoryWriteFailed(e);
         }
@@ -25,7 +31,10 @@ public sealed partial class WalReceiver
         SetDurable(end);
     }
 
-    /// <summary>Stores what arrived of the segment in progress as a partial object (a no-op when nothing new arrived).</summary>
+    /// <summary>
+    /// Stores what arrived of the segment in progress since the last store as one piece (a no-op when nothing new arrived):
+    /// a flush writes only the new bytes, so its cost does not grow with the segment.
+    /// </summary>
     private async Task StorePartialAsync(CancellationToken cancellationToken)
     {
         WalSegmentBuffer segment = _segment!;
@@ -34,22 +43,60 @@ public sealed partial class WalReceiver
         WalSegmentObject stored;
         try
         {
-            stored = await _store.PutSegmentAsync(segment.Timeline, segment.SegmentNumber, SegmentSize, segment.ReceivedBytes,
-                partial: true, cancellationToken).ConfigureAwait(false);
+            stored = await _store.PutPieceAsync(segment.Timeline, segment.SegmentNumber, SegmentSize, segment.Durable,
+                segment.Bytes(segment.Durable, segment.Received), cancellationToken).ConfigureAwait(false);
             Counters.PartialStored();
-            // The longer partial is durable: the shorter ones it extends are redundant (the spec lets readers take the longest).
-            foreach (WalSegmentObject older in segment.StoredPartials)
-                await _store.DeleteAsync(older, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Pgark.Repository.RepositoryStorageException)
+        catch (Exception e) when (IsRepositoryFailure(e))
         {
             throw RepositoryWriteFailed(e);
         }
-        segment.StoredPartials.Clear();
-        segment.StoredPartials.Add(stored);
+        segment.Parts.Add((stored, 0));
         segment.MarkDurable(segment.Received);
         SetDurable(segment.DurableEnd);
     }
+
+    /// <summary>Stores the segment in progress, tells the server, then merges pieces if a level is full (after the reply, off its latency).</summary>
+    private async Task StoreAndReportAsync(ReplicationStream stream, CancellationToken cancellationToken)
+    {
+        await StorePartialAsync(cancellationToken).ConfigureAwait(false);
+        await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+        await MergePiecesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// While the newest <see cref="PiecesPerLevel"/> parts share a level, replaces them by one piece of the next level, written
+    /// from the segment buffer (no read of the old pieces) and stored before they are deleted, so a crash leaves overlapping
+    /// parts, never a hole. Changes nothing readers see: the same bytes, in fewer objects.
+    /// </summary>
+    private async Task MergePiecesAsync(CancellationToken cancellationToken)
+    {
+        WalSegmentBuffer segment = _segment!;
+        List<(WalSegmentObject Part, int Level)> parts = segment.Parts;
+        while (parts.Count >= PiecesPerLevel && parts[^1].Level != WalSegmentBuffer.ResumedLevel
+               && parts[^PiecesPerLevel].Level == parts[^1].Level)
+        {
+            int level = parts[^1].Level;
+            List<WalSegmentObject> run = parts.GetRange(parts.Count - PiecesPerLevel, PiecesPerLevel).Select(p => p.Part).ToList();
+            int start = run[0].Offset;
+            int end = run[^1].Offset + (int)run[^1].ValidLength;
+            try
+            {
+                WalSegmentObject merged = await _store.PutPieceAsync(segment.Timeline, segment.SegmentNumber, SegmentSize, start,
+                    segment.Bytes(start, end), cancellationToken).ConfigureAwait(false);
+                parts.RemoveRange(parts.Count - PiecesPerLevel, PiecesPerLevel);
+                parts.Add((merged, level + 1));
+                foreach (WalSegmentObject part in run)
+                    await _store.DeleteAsync(part, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsRepositoryFailure(e))
+            {
+                throw RepositoryWriteFailed(e);
+            }
+        }
+    }
+
+    private static bool IsRepositoryFailure(Exception e) => e is IOException or UnauthorizedAccessException or Pgark.Repository.RepositoryStorageException;
 
     /// <summary>
     /// A repository that cannot take WAL (disk full, read-only, permissions) stops the streamer: unlike a lost connection

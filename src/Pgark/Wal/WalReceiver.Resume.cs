@@ -48,22 +48,22 @@ public sealed partial class WalReceiver
 
         List<WalSegmentObject> lastSegment = objects.Where(o => o.IsSegment && o.Timeline == newestSegment.Timeline
             && o.SegmentNumber == newestSegment.SegmentNumber).ToList();
+        WalSegmentObject? partial = lastSegment.FirstOrDefault(o => o.Kind == WalKind.Partial);
         if (lastSegment.Any(o => o.Kind == WalKind.Full))
         {
             Begin(newestSegment.Timeline, newestSegment.SegmentNumber + 1);
-            // Partials a crash left behind next to the complete segment are now superseded.
-            foreach (WalSegmentObject stale in lastSegment.Where(o => o.Kind == WalKind.Partial))
-                await _store.DeleteAsync(stale, cancellationToken).ConfigureAwait(false);
+            // Pieces and partials a crash left behind next to the complete segment are now superseded.
+            if (partial is not null)
+                await _store.DeleteAsync(partial, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            WalSegmentObject longest = lastSegment.MaxBy(o => o.ValidLength)!;
-            byte[] content = await _store.ReadAsync(longest, cancellationToken).ConfigureAwait(false);
+            // The pieces and partials a previous run stored: continue after the longest prefix they hold (spec §8.1).
+            byte[] content = await _store.ReadAsync(partial!, cancellationToken).ConfigureAwait(false);
             Begin(newestSegment.Timeline, newestSegment.SegmentNumber);
-            _segment!.LoadStored(content, longest);
-            foreach (WalSegmentObject shorter in lastSegment.Where(o => o != longest))
-                _segment.StoredPartials.Add(shorter);
+            _segment!.LoadStored(content, partial!.Parts);
             SetDurable(_segment.DurableEnd);
+            await MergeResumedPartsAsync(cancellationToken).ConfigureAwait(false);
         }
         Log($"resuming from the archive at {_segment!.ReceivedEnd} on timeline {_segment.Timeline}");
         return true;
@@ -82,6 +82,23 @@ public sealed partial class WalReceiver
                 $"the repository holds WAL of system {stored} ({sample.WalFileName}), but the server is system {SystemIdentifier}",
                 "use one repository per cluster: point --repo at the repository of this cluster, or init a new one", inRepository: true);
         }
+    }
+
+    /// <summary>
+    /// Parts found in the archive are never merged with new pieces (their levels are unknown), so a streamer restarted many
+    /// times within one segment would pile them up: more than <see cref="PiecesPerLevel"/> become one piece of the prefix first.
+    /// </summary>
+    private async Task MergeResumedPartsAsync(CancellationToken cancellationToken)
+    {
+        WalSegmentBuffer segment = _segment!;
+        if (segment.Parts.Count <= PiecesPerLevel || segment.Durable == 0)
+            return;
+        WalSegmentObject merged = await _store.PutPieceAsync(segment.Timeline, segment.SegmentNumber, SegmentSize, 0, segment.Bytes(0, segment.Durable),
+            cancellationToken).ConfigureAwait(false);
+        foreach ((WalSegmentObject part, _) in segment.Parts)
+            await _store.DeleteAsync(part, cancellationToken).ConfigureAwait(false);
+        segment.Parts.Clear();
+        segment.Parts.Add((merged, WalSegmentBuffer.ResumedLevel));
     }
 
     private void Begin(TimelineId timeline, ulong segmentNumber)

@@ -143,22 +143,27 @@ public sealed partial class WalReceiver
     /// <summary>Reads messages until the end of the timeline (true) or until <see cref="WalReceiverOptions.StopLsn"/> is durable (false).</summary>
     private async Task<bool> PumpAsync(ReplicationStream stream, CancellationToken cancellationToken)
     {
-        long interval = (long)(_options.StatusInterval.TotalSeconds * Stopwatch.Frequency);
-        long nextStatus = Stopwatch.GetTimestamp() + interval;
+        long statusInterval = (long)(_options.StatusInterval.TotalSeconds * Stopwatch.Frequency);
+        long flushInterval = Math.Min(statusInterval, (long)(_options.FlushInterval.TotalSeconds * Stopwatch.Frequency));
+        long nextStatus = Stopwatch.GetTimestamp() + statusInterval;
+        long nextFlush = Stopwatch.GetTimestamp() + flushInterval;
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             while (true)
             {
-                long wait = nextStatus - Stopwatch.GetTimestamp();
-                if (wait <= 0)
+                long now = Stopwatch.GetTimestamp();
+                if (now >= nextFlush && _segment!.HasUnstoredBytes || now >= nextStatus)
                 {
-                    // Periodic: store the segment in progress, then report; doubles as the keepalive wal_sender_timeout needs.
-                    await StorePartialAsync(cancellationToken).ConfigureAwait(false);
-                    await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
-                    nextStatus = Stopwatch.GetTimestamp() + interval;
+                    // Periodic: store what arrived, then report; the report doubles as the keepalive wal_sender_timeout needs.
+                    await StoreAndReportAsync(stream, cancellationToken).ConfigureAwait(false);
+                    nextStatus = Stopwatch.GetTimestamp() + statusInterval;
+                    nextFlush = Stopwatch.GetTimestamp() + flushInterval;
                     continue;
                 }
+                if (now >= nextFlush)
+                    nextFlush = now + flushInterval;
+                long wait = Math.Min(nextFlush, nextStatus) - now;
                 if (!timeout.TryReset())
                 {
                     timeout.Dispose();
@@ -168,7 +173,7 @@ public sealed partial class WalReceiver
                 ReplicationMessageKind kind;
                 try
                 {
-                    kind = await stream.ReadAsync(timeout.Token).ConfigureAwait(false);
+                    kind = await ReadOrStoreWhileWaitingAsync(stream, timeout, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -187,9 +192,8 @@ public sealed partial class WalReceiver
                     case ReplicationMessageKind.Keepalive:
                         if (stream.Keepalive.ReplyRequested)
                         {
-                            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
-                            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
-                            nextStatus = Stopwatch.GetTimestamp() + interval;
+                            await StoreAndReportAsync(stream, cancellationToken).ConfigureAwait(false);
+                            nextStatus = Stopwatch.GetTimestamp() + statusInterval;
                         }
                         break;
                     case ReplicationMessageKind.EndOfStream:
@@ -229,12 +233,51 @@ public sealed partial class WalReceiver
                     await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
             }
         }
-        bool caughtUp = ReceivedLsn >= message.WalEnd;
-        if ((_options.Synchronous && caughtUp) || (_options.StopLsn is { } stop && ReceivedLsn >= stop))
+        if (_options.StopLsn is { } stop && ReceivedLsn >= stop)
         {
-            // Synchronous standby: a commit waits for this reply, so store and acknowledge as soon as the server has nothing newer.
-            await StorePartialAsync(cancellationToken).ConfigureAwait(false);
-            await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
+            await StoreAndReportAsync(stream, cancellationToken).ConfigureAwait(false);
+            return;
         }
+        // Synchronous standby: a commit waits for the reply, so store and acknowledge as soon as the server has nothing newer
+        // (its WAL end in this message) and nothing more has arrived (checked by the next read, ReadOrStoreWhileWaitingAsync).
+        if (_options.Synchronous && ReceivedLsn >= message.WalEnd)
+            _storeWhenIdle = true;
+    }
+
+    /// <summary>Set when the received end caught up with the server's WAL end: store once no further message is already buffered.</summary>
+    private bool _storeWhenIdle;
+
+    /// <summary>
+    /// Group commit for <see cref="WalReceiverOptions.Synchronous"/>: each XLogData carries the server's WAL end at the time it
+    /// was sent, so when pgark is behind, every message in the socket looks "caught up". Storing after each would write one
+    /// tiny piece per message and fall further behind. Instead the next read starts first: when it completes at once, more
+    /// WAL is buffered and joins the same store; only when it has to wait (nothing more in flight) is the store done, while
+    /// the read waits. Everything received by then goes into one piece, and the reply follows it.
+    /// </summary>
+    private async ValueTask<ReplicationMessageKind> ReadOrStoreWhileWaitingAsync(ReplicationStream stream, CancellationTokenSource timeout,
+        CancellationToken cancellationToken)
+    {
+        ValueTask<ReplicationMessageKind> read = stream.ReadAsync(timeout.Token);
+        if (read.IsCompleted || !_storeWhenIdle)
+            return await read.ConfigureAwait(false);
+        _storeWhenIdle = false;
+        try
+        {
+            await StoreAndReportAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Never leave a read in flight behind: stopping or reconnecting reads the connection next.
+            await timeout.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await read.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or PgWireException or IOException)
+            {
+            }
+            throw;
+        }
+        return await read.ConfigureAwait(false);
     }
 }

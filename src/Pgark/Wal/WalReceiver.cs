@@ -10,9 +10,9 @@ namespace Pgark.Wal;
 /// <para>
 /// The invariant everything here serves: the flush position reported to the server — which lets it recycle WAL
 /// and release synchronous commits — never passes what is stored in the repository, fsynced and read back.
-/// Completed segments become full WAL objects at once; the segment in progress is stored as a partial object every
-/// <see cref="WalReceiverOptions.StatusInterval"/>, whenever the server asks for a reply, and (synchronous mode)
-/// whenever the receiver has caught up with the server.
+/// Completed segments become full WAL objects at once; what arrived of the segment in progress is stored as one more piece
+/// (only the new bytes) every <see cref="WalReceiverOptions.FlushInterval"/>, whenever the server asks for a reply, and
+/// (synchronous mode) whenever the receiver has caught up with the server.
 /// </para>
 /// Physical backup reuses this class to collect the WAL of a backup (StartLsn = backup start, StopLsn = its end).
 /// </summary>
@@ -30,6 +30,8 @@ public sealed partial class WalReceiver
         ArgumentNullException.ThrowIfNull(options);
         if (options.StatusInterval <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), "StatusInterval must be positive");
+        if (options.FlushInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), "FlushInterval must be positive");
         _store = new WalStore(repository);
         _options = options with { Connection = options.Connection with { Replication = ReplicationMode.Physical } };
     }

@@ -27,8 +27,14 @@ internal sealed class WalSegmentBuffer
     /// <summary>Bytes from the segment start that are stored and verified (never more than <see cref="Received"/>).</summary>
     public int Durable { get; private set; }
 
-    /// <summary>The newest partial object of this segment, deleted once a longer one or the full segment is stored.</summary>
-    public List<WalSegmentObject> StoredPartials { get; } = [];
+    /// <summary>
+    /// The stored pieces and partials of this segment, in order, each with its merge level (0: one flush; L + 1: a merge of
+    /// <see cref="WalReceiver.PiecesPerLevel"/> parts of level L; <see cref="ResumedLevel"/>: found in the archive, never merged
+    /// again). All of them are deleted once the full segment is stored.
+    /// </summary>
+    public List<(WalSegmentObject Part, int Level)> Parts { get; } = [];
+
+    public const int ResumedLevel = int.MaxValue;
 
     public Lsn Start => Lsn.FromSegment(SegmentNumber, 0, SegmentSize);
     public Lsn ReceivedEnd => Start + (ulong)Received;
@@ -37,6 +43,9 @@ internal sealed class WalSegmentBuffer
     public bool HasUnstoredBytes => Received > Durable;
     public ReadOnlyMemory<byte> ReceivedBytes => _bytes.AsMemory(0, Received);
 
+    /// <summary>Received bytes [<paramref name="start"/>, <paramref name="end"/>) of the segment.</summary>
+    public ReadOnlyMemory<byte> Bytes(int start, int end) => _bytes.AsMemory(start, end - start);
+
     /// <summary>Starts receiving <paramref name="segmentNumber"/> of <paramref name="timeline"/> from its first byte.</summary>
     public void Begin(TimelineId timeline, ulong segmentNumber)
     {
@@ -44,15 +53,16 @@ internal sealed class WalSegmentBuffer
         SegmentNumber = segmentNumber;
         Received = 0;
         Durable = 0;
-        StoredPartials.Clear();
+        Parts.Clear();
     }
 
-    /// <summary>Continues a segment a previous run stored as a partial: its bytes count as received and durable.</summary>
-    public void LoadStored(ReadOnlySpan<byte> content, WalSegmentObject partial)
+    /// <summary>Continues a segment a previous run stored in parts: the prefix they hold counts as received and durable.</summary>
+    public void LoadStored(ReadOnlySpan<byte> content, IEnumerable<WalSegmentObject> parts)
     {
         content.CopyTo(_bytes);
         Received = Durable = content.Length;
-        StoredPartials.Add(partial);
+        foreach (WalSegmentObject part in parts)
+            Parts.Add((part, ResumedLevel));
     }
 
     /// <summary>Copies as much of <paramref name="data"/> as fits this segment; returns the number of bytes taken.</summary>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using Pgark.Repository;
+using Pgark.Repository.Codecs;
 using Pgark.Repository.Format;
 using Pgark.Repository.Ids;
 using Pgark.Wire.Replication;
@@ -22,6 +24,21 @@ public sealed partial class WalStore
         return stored;
     }
 
+    /// <summary>
+    /// Stores bytes [<paramref name="offset"/>, offset + length) of a segment in progress as a piece and reads it back: the
+    /// append-only way to persist a segment as it arrives (spec §8.1), so each flush writes only what is new.
+    /// </summary>
+    public async Task<WalSegmentObject> PutPieceAsync(TimelineId timeline, ulong segmentNumber, int segmentSize, int offset,
+        ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        string name = await Archive.ArchivePieceAsync(timeline.Value, segmentNumber, segmentSize, offset, content, cancellationToken)
+            .ConfigureAwait(false);
+        var stored = new WalSegmentObject(name, WalFileName.Segment(timeline, segmentNumber, segmentSize), WalKind.Piece, timeline, segmentNumber,
+            content.Length, -1) { Offset = offset };
+        await VerifyStoredAsync(stored, content, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
     /// <summary>Stores a timeline history file unless the same bytes are already stored; different bytes are a conflict.</summary>
     public async Task<WalSegmentObject> PutHistoryAsync(TimelineId timeline, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
@@ -40,9 +57,20 @@ public sealed partial class WalStore
         return history;
     }
 
-    /// <summary>Removes an object superseded by a longer partial or by the complete segment (only WAL the caller itself replaced).</summary>
+    /// <summary>
+    /// Removes an object superseded by a merged piece or by the complete segment (only WAL the caller itself replaced); for a
+    /// partial segment as <see cref="ListAsync"/> assembles it, every one of its parts.
+    /// </summary>
     public async Task DeleteAsync(WalSegmentObject segment, CancellationToken cancellationToken = default)
-        => await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
+    {
+        if (segment.Parts.Count == 0)
+        {
+            await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        foreach (WalSegmentObject part in segment.Parts)
+            await _repository.Store.DeleteAsync(part.ObjectName, cancellationToken).ConfigureAwait(false);
+    }
 
     // Read back after the store's fsync: a put that "succeeded" onto a failing disk or a buggy store must not be
     // acknowledged to the server, which would then recycle WAL that exists nowhere else. The archive decoded the
@@ -50,11 +78,32 @@ public sealed partial class WalStore
     // the object's file id proves the stored object holds exactly this content, without decompressing it again.
     private async Task VerifyStoredAsync(WalSegmentObject stored, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        byte[] back = await _repository.Store.GetAsync(stored.ObjectName, cancellationToken).ConfigureAwait(false);
-        if (ChunkHasher.FileId(back) != ChunkId.Parse(stored.ObjectName[^(2 * ChunkId.Size)..]))
+        // Hashed as it is read, through one pooled buffer: a full segment's object read whole would be another large array.
+        var hasher = new Blake3Hasher();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBackBufferSize);
+        try
+        {
+            long at = 0;
+            int read;
+            while ((read = await _repository.Store.ReadAsync(stored.ObjectName, at, buffer.AsMemory(0, ReadBackBufferSize), cancellationToken)
+                       .ConfigureAwait(false)) > 0)
+            {
+                hasher.Update(buffer.AsSpan(0, read));
+                at += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        Span<byte> digest = stackalloc byte[ChunkId.Size];
+        hasher.Finalize(digest);
+        if (new ChunkId(digest) != ChunkId.Parse(stored.ObjectName[^(2 * ChunkId.Size)..]))
         {
             throw new RepositoryCorruptionException(CorruptionCause.StorageDamage, stored.ObjectName, null,
                 $"WAL {stored.WalFileName} ({content.Length} bytes) read back after storing does not hash to its name");
         }
     }
+
+    private const int ReadBackBufferSize = 1 << 20;
 }

@@ -19,6 +19,7 @@ public sealed partial class WalStore
     private const int ValidLengthOffset = EnvelopeHeaderSize + 20;
     private const int SegmentSizeOffset = EnvelopeHeaderSize + 16;
     private const int SegmentNumberOffset = EnvelopeHeaderSize + 8;
+    private const int OffsetOffset = EnvelopeHeaderSize + 60;
 
     private readonly Repository.Repository _repository;
 
@@ -28,17 +29,50 @@ public sealed partial class WalStore
 
     private WalArchive Archive => _repository.Wal;
 
-    /// <summary>Every WAL object (optionally of one timeline), in WAL order, with valid lengths read from object headers.</summary>
+    /// <summary>
+    /// The archive (optionally one timeline) in WAL order as readers use it: full segments, history files, and per segment in
+    /// progress one partial assembled from all its partial and piece objects (<see cref="WalSegmentObject.Parts"/>), whose
+    /// valid length is the longest contiguous prefix they hold (spec §8.1). Valid lengths come from object headers.
+    /// </summary>
     public async Task<List<WalSegmentObject>> ListAsync(TimelineId? timeline = null, CancellationToken cancellationToken = default)
+    {
+        List<WalSegmentObject> objects = await ListObjectsAsync(timeline, cancellationToken).ConfigureAwait(false);
+        var listed = new List<WalSegmentObject>(objects.Count);
+        foreach (IGrouping<(TimelineId, string), WalSegmentObject> file in objects.GroupBy(o => (o.Timeline, o.WalFileName)))
+        {
+            listed.AddRange(file.Where(o => o.Kind is WalKind.Full or WalKind.History));
+            List<WalSegmentObject> parts = file.Where(o => o.Kind is WalKind.Partial or WalKind.Piece).ToList();
+            if (parts.Count > 0)
+                listed.Add(AssemblePartial(parts));
+        }
+        listed.Sort(s_walOrder);
+        return listed;
+    }
+
+    /// <summary>Every stored WAL object one by one, pieces included (what a writer cleaning up or a checker needs), in WAL order.</summary>
+    public async Task<List<WalSegmentObject>> ListObjectsAsync(TimelineId? timeline = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<WalObjectInfo> infos = await Archive.ListAsync(timeline?.Value, cancellationToken).ConfigureAwait(false);
         var objects = new List<WalSegmentObject>(infos.Count);
         foreach (WalObjectInfo info in infos)
             objects.Add(await DescribeAsync(info, cancellationToken).ConfigureAwait(false));
-        objects.Sort(static (a, b) => a.Timeline != b.Timeline ? a.Timeline.CompareTo(b.Timeline)
-            : a.SegmentNumber != b.SegmentNumber ? a.SegmentNumber.CompareTo(b.SegmentNumber)
-            : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.ValidLength.CompareTo(b.ValidLength));
+        objects.Sort(s_walOrder);
         return objects;
+    }
+
+    private static readonly Comparison<WalSegmentObject> s_walOrder = static (a, b) => a.Timeline != b.Timeline ? a.Timeline.CompareTo(b.Timeline)
+        : a.SegmentNumber != b.SegmentNumber ? a.SegmentNumber.CompareTo(b.SegmentNumber)
+        : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind)
+        : a.Offset != b.Offset ? a.Offset.CompareTo(b.Offset) : a.ValidLength.CompareTo(b.ValidLength);
+
+    /// <summary>One partial segment from its partial and piece objects (one segment's, at least one).</summary>
+    internal static WalSegmentObject AssemblePartial(List<WalSegmentObject> parts)
+    {
+        parts.Sort(s_walOrder);
+        (int end, List<int> chain) = WalPrefix.Assemble(parts.Select(p => (p.Offset, p.Offset + (int)p.ValidLength)).ToList());
+        WalSegmentObject newest = chain.Count > 0 ? parts[chain[^1]] : parts[^1];
+        return new WalSegmentObject(newest.ObjectName, newest.WalFileName, WalKind.Partial, newest.Timeline, newest.SegmentNumber, end,
+            parts.Sum(p => p.StoredLength)) { Parts = parts };
     }
 
     internal async Task<WalSegmentObject> DescribeAsync(WalObjectInfo info, CancellationToken cancellationToken)
@@ -55,7 +89,13 @@ public sealed partial class WalStore
         }
         ulong segmentNumber = BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(SegmentNumberOffset));
         uint validLength = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(ValidLengthOffset));
-        return new WalSegmentObject(info.FileName, info.WalFileName, info.Kind, timeline, segmentNumber, validLength, info.Length);
+        uint offset = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(OffsetOffset));
+        if (info.Kind == WalKind.Piece && (offset != info.PieceStart || offset + validLength != info.PieceEnd))
+        {
+            throw new RepositoryCorruptionException(CorruptionCause.Unknown, info.FileName, null,
+                $"the piece's header says bytes {offset}..{offset + validLength} of its segment, its name {info.PieceStart}..{info.PieceEnd}");
+        }
+        return new WalSegmentObject(info.FileName, info.WalFileName, info.Kind, timeline, segmentNumber, validLength, info.Length) { Offset = (int)offset };
     }
 
     /// <summary>The segment size recorded in a WAL object's header.</summary>
@@ -66,8 +106,75 @@ public sealed partial class WalStore
         return (int)BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(SegmentSizeOffset));
     }
 
-    /// <summary>Reads an object's WAL bytes, verified against its file id and content id.</summary>
-    public Task<byte[]> ReadAsync(WalSegmentObject segment, CancellationToken cancellationToken = default)
-        => Archive.ReadAsync(new WalObjectInfo(segment.ObjectName, segment.Kind, segment.Timeline.Value, segment.WalFileName, segment.StoredLength),
-            cancellationToken);
+    /// <summary>
+    /// Reads a WAL file's bytes, each object verified against its file id and content id. A partial segment is read as its
+    /// longest prefix (assembled from <see cref="WalSegmentObject.Parts"/>, or from a fresh listing when the caller built the
+    /// description itself): at least <see cref="WalSegmentObject.ValidLength"/> bytes, more if the streamer stored more since.
+    /// </summary>
+    public async Task<byte[]> ReadAsync(WalSegmentObject segment, CancellationToken cancellationToken = default)
+    {
+        if (segment.Kind != WalKind.Partial || segment.Parts.Count == 0 && segment.ValidLength == 0)
+            return await ReadObjectAsync(segment, cancellationToken).ConfigureAwait(false);
+        // The streamer replaces pieces by merged ones and by the full segment while readers read: one fresh listing then.
+        WalSegmentObject current = segment.Parts.Count > 0 ? segment : await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReadCurrentAsync(segment, current, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RepositoryObjectMissingException) when (current == segment)
+        {
+            return await ReadCurrentAsync(segment, await RelistAsync(segment, cancellationToken).ConfigureAwait(false), cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private async Task<byte[]> ReadCurrentAsync(WalSegmentObject asked, WalSegmentObject current, CancellationToken cancellationToken)
+    {
+        byte[] content = current.Kind == WalKind.Full ? await ReadObjectAsync(current, cancellationToken).ConfigureAwait(false)
+            : await AssembleAsync(current, cancellationToken).ConfigureAwait(false);
+        if (content.Length < asked.ValidLength)
+        {
+            throw new RepositoryCorruptionException(CorruptionCause.Unknown, asked.ObjectName, null,
+                $"WAL {asked.WalFileName} was listed with {asked.ValidLength} bytes, but its stored parts now hold only {content.Length}");
+        }
+        return content;
+    }
+
+    private async Task<WalSegmentObject> RelistAsync(WalSegmentObject segment, CancellationToken cancellationToken)
+    {
+        List<WalSegmentObject> now = (await ListAsync(segment.Timeline, cancellationToken).ConfigureAwait(false))
+            .Where(o => o.WalFileName == segment.WalFileName && o.IsSegment).ToList();
+        return now.FirstOrDefault(o => o.Kind == WalKind.Full) ?? now.FirstOrDefault() ?? throw new RepositoryObjectMissingException(segment.ObjectName);
+    }
+
+    /// <summary>The prefix of a partial segment: its chain of parts read in order; bytes two parts both hold must agree.</summary>
+    private async Task<byte[]> AssembleAsync(WalSegmentObject segment, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<WalSegmentObject> parts = segment.Parts;
+        (int end, List<int> chain) = WalPrefix.Assemble(parts.Select(p => (p.Offset, p.Offset + (int)p.ValidLength)).ToList());
+        byte[] content = new byte[end];
+        int filled = 0;
+        foreach (int index in chain)
+        {
+            WalSegmentObject part = parts[index];
+            byte[] bytes = await ReadObjectAsync(part, cancellationToken).ConfigureAwait(false);
+            int overlap = filled - part.Offset;
+            if (bytes.Length != part.ValidLength || !bytes.AsSpan(0, overlap).SequenceEqual(content.AsSpan(part.Offset, overlap)))
+            {
+                throw new RepositoryCorruptionException(CorruptionCause.Unknown, part.ObjectName, null,
+                    $"WAL {segment.WalFileName}: bytes {part.Offset}..{filled} differ between this object and the one before it");
+            }
+            bytes.AsSpan(overlap).CopyTo(content.AsSpan(filled));
+            filled = part.Offset + bytes.Length;
+        }
+        return content;
+    }
+
+    /// <summary>One object's bytes (a piece: its range only), verified.</summary>
+    internal Task<byte[]> ReadObjectAsync(WalSegmentObject stored, CancellationToken cancellationToken)
+        => Archive.ReadAsync(new WalObjectInfo(stored.ObjectName, stored.Kind, stored.Timeline.Value, stored.WalFileName, stored.StoredLength)
+        {
+            PieceStart = stored.Offset,
+            PieceEnd = stored.Kind == WalKind.Piece ? stored.Offset + (int)stored.ValidLength : 0,
+        }, cancellationToken);
 }

@@ -11,8 +11,8 @@ internal static class WalStreamCommand
         "wal stream",
         "Archive WAL continuously by streaming it from the server, like a standby.",
         "Connects as a physical replication client and streams WAL from a replication slot into the repository: each "
-        + "completed segment becomes a WAL object at once, and the segment in progress is stored as a partial object at "
-        + "least every --status-interval and whenever the server asks for a reply. pgark reports to the server as flushed "
+        + "completed segment becomes a WAL object at once, and what arrived of the segment in progress is stored as one more "
+        + "piece (only the new bytes) every 200 ms and whenever the server asks for a reply. pgark reports to the server as flushed "
         + "only WAL that is stored, fsynced and read back from the repository, so the slot never lets the server drop WAL "
         + "pgark does not hold, and with --synchronous a synchronous commit returns only once pgark holds it.\n\n"
         + "It continues where the repository's WAL of this cluster ends (the first time: the slot's restart position, else the "
@@ -26,7 +26,7 @@ internal static class WalStreamCommand
         Output: """
             pgark: archive holds no WAL of system 7301234567890123456: starting at 0/3000000 on timeline 1
             pgark: streaming from 0/3000000 on timeline 1
-            pgark: stopped: WAL before 0/5A3B1C8 on timeline 1 is stored (37 segments, 612 MB received)
+            pgark: stopped: WAL before 0/5A3B1C8 on timeline 1 is stored (37 segments, 1804 pieces, 612 MB received)
             """);
 
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ internal static class WalStreamCommand
             // SIGINT/SIGTERM is how a streamer is meant to stop; what arrived is stored by now.
         }
         context.Error.WriteLine($"pgark: stopped: WAL before {receiver.DurableLsn} on timeline {receiver.Timeline} is stored "
-            + $"({receiver.Counters.SegmentsStored} segments, {receiver.Counters.BytesReceived / (1 << 20)} MB received)");
+            + $"({receiver.Counters.SegmentsStored} segments, {receiver.Counters.PartialsStored} pieces, {receiver.Counters.BytesReceived / (1 << 20)} MB received)");
         return ExitCode.Ok;
     }
 }
