@@ -74,19 +74,32 @@ public sealed partial class PhysicalBackup
         await using var holdsSlot = counter;
         EndPhase("row-count slot and marker");
 
-        // Wait for the WAL up to the end position, then store it as pg_wal/ files of the snapshot.
-        await wal.StopAtAsync(Lsn.Max(backup.EndLsn, counter?.StreamUntil ?? backup.EndLsn), cancellationToken).ConfigureAwait(false);
-        EndPhase("wait for WAL end");
-        long walBytes = await StoreWalAsync(session, wal.Segments, cancellationToken).ConfigureAwait(false);
-        EndPhase("store WAL");
+        // Count every table's rows under the slot's snapshot (what a restore drill compares against) on the server while
+        // the WAL is waited for and stored here: the counts are a server-side scan, the WAL is pgark's work.
+        Task<RowCountDocument>? counting = counter?.CountAsync(cancellationToken);
+        long walBytes;
+        try
+        {
+            // Wait for the WAL up to the end position, then store it as pg_wal/ files of the snapshot.
+            await wal.StopAtAsync(Lsn.Max(backup.EndLsn, counter?.StreamUntil ?? backup.EndLsn), cancellationToken).ConfigureAwait(false);
+            EndPhase("wait for WAL end");
+            walBytes = await StoreWalAsync(session, wal.Segments, cancellationToken).ConfigureAwait(false);
+            EndPhase("store WAL");
+        }
+        catch when (counting is not null)
+        {
+            // The backup fails; the count must still end before its snapshot's slot goes away, and its own error is moot.
+            await ((Task)counting).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
 
-        // Count every table's rows under the slot's snapshot: what a restore drill compares against.
         RowCountDocument? counts = null;
-        if (counter is not null)
+        if (counting is not null)
         {
             try
             {
-                counts = await counter.CountAsync(cancellationToken).ConfigureAwait(false);
+                counts = await counting.ConfigureAwait(false);
                 await session.AddDocumentAsync(RowCountDocument.DocumentName, counts.Encode(), cancellationToken).ConfigureAwait(false);
             }
             catch (PgServerException e)
