@@ -13,7 +13,8 @@
 # $WORK/<dataset> between calls): setup (cluster + load), bb (pg_basebackup plain and client-zstd:3), br (pgBackRest full),
 # pa (pgark full, into a fresh repository; its repository is saved as pgark-full), one (1% scenario, then both repeats),
 # tpcb (pgbench scenario, then both repeats), pa-tpcb (pgark's repeat again, from the saved full repository, on the data as
-# it is now), restore, report (prints the table), stop. Default: all of them but pa-tpcb, in that order.
+# it is now), restore, report (prints the table), stop. Default: all of them but pa-tpcb, in that order. Without br, the
+# repeat steps skip pgBackRest's incremental backups.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -90,6 +91,7 @@ load() {
 # One row of results: name seconds bytes, kept in $WORK/results between steps (the last value of a name wins).
 declare -A T B
 record() { T[$1]=$2; B[$1]=$3; echo "$1 $2 $3" >> "$WORK/results"; echo "   $1: $2 s, $(mb "$3") MiB" >&2; }
+has_result() { grep -q "^$1 " "$WORK/results" 2>/dev/null; }
 recall() { T=(); B=(); if [ -f "$WORK/results" ]; then while read -r k t b; do T[$k]=$t; B[$k]=$b; done < "$WORK/results"; fi; }
 
 backup_pgark() {
@@ -157,14 +159,14 @@ run_step() {
             probe snapshot "$WORK/data" "$WORK/pages.json"
             scenario_one_percent "$dataset"
             probe diff "$WORK/data" "$WORK/pages.json" > "$WORK/one.json"
-            backup_pgbr br.one incr
+            if has_result br.full; then backup_pgbr br.one incr; fi
             backup_pgark pa.one ;;
         tpcb)
             echo "== $dataset: pgbench -T $TPS_SECONDS -c 4" >&2
             probe snapshot "$WORK/data" "$WORK/pages.json"
             scenario_tpcb "$dataset"
             probe diff "$WORK/data" "$WORK/pages.json" > "$WORK/tpcb.json"
-            backup_pgbr br.tpcb incr
+            if has_result br.full; then backup_pgbr br.tpcb incr; fi
             backup_pgark pa.tpcb ;;
         pa-tpcb)
             echo "== $dataset: pgark repeat backup again, from the saved full repository" >&2
