@@ -14,7 +14,8 @@
 # pa (pgark full, into a fresh repository; its repository is saved as pgark-full), one (1% scenario, then both repeats),
 # tpcb (pgbench scenario, then both repeats), pa-tpcb (pgark's repeat again, from the saved full repository, on the data as
 # it is now), restore, report (prints the table), stop. Default: all of them but pa-tpcb, in that order. Without br, the
-# repeat steps skip pgBackRest's incremental backups.
+# repeat steps skip pgBackRest's incremental backups. Under a lock, use `flock -o`: a server started by setup would
+# otherwise inherit the lock's descriptor and hold the lock for as long as it runs.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
