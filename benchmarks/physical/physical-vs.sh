@@ -7,7 +7,15 @@
 # Prints one markdown table per dataset (also written to $WORK/results.md).
 #
 # Needs root (the server runs as postgres), PostgreSQL 15 binaries, pgbench, pgbackrest (apt-get install -y pgbackrest),
-# and a built CLI: dotnet build src/Pgark.Cli -c Release.   Knobs: SCALE ROWS TPS_SECONDS DATASETS WORK PORT PGARK PGBIN
+# and a built CLI: dotnet build src/Pgark.Cli -c Release.   Knobs: SCALE ROWS TPS_SECONDS DATASETS WORK PORT PGARK PGBIN STEPS
+#
+# STEPS runs a part of it, so a long run splits into short ones (each dataset keeps its cluster and results in
+# $WORK/<dataset> between calls): setup (cluster + load), bb (pg_basebackup plain and client-zstd:3), br (pgBackRest full),
+# pa (pgark full, into a fresh repository; its repository is saved as pgark-full), one (1% scenario, then both repeats),
+# tpcb (pgbench scenario, then both repeats), pa-tpcb (pgark's repeat again, from the saved full repository, on the data as
+# it is now), restore, report (prints the table), stop. Default: all of them but pa-tpcb, in that order. Without br, the
+# repeat steps skip pgBackRest's incremental backups. Under a lock, use `flock -o`: a server started by setup would
+# otherwise inherit the lock's descriptor and hold the lock for as long as it runs.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -19,9 +27,8 @@ DATASETS=${DATASETS:-"pgbench realistic"}
 WORK=${WORK:-/tmp/pgark-vs}
 PORT=${PORT:-55432}
 PGARK=${PGARK:-"dotnet $ROOT/src/Pgark.Cli/bin/Release/net10.0/Pgark.Cli.dll"}
-SOCK=$WORK/sock
-CONN="host=$SOCK port=$PORT user=postgres"
-export PGHOST=$SOCK PGPORT=$PORT PGUSER=postgres
+STEPS=${STEPS:-"setup bb br pa one tpcb restore report stop"}
+WORK_ROOT=$WORK
 
 as_pg() { runuser -u postgres -- "$@"; }
 now() { date +%s.%N; }
@@ -82,14 +89,17 @@ load() {
     psql_ -c "CHECKPOINT" postgres
 }
 
-# One row of results: name seconds bytes
+# One row of results: name seconds bytes, kept in $WORK/results between steps (the last value of a name wins).
 declare -A T B
-record() { T[$1]=$2; B[$1]=$3; }
+record() { T[$1]=$2; B[$1]=$3; echo "$1 $2 $3" >> "$WORK/results"; echo "   $1: $2 s, $(mb "$3") MiB" >&2; }
+has_result() { grep -q "^$1 " "$WORK/results" 2>/dev/null; }
+recall() { T=(); B=(); if [ -f "$WORK/results" ]; then while read -r k t b; do T[$k]=$t; B[$k]=$b; done < "$WORK/results"; fi; }
 
 backup_pgark() {
     local t0 out; t0=$(now)
     out=$($PGARK backup --repo "$WORK/pgark" --db "$CONN" --json)
     record "$1" "$(since "$t0")" "$(echo "$out" | pgark_json stored_bytes)"
+    echo "$out" > "$WORK/$1.json"
 }
 backup_pgbr() {
     local t0; t0=$(now)
@@ -121,59 +131,92 @@ scenario_tpcb() {
 }
 probe() { python3 "$HERE/page-diff.py" "$@"; }
 
-run_dataset() {
-    local dataset=$1 size
-    echo "== $dataset: set up and load" >&2
-    setup_cluster; load "$dataset"
-    size=$(psql_ -A -t -c "SELECT sum(pg_database_size(oid)) FROM pg_database" postgres)
+start_server() {
+    [ -f "$WORK/data/postmaster.pid" ] || as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
+}
 
-    echo "== $dataset: first full backups" >&2
-    backup_basebackup bb.full
-    backup_basebackup bbz.full --compress=client-zstd:3
-    backup_pgbr br.full full
-    backup_pgark pa.full
+run_step() {
+    local dataset=$1 step=$2 t0
+    [ "$step" = setup ] || [ "$step" = report ] || [ "$step" = stop ] || start_server
+    case "$step" in
+        setup)
+            echo "== $dataset: set up and load" >&2
+            setup_cluster; load "$dataset"
+            psql_ -A -t -c "SELECT sum(pg_database_size(oid)) FROM pg_database" postgres > "$WORK/size" ;;
+        bb)
+            echo "== $dataset: pg_basebackup full backups" >&2
+            backup_basebackup bb.full
+            backup_basebackup bbz.full --compress=client-zstd:3 ;;
+        br)
+            echo "== $dataset: pgBackRest full backup" >&2
+            backup_pgbr br.full full ;;
+        pa)
+            echo "== $dataset: pgark full backup" >&2
+            rm -rf "$WORK/pgark" "$WORK/pgark-full"; $PGARK init --repo "$WORK/pgark" >/dev/null
+            backup_pgark pa.full
+            cp -a "$WORK/pgark" "$WORK/pgark-full" ;;
+        one)
+            echo "== $dataset: 1% of rows in one key range" >&2
+            probe snapshot "$WORK/data" "$WORK/pages.json"
+            scenario_one_percent "$dataset"
+            probe diff "$WORK/data" "$WORK/pages.json" > "$WORK/one.json"
+            if has_result br.full; then backup_pgbr br.one incr; fi
+            backup_pgark pa.one ;;
+        tpcb)
+            echo "== $dataset: pgbench -T $TPS_SECONDS -c 4" >&2
+            probe snapshot "$WORK/data" "$WORK/pages.json"
+            scenario_tpcb "$dataset"
+            probe diff "$WORK/data" "$WORK/pages.json" > "$WORK/tpcb.json"
+            if has_result br.full; then backup_pgbr br.tpcb incr; fi
+            backup_pgark pa.tpcb ;;
+        pa-tpcb)
+            echo "== $dataset: pgark repeat backup again, from the saved full repository" >&2
+            rm -rf "$WORK/pgark"; cp -a "$WORK/pgark-full" "$WORK/pgark"
+            backup_pgark pa.tpcb ;;
+        restore)
+            echo "== $dataset: restore the latest backup" >&2
+            rm -rf "$WORK/restore-pgark"; t0=$(now)
+            $PGARK restore --repo "$WORK/pgark" --target "$WORK/restore-pgark" >/dev/null
+            record pa.restore "$(since "$t0")" "$(du -sb "$WORK/restore-pgark" | cut -f1)"
+            rm -rf "$WORK/restore-pgark" "$WORK/restore-pgbr"; mkdir -p "$WORK/restore-pgbr"
+            chown postgres "$WORK/restore-pgbr"; chmod 700 "$WORK/restore-pgbr"
+            t0=$(now)
+            pgbr restore --pg1-path="$WORK/restore-pgbr" >/dev/null
+            record br.restore "$(since "$t0")" "$(du -sb "$WORK/restore-pgbr" | cut -f1)"
+            rm -rf "$WORK/restore-pgbr" ;;
+        stop)
+            if [ -f "$WORK/data/postmaster.pid" ]; then as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null; fi ;;
+        report) report "$dataset" ;;
+        *) echo "unknown step '$step' (see STEPS at the top of $0)" >&2; exit 2 ;;
+    esac
+}
 
-    echo "== $dataset: 1% of rows in one key range" >&2
-    probe snapshot "$WORK/data" "$WORK/pages.json"
-    scenario_one_percent "$dataset"
-    local one; one=$(probe diff "$WORK/data" "$WORK/pages.json")
-    backup_pgbr br.one incr
-    backup_pgark pa.one
-
-    echo "== $dataset: pgbench -T $TPS_SECONDS -c 4" >&2
-    probe snapshot "$WORK/data" "$WORK/pages.json"
-    scenario_tpcb "$dataset"
-    local tpcb; tpcb=$(probe diff "$WORK/data" "$WORK/pages.json")
-    backup_pgbr br.tpcb incr
-    backup_pgark pa.tpcb
-
-    echo "== $dataset: restore the latest backup" >&2
-    local t0; rm -rf "$WORK/restore-pgark"; t0=$(now)
-    $PGARK restore --repo "$WORK/pgark" --target "$WORK/restore-pgark" >/dev/null
-    record pa.restore "$(since "$t0")" "$(du -sb "$WORK/restore-pgark" | cut -f1)"
-    rm -rf "$WORK/restore-pgbr"; mkdir -p "$WORK/restore-pgbr"; chown postgres "$WORK/restore-pgbr"; chmod 700 "$WORK/restore-pgbr"
-    t0=$(now)
-    pgbr restore --pg1-path="$WORK/restore-pgbr" >/dev/null
-    record br.restore "$(since "$t0")" "$(du -sb "$WORK/restore-pgbr" | cut -f1)"
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null
-
-    local oneb tpcbb
-    oneb=$(echo "$one" | pgark_json changed_compressed_bytes); tpcbb=$(echo "$tpcb" | pgark_json changed_compressed_bytes)
+report() {
+    local dataset=$1 one tpcb oneb tpcbb size
+    recall
+    size=$(cat "$WORK/size"); one=$(cat "$WORK/one.json" 2>/dev/null || echo '{}'); tpcb=$(cat "$WORK/tpcb.json" 2>/dev/null || echo '{}')
+    field() { echo "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], 0))' "$2"; }
+    oneb=$(field "$one" changed_compressed_bytes); tpcbb=$(field "$tpcb" changed_compressed_bytes)
     {
         echo
         echo "### $dataset ($(mb "$size") MiB of databases; $(date -u +%F) on $(nproc) cores)"
         echo
         echo "| step | pgark | pg_basebackup -Ft -X stream | … --compress=client-zstd:3 | pgBackRest (zst, process-max=2) | ratios |"
         echo "|---|---|---|---|---|---|"
-        echo "| full backup: time | ${T[pa.full]} s | ${T[bb.full]} s | ${T[bbz.full]} s | ${T[br.full]} s | pgark / pg_basebackup plain $(ratio "${T[pa.full]}" "${T[bb.full]}") (goal ≤ 1) |"
-        echo "| full backup: stored | $(mb "${B[pa.full]}") MiB | $(mb "${B[bb.full]}") MiB | $(mb "${B[bbz.full]}") MiB | $(mb "${B[br.full]}") MiB | pgark / client-zstd:3 $(ratio "${B[pa.full]}" "${B[bbz.full]}") (goal ≤ 1) |"
-        echo "| 1% of rows: repeat backup | ${T[pa.one]} s, $(mb "${B[pa.one]}") MiB | | | ${T[br.one]} s, $(mb "${B[br.one]}") MiB (incr) | pgark / changed pages compressed ($(mb "$oneb") MiB, $(echo "$one" | pgark_json changed_pages) pages) $(ratio "${B[pa.one]}" "$oneb") (goal ≤ 1.25); time vs first $(ratio "${T[pa.one]}" "${T[pa.full]}") (goal < 1) |"
-        echo "| pgbench -T $TPS_SECONDS -c 4: repeat backup | ${T[pa.tpcb]} s, $(mb "${B[pa.tpcb]}") MiB | | | ${T[br.tpcb]} s, $(mb "${B[br.tpcb]}") MiB (incr) | pgark / changed pages compressed ($(mb "$tpcbb") MiB, $(echo "$tpcb" | pgark_json changed_pages) of $(echo "$tpcb" | pgark_json pages) pages) $(ratio "${B[pa.tpcb]}" "$tpcbb") (goal ≤ 1.25); time vs first $(ratio "${T[pa.tpcb]}" "${T[pa.full]}") |"
-        echo "| restore latest | ${T[pa.restore]} s | | | ${T[br.restore]} s | pgark / pgBackRest $(ratio "${T[pa.restore]}" "${T[br.restore]}") (goal ≤ 0.7) |"
+        echo "| full backup: time | ${T[pa.full]:-} s | ${T[bb.full]:-} s | ${T[bbz.full]:-} s | ${T[br.full]:-} s | pgark / pg_basebackup plain $(ratio "${T[pa.full]:-0}" "${T[bb.full]:-0}") (goal ≤ 1) |"
+        echo "| full backup: stored | $(mb "${B[pa.full]:-0}") MiB | $(mb "${B[bb.full]:-0}") MiB | $(mb "${B[bbz.full]:-0}") MiB | $(mb "${B[br.full]:-0}") MiB | pgark / client-zstd:3 $(ratio "${B[pa.full]:-0}" "${B[bbz.full]:-0}") (goal ≤ 1) |"
+        echo "| 1% of rows: repeat backup | ${T[pa.one]:-} s, $(mb "${B[pa.one]:-0}") MiB | | | ${T[br.one]:-} s, $(mb "${B[br.one]:-0}") MiB (incr) | pgark / changed pages compressed ($(mb "$oneb") MiB, $(field "$one" changed_pages) pages) $(ratio "${B[pa.one]:-0}" "$oneb") (goal ≤ 1.25); time vs first $(ratio "${T[pa.one]:-0}" "${T[pa.full]:-0}") (goal < 1) |"
+        echo "| pgbench -T $TPS_SECONDS -c 4: repeat backup | ${T[pa.tpcb]:-} s, $(mb "${B[pa.tpcb]:-0}") MiB | | | ${T[br.tpcb]:-} s, $(mb "${B[br.tpcb]:-0}") MiB (incr) | pgark / changed pages compressed ($(mb "$tpcbb") MiB, $(field "$tpcb" changed_pages) of $(field "$tpcb" pages) pages) $(ratio "${B[pa.tpcb]:-0}" "$tpcbb") (goal ≤ 1.25); time vs first $(ratio "${T[pa.tpcb]:-0}" "${T[pa.full]:-0}") |"
+        echo "| restore latest | ${T[pa.restore]:-} s | | | ${T[br.restore]:-} s | pgark / pgBackRest $(ratio "${T[pa.restore]:-0}" "${T[br.restore]:-0}") (goal ≤ 0.7) |"
     } | tee -a "$RESULTS"
 }
 
 RESULTS=$(mktemp)
-for dataset in $DATASETS; do run_dataset "$dataset"; done
-cp "$RESULTS" "/tmp/pgark-vs-results.md"
-echo "(tables also in /tmp/pgark-vs-results.md)" >&2
+for dataset in $DATASETS; do
+    WORK=$WORK_ROOT/$dataset SOCK=$WORK_ROOT/$dataset/sock
+    CONN="host=$SOCK port=$PORT user=postgres"
+    export PGHOST=$SOCK PGPORT=$PORT PGUSER=postgres
+    for step in $STEPS; do run_step "$dataset" "$step"; done
+done
+cp "$RESULTS" "$WORK_ROOT/results.md"
+echo "(tables also in $WORK_ROOT/results.md)" >&2

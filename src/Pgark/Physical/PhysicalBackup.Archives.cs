@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using Pgark.Physical.Tar;
 using Pgark.Repository;
@@ -26,7 +27,10 @@ public sealed partial class PhysicalBackup
         {
             while (true)
             {
-                switch (await backup.ReadAsync(cancellationToken).ConfigureAwait(false))
+                long readStart = Stopwatch.GetTimestamp();
+                BaseBackupMessageKind message = await backup.ReadAsync(cancellationToken).ConfigureAwait(false);
+                _serverWaitTicks += Stopwatch.GetTimestamp() - readStart;
+                switch (message)
                 {
                     case BaseBackupMessageKind.ArchiveStarted:
                         EndArchive();

@@ -42,4 +42,13 @@ public sealed record PhysicalBackupResult(
 
     /// <summary>Why no row counts were recorded (null when they were).</summary>
     public string? RowCountsSkipped { get; init; }
+
+    /// <summary>Where the time went, step by step (spec/physical.md, "Phases").</summary>
+    public IReadOnlyList<PhysicalBackupPhase> Phases { get; init; } = [];
+
+    /// <summary>
+    /// How much of the "stream archives" phase was spent waiting for the server's next message: near the whole phase, the
+    /// server (or the network, or a CPU it shares with pgark) sets the pace; far below it, pgark's own work does.
+    /// </summary>
+    public TimeSpan ServerWait { get; init; }
 }

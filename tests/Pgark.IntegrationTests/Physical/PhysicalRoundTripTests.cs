@@ -23,6 +23,13 @@ public sealed class PhysicalRoundTripTests(ClusterFixture fixture) : IClassFixtu
 
         var first = await PhysicalTestBed.BackupAsync(repository, _cluster);
 
+        // The phases are the backup's steps in order, inside its duration; the wait for the server lies inside streaming.
+        Assert.Equal(["connect and identify", "lock and parent snapshot", "WAL slot", "BASE_BACKUP start (checkpoint)", "WAL streaming start",
+            "stream archives", "row-count slot and marker", "wait for WAL end", "store WAL", "count rows", "documents and tree", "commit"],
+            first.Phases.Select(p => p.Name));
+        Assert.InRange(first.Phases.Sum(p => p.Elapsed.Ticks), 1, first.Duration.Ticks);
+        Assert.InRange(first.ServerWait, TimeSpan.FromTicks(1), first.Phases.Single(p => p.Name == "stream archives").Elapsed);
+
         // A few writes, then a second backup: only changed pages and the new WAL should be stored.
         await _cluster.ExecuteAsync("UPDATE accounts SET abalance = abalance + 1 WHERE aid % 1000 = 0; CHECKPOINT;", "app1");
         var second = await PhysicalTestBed.BackupAsync(repository, _cluster);

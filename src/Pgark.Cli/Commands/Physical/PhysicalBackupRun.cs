@@ -91,6 +91,17 @@ internal static class PhysicalBackupRun
             {
                 json.WriteNull("row_counts");
             }
+            json.WriteStartArray("phases");
+            foreach (PhysicalBackupPhase phase in result.Phases)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", phase.Name);
+                json.WriteNumber("seconds", Math.Round(phase.Elapsed.TotalSeconds, 3));
+                json.WriteNumber("cpu_seconds", Math.Round(phase.ProcessorTime.TotalSeconds, 3));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteNumber("stream_server_wait_seconds", Math.Round(result.ServerWait.TotalSeconds, 3));
             json.WriteEndObject();
         }
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
