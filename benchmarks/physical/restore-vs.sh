@@ -5,7 +5,7 @@
 #   STEPS=tpcb     pgbench -T $TPS_SECONDS -c 4 (or random updates), repeat backup by both (pgBackRest incr) ("latest")
 #   STEPS=restore  for each of RESTORES (first latest), REPEAT times: sync and drop caches, time pgark restore into
 #                  $WORK/restore-pgark; sync and drop caches, time pgBackRest restore into $WORK/restore-pgbr (the same
-#                  filesystem); prints one line per restore and the ratio
+#                  filesystem); prints one line per restore and the ratio (both executables are loaded untimed first)
 #   STEPS=start    starts the pgark-restored copy with pg_ctl (it must reach consistency on its own WAL) and stops it
 # Several at once: STEPS="setup tpcb restore". The cluster and its backups stay in $WORK between steps.
 # Knobs (besides physical-vs.sh's SCALE ROWS TPS_SECONDS PGARK PGBIN): DATASET (pgbench|realistic) WORK PORT STEPS
@@ -47,9 +47,13 @@ step_tpcb() {
     stop_server
 }
 
+# After dropping caches, both programs are loaded once untimed: the timing is of restoring, not of reading the tools'
+# executables (pgark's runtime is ~30 MB, pgBackRest's binary ~2 MB) from disk; the repositories stay cold.
+warm_binaries() { $PGARK help >/dev/null; pgbackrest version >/dev/null; }
+
 restore_pgark() {
     local name=$1 t0
-    rm -rf "$WORK/restore-pgark"; drop_caches; t0=$(now)
+    rm -rf "$WORK/restore-pgark"; drop_caches; warm_binaries; t0=$(now)
     # shellcheck disable=SC2086
     $PGARK restore --repo "$WORK/pgark" --backup "$(cat "$WORK/$name.pgark")" --target "$WORK/restore-pgark" $PGARK_RESTORE_ARGS >/dev/null
     since "$t0"
@@ -58,7 +62,7 @@ restore_pgark() {
 restore_pgbr() {
     local name=$1 t0
     rm -rf "$WORK/restore-pgbr"; mkdir -p "$WORK/restore-pgbr"; chown postgres "$WORK/restore-pgbr"; chmod 700 "$WORK/restore-pgbr"
-    drop_caches; t0=$(now)
+    drop_caches; warm_binaries; t0=$(now)
     pgbr restore --pg1-path="$WORK/restore-pgbr" --set="$(cat "$WORK/$name.pgbr")" --type=immediate >/dev/null
     since "$t0"
 }
