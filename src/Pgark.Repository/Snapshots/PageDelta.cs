@@ -68,7 +68,7 @@ public static class PageDelta
     }
 
     /// <summary>The length of the extent a delta reconstructs, after checking its header (spec §7.5).</summary>
-    public static int ExtentLength(ReadOnlySpan<byte> delta)
+    internal static int ExtentLength(ReadOnlySpan<byte> delta)
     {
         var (_, depth) = ReadBase(delta);
         var extentLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(delta[32..]);
@@ -82,7 +82,7 @@ public static class PageDelta
     /// Writes the delta's changed pages over <paramref name="extent"/>, which holds the base's bytes cut or zero-extended
     /// to <see cref="ExtentLength"/> (what <see cref="Apply"/> builds; restore builds it in a pooled buffer).
     /// </summary>
-    public static void Overlay(ReadOnlySpan<byte> delta, Span<byte> extent)
+    internal static void Overlay(ReadOnlySpan<byte> delta, Span<byte> extent)
     {
         var extentLength = ExtentLength(delta);
         if (extent.Length != extentLength)
