@@ -130,6 +130,9 @@ scenario_tpcb() {
     psql_ -c "CHECKPOINT" postgres
 }
 probe() { python3 "$HERE/page-diff.py" "$@"; }
+# Before each timed restore: nothing dirty left to write back and nothing of either repository in the page cache, so
+# both tools read their repository from disk (root only; elsewhere the caches stay as they are).
+drop_caches() { sync; if [ -w /proc/sys/vm/drop_caches ]; then echo 3 > /proc/sys/vm/drop_caches; fi; }
 
 start_server() {
     [ -f "$WORK/data/postmaster.pid" ] || as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
@@ -175,12 +178,12 @@ run_step() {
             backup_pgark pa.tpcb ;;
         restore)
             echo "== $dataset: restore the latest backup" >&2
-            rm -rf "$WORK/restore-pgark"; t0=$(now)
+            rm -rf "$WORK/restore-pgark"; drop_caches; t0=$(now)
             $PGARK restore --repo "$WORK/pgark" --target "$WORK/restore-pgark" >/dev/null
             record pa.restore "$(since "$t0")" "$(du -sb "$WORK/restore-pgark" | cut -f1)"
             rm -rf "$WORK/restore-pgark" "$WORK/restore-pgbr"; mkdir -p "$WORK/restore-pgbr"
             chown postgres "$WORK/restore-pgbr"; chmod 700 "$WORK/restore-pgbr"
-            t0=$(now)
+            drop_caches; t0=$(now)
             pgbr restore --pg1-path="$WORK/restore-pgbr" >/dev/null
             record br.restore "$(since "$t0")" "$(du -sb "$WORK/restore-pgbr" | cut -f1)"
             rm -rf "$WORK/restore-pgbr" ;;
@@ -211,6 +214,8 @@ report() {
     } | tee -a "$RESULTS"
 }
 
+# Sourced (restore-vs.sh), only the functions above are wanted.
+if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then return 0; fi
 RESULTS=$(mktemp)
 for dataset in $DATASETS; do
     WORK=$WORK_ROOT/$dataset SOCK=$WORK_ROOT/$dataset/sock

@@ -95,14 +95,20 @@ public sealed partial class Repository
         if (bytes.Length != expectedLength)
             throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
                 $"extent {extentIndex} of '{file.Path}' reconstructs to {bytes.Length} bytes, expected {expectedLength}");
+        CheckPageHashes(file, extentIndex, extent, bytes);
+        return bytes;
+    }
+
+    /// <summary>Checks every page of a reconstructed extent against the hash the tree records for it (spec §7.4).</summary>
+    private void CheckPageHashes(FileEntry file, int extentIndex, ExtentRef extent, ReadOnlySpan<byte> bytes)
+    {
         for (var page = 0; page * file.PageSize < bytes.Length; page++)
         {
-            var span = bytes.AsSpan(page * file.PageSize, Math.Min(file.PageSize, bytes.Length - page * file.PageSize));
+            var span = bytes.Slice(page * file.PageSize, Math.Min(file.PageSize, bytes.Length - page * file.PageSize));
             if (Hasher.PageHash(span) != extent.PageHashes[page])
                 throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
                     $"page {page} of extent {extentIndex} of '{file.Path}' does not match its page hash");
         }
-        return bytes;
     }
 
     private async Task<byte[]> ResolveExtentObjectAsync(ChunkId objectId, int depth, CancellationToken cancellationToken)

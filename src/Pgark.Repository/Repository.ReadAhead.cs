@@ -79,10 +79,12 @@ public sealed partial class Repository
                 : Unpooled(await ReadChunkAsync(id, cancellationToken).ConfigureAwait(false));
         }
         var extent = file.Extents[index];
-        if (Codec.Encrypted || !Index.TryGet(extent.ObjectId, out var location) || location.Entry.Kind != ChunkKind.Data)
+        if (Codec.Encrypted || !Index.TryGet(extent.ObjectId, out var location))
             return Unpooled(await ReadExtentAsync(file.Entry, index, extent, cancellationToken).ConfigureAwait(false));
+        if (location.Entry.Kind != ChunkKind.Data)
+            return await ReadDeltaExtentAsync(file.Entry, index, extent, cancellationToken).ConfigureAwait(false);
         // A whole extent stored as one chunk: its verified id already proves every byte, so the page hashes are checked
-        // only when it must be reconstructed from a page delta (ReadExtentAsync).
+        // only when it must be reconstructed from a page delta (ReadDeltaExtentAsync).
         var piece = await ReadPooledAsync(location, cancellationToken).ConfigureAwait(false);
         var expectedLength = (int)Math.Min(file.Entry.ExtentSize, file.Entry.Size - (long)index * file.Entry.ExtentSize);
         if (piece.Length != expectedLength)
@@ -97,41 +99,52 @@ public sealed partial class Repository
     private static Piece Unpooled(byte[] bytes) => new(bytes, bytes.Length, Pooled: false);
 
     /// <summary>
-    /// An unencrypted chunk read and decompressed into pooled buffers and checked against its id. Any failure is handed to
+    /// An unencrypted chunk read and decompressed into a pooled buffer and checked against its id. Any failure is handed to
     /// <see cref="ReadChunkAsync(ChunkLocation, CancellationToken)"/>, which reads it again and reports it with its cause.
     /// </summary>
     private async Task<Piece> ReadPooledAsync(ChunkLocation location, CancellationToken cancellationToken)
     {
         var entry = location.Entry;
-        var stored = ArrayPool<byte>.Shared.Rent((int)entry.StoredLength);
+        if (entry.PlainLength > FormatConstants.MaxChunkSize)
+            return Unpooled(await ReadChunkAsync(location, cancellationToken).ConfigureAwait(false)); // throws the classified error
+        var plain = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)entry.PlainLength));
+        if (await TryDecodeIntoAsync(location, plain.AsMemory(0, (int)entry.PlainLength), cancellationToken).ConfigureAwait(false))
+            return new Piece(plain, (int)entry.PlainLength, Pooled: true);
+        ArrayPool<byte>.Shared.Return(plain);
+        return Unpooled(await ReadChunkAsync(location, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Reads an unencrypted chunk of exactly <paramref name="plain"/>'s length, decompresses it straight into
+    /// <paramref name="plain"/> (the compressed bytes in a pooled buffer; an uncompressed chunk is read in place) and checks
+    /// it against its id. False on any failure, for the caller to read it again the slow way and report why.
+    /// </summary>
+    private async Task<bool> TryDecodeIntoAsync(ChunkLocation location, Memory<byte> plain, CancellationToken cancellationToken)
+    {
+        var entry = location.Entry;
         var compressed = (entry.Flags & ChunkFlags.Compressed) != 0;
-        var plain = compressed ? ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)entry.PlainLength)) : stored;
-        var ok = false;
+        if ((entry.Flags & ~ChunkFlags.Compressed) != 0 || entry.PlainLength != plain.Length || (!compressed && entry.StoredLength != entry.PlainLength))
+            return false;
+        var stored = compressed ? ArrayPool<byte>.Shared.Rent((int)entry.StoredLength) : null;
         try
         {
-            var read = await Store.ReadAsync(location.PackFileName, entry.Offset, stored.AsMemory(0, (int)entry.StoredLength), cancellationToken)
-                .ConfigureAwait(false);
-            if (read == entry.StoredLength && (entry.Flags & ~ChunkFlags.Compressed) == 0 && entry.PlainLength <= FormatConstants.MaxChunkSize
-                && (compressed || entry.StoredLength == entry.PlainLength))
-            {
-                if (compressed)
-                    Zstd.DecompressExact(stored.AsSpan(0, (int)entry.StoredLength), plain.AsSpan(0, (int)entry.PlainLength));
-                ok = Hasher.Compute(plain.AsSpan(0, (int)entry.PlainLength)) == entry.Id;
-            }
+            var destination = stored is null ? plain : stored.AsMemory(0, (int)entry.StoredLength);
+            var read = await Store.ReadAsync(location.PackFileName, entry.Offset, destination, cancellationToken).ConfigureAwait(false);
+            if (read != entry.StoredLength)
+                return false;
+            if (stored is not null)
+                Zstd.DecompressExact(destination.Span, plain.Span);
+            var ok = Hasher.Compute(plain.Span) == entry.Id;
+            return ok;
         }
         catch (ZstdException)
         {
-            ok = false;
+            return false;
         }
         finally
         {
-            if (compressed)
+            if (stored is not null)
                 ArrayPool<byte>.Shared.Return(stored);
-            if (!ok)
-                ArrayPool<byte>.Shared.Return(plain);
         }
-        return ok
-            ? new Piece(plain, (int)entry.PlainLength, Pooled: true)
-            : Unpooled(await ReadChunkAsync(location, cancellationToken).ConfigureAwait(false)); // throws the classified error
     }
 }

@@ -61,12 +61,34 @@ public static class PageDelta
     /// <summary>Reconstructs the extent from its base's bytes (spec §7.5).</summary>
     public static byte[] Apply(ReadOnlySpan<byte> delta, ReadOnlySpan<byte> baseExtent)
     {
+        var result = new byte[ExtentLength(delta)];
+        baseExtent[..Math.Min(baseExtent.Length, result.Length)].CopyTo(result);
+        Overlay(delta, result);
+        return result;
+    }
+
+    /// <summary>The length of the extent a delta reconstructs, after checking its header (spec §7.5).</summary>
+    internal static int ExtentLength(ReadOnlySpan<byte> delta)
+    {
         var (_, depth) = ReadBase(delta);
         var extentLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(delta[32..]);
         var pageSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(delta[36..]);
-        var changedCount = BinaryPrimitives.ReadUInt16LittleEndian(delta[40..]);
         if (depth == 0 || pageSize < 512 || pageSize > 65536 || !int.IsPow2(pageSize) || extentLength is <= 0 or > 4 << 20)
             throw new InvalidDataException($"page delta header is invalid (depth {depth}, page size {pageSize}, extent length {extentLength})");
+        return extentLength;
+    }
+
+    /// <summary>
+    /// Writes the delta's changed pages over <paramref name="extent"/>, which holds the base's bytes cut or zero-extended
+    /// to <see cref="ExtentLength"/> (what <see cref="Apply"/> builds; restore builds it in a pooled buffer).
+    /// </summary>
+    internal static void Overlay(ReadOnlySpan<byte> delta, Span<byte> extent)
+    {
+        var extentLength = ExtentLength(delta);
+        if (extent.Length != extentLength)
+            throw new ArgumentException($"the extent is {extent.Length} bytes, the delta rebuilds {extentLength}", nameof(extent));
+        var pageSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(delta[36..]);
+        var changedCount = BinaryPrimitives.ReadUInt16LittleEndian(delta[40..]);
         var pages = PageCount(extentLength, pageSize);
         var bitmapLength = (pages + 7) / 8;
         if (delta.Length < FixedSize + bitmapLength)
@@ -78,8 +100,6 @@ public static class PageDelta
         if (popcount != changedCount)
             throw new InvalidDataException($"bitmap marks {popcount} pages, ChangedPageCount says {changedCount}");
 
-        var result = new byte[extentLength];
-        baseExtent[..Math.Min(baseExtent.Length, extentLength)].CopyTo(result);
         var at = FixedSize + bitmapLength;
         for (var p = 0; p < pages; p++)
         {
@@ -88,11 +108,10 @@ public static class PageDelta
             var length = Math.Min(pageSize, extentLength - p * pageSize);
             if (at + length > delta.Length)
                 throw new InvalidDataException($"page delta ends inside changed page {p}");
-            delta.Slice(at, length).CopyTo(result.AsSpan(p * pageSize));
+            delta.Slice(at, length).CopyTo(extent[(p * pageSize)..]);
             at += length;
         }
         if (at != delta.Length)
             throw new InvalidDataException($"{delta.Length - at} bytes after the last changed page");
-        return result;
     }
 }

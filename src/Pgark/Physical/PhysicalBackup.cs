@@ -138,7 +138,7 @@ public sealed partial class PhysicalBackup
         VerifyChecksums = options.VerifyChecksums,
         TablespaceMap = true,
         Manifest = true,
-        ManifestChecksum = ManifestChecksum.Sha256,
+        ManifestChecksum = ManifestChecksum.Crc32C, // what restore and verify check files against; see Restore/ManifestFileChecksum.cs
     };
 
     /// <summary>Adds the spooled segments as pg_wal/&lt;segment&gt; so a restore is startable without an archive.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Pgark.Physical.Restore;
 using Pgark.Recovery;
 using Pgark.Repository;
@@ -11,7 +10,7 @@ namespace Pgark.Verification;
 /// <summary>
 /// The checks of one backup beyond its chunks: the WAL from its start to its end is present (in its own pg_wal/ or in the
 /// archive), and a physical backup's files are the ones the server's backup_manifest lists, with its sizes, and, when
-/// hashed, its SHA-256s (the rules restore applies, so verify fails exactly where a restore would).
+/// hashed, its checksums (the rules restore applies, so verify fails exactly where a restore would).
 /// </summary>
 internal static class BackupChecks
 {
@@ -84,16 +83,26 @@ internal static class BackupChecks
             return $"'{path}' is in the snapshot but not in its backup_manifest";
         if (listed.Size != file.Entry.Size)
             return $"'{path}' has {file.Entry.Size} bytes but backup_manifest lists {listed.Size}";
-        if (!hash || !string.Equals(listed.Algorithm, "SHA256", StringComparison.OrdinalIgnoreCase))
+        if (!hash || listed.Checksum is null)
+            return null;
+        ManifestFileChecksum? checksum;
+        try
+        {
+            checksum = ManifestFileChecksum.For(listed.Algorithm);
+        }
+        catch (PhysicalRestoreException e)
+        {
+            return $"'{path}': {e.Message}";
+        }
+        if (checksum is null)
             return null;
         try
         {
-            using var sha = new Sha256Sink();
-            await repository.RestoreFileAsync(file, sha, cancellationToken).ConfigureAwait(false);
-            var actual = sha.Hex();
-            return sha.Length != listed.Size ? $"'{path}' reconstructs to {sha.Length} bytes but backup_manifest lists {listed.Size}"
-                : string.Equals(actual, listed.Checksum, StringComparison.OrdinalIgnoreCase) ? null
-                : $"'{path}' has SHA-256 {actual} but backup_manifest lists {listed.Checksum}";
+            using var sink = new ChecksumSink(checksum);
+            await repository.RestoreFileAsync(file, sink, cancellationToken).ConfigureAwait(false);
+            return sink.Length != listed.Size ? $"'{path}' reconstructs to {sink.Length} bytes but backup_manifest lists {listed.Size}"
+                : checksum.Matches(listed.Checksum, out var actual) ? null
+                : $"'{path}' has {checksum.Name} {actual} but backup_manifest lists {listed.Checksum}";
         }
         catch (RepositoryException e)
         {
@@ -120,19 +129,15 @@ internal static class BackupChecks
 
     private static TimelineId? WalFileNameTimeline(string name) => Wal.WalFileName.TimelineOf(name);
 
-    /// <summary>A write-only stream that only hashes: the backup's files are reconstructed to be hashed, never written.</summary>
-    private sealed class Sha256Sink : Stream
+    /// <summary>A write-only stream that only checksums: the backup's files are reconstructed to be checked, never written.</summary>
+    private sealed class ChecksumSink(ManifestFileChecksum checksum) : Stream
     {
-        private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
         public override long Length => _length;
         private long _length;
 
-        public string Hex() => Convert.ToHexStringLower(_sha.GetHashAndReset());
-
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            _sha.AppendData(buffer);
+            checksum.Append(buffer);
             _length += buffer.Length;
         }
 
@@ -156,7 +161,7 @@ internal static class BackupChecks
         protected override void Dispose(bool disposing)
         {
             if (disposing)
-                _sha.Dispose();
+                checksum.Dispose();
             base.Dispose(disposing);
         }
     }

@@ -1,28 +1,30 @@
-using System.Security.Cryptography;
-
 namespace Pgark.Physical.Restore;
 
-/// <summary>A write-only stream that writes through to a file and computes SHA-256 of what passed, for the manifest check.</summary>
-internal sealed class HashingFileStream(FileStream file) : Stream
+/// <summary>
+/// A write-only stream that writes through to a file and feeds what passed to the manifest's checksum for it (none when
+/// the manifest lists no checksum). Writes are synchronous even from WriteAsync: the caller already runs on a pool thread
+/// of its own, a write only copies into the page cache, and an asynchronous write to a regular file would only hop to
+/// another pool thread to do the same.
+/// </summary>
+internal sealed class HashingFileStream(FileStream file, ManifestFileChecksum? checksum) : Stream
 {
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
     public long Written { get; private set; }
 
-    public byte[] Sha256() => _sha256.GetHashAndReset();
+    public ManifestFileChecksum? Checksum => checksum;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _sha256.AppendData(buffer);
+        checksum?.Append(buffer);
         file.Write(buffer);
         Written += buffer.Length;
     }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        _sha256.AppendData(buffer.Span);
-        await file.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Written += buffer.Length;
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled(cancellationToken);
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
@@ -43,7 +45,7 @@ internal sealed class HashingFileStream(FileStream file) : Stream
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-            _sha256.Dispose();
+            checksum?.Dispose();
         base.Dispose(disposing);
     }
 }

@@ -1,9 +1,9 @@
 namespace Pgark.Physical.Restore;
 
 /// <summary>
-/// Checks restored files against backup_manifest as they are written: size and SHA-256 must match, no listed file may be
-/// missing, and nothing outside pg_wal/ may be restored that the manifest does not list. Thread-safe: files are restored
-/// in parallel.
+/// Checks restored files against backup_manifest as they are written: size and checksum (<see cref="ManifestFileChecksum"/>:
+/// CRC32C or SHA-256, as the backup asked the server for) must match, no listed file may be missing, and nothing outside
+/// pg_wal/ may be restored that the manifest does not list. Thread-safe: files are restored in parallel.
 /// </summary>
 internal sealed class ManifestVerifier(BackupManifest? manifest)
 {
@@ -13,14 +13,29 @@ internal sealed class ManifestVerifier(BackupManifest? manifest)
 
     public int Verified => _verified;
 
-    /// <summary>The SHA-256 (hex) the manifest lists for <paramref name="path"/> at <paramref name="size"/> bytes, if it lists one.</summary>
-    public string? ExpectedSha256(string path, long size)
-        => manifest is not null && manifest.Files.TryGetValue(path, out BackupManifest.ManifestFile? listed) && listed.Size == size
-           && string.Equals(listed.Algorithm, "SHA256", StringComparison.OrdinalIgnoreCase)
-            ? listed.Checksum
+    /// <summary>A fresh checksum of the algorithm the manifest lists for <paramref name="path"/>; null when it lists none.</summary>
+    public ManifestFileChecksum? NewChecksum(string path)
+        => manifest is not null && manifest.Files.TryGetValue(path, out BackupManifest.ManifestFile? listed) && listed.Checksum is not null
+            ? ManifestFileChecksum.For(listed.Algorithm)
             : null;
 
-    public void Check(string path, long size, byte[] sha256)
+    /// <summary>
+    /// For a delta restore's file already on disk: true, and the file counts as verified, when its size and checksum are
+    /// the ones the manifest lists; false (nothing recorded) otherwise, and when the manifest lists no checksum for it.
+    /// </summary>
+    public bool TryVerify(string path, long size, ManifestFileChecksum checksum)
+    {
+        if (manifest is null || !manifest.Files.TryGetValue(path, out BackupManifest.ManifestFile? listed) || listed.Size != size
+            || listed.Checksum is null || !checksum.Matches(listed.Checksum, out _))
+            return false;
+        lock (_lock)
+            _seen.Add(path);
+        Interlocked.Increment(ref _verified);
+        return true;
+    }
+
+    /// <summary>Checks a restored file; <paramref name="checksum"/> is what <see cref="NewChecksum"/> gave, fed every byte.</summary>
+    public void Check(string path, long size, ManifestFileChecksum? checksum)
     {
         if (manifest is null)
             return;
@@ -36,10 +51,14 @@ internal sealed class ManifestVerifier(BackupManifest? manifest)
         if (listed.Size != size)
             throw new PhysicalRestoreException($"'{path}' restored to {size} bytes but backup_manifest lists {listed.Size}",
                 "the snapshot is damaged; run pgark check --read-data");
-        if (string.Equals(listed.Algorithm, "SHA256", StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(listed.Checksum, Convert.ToHexStringLower(sha256), StringComparison.OrdinalIgnoreCase))
-            throw new PhysicalRestoreException($"'{path}' has SHA-256 {Convert.ToHexStringLower(sha256)} but backup_manifest lists {listed.Checksum}",
-                "the snapshot is damaged; run pgark check --read-data");
+        if (listed.Checksum is not null)
+        {
+            if (checksum is null)
+                throw new InvalidOperationException($"'{path}' was restored without the checksum backup_manifest lists");
+            if (!checksum.Matches(listed.Checksum, out string actual))
+                throw new PhysicalRestoreException($"'{path}' has {checksum.Name} {actual} but backup_manifest lists {listed.Checksum}",
+                    "the snapshot is damaged; run pgark check --read-data");
+        }
         Interlocked.Increment(ref _verified);
     }
 

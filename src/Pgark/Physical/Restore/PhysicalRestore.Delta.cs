@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Buffers;
 using Pgark.Repository.Snapshots;
 
 namespace Pgark.Physical.Restore;
@@ -19,20 +19,31 @@ public sealed partial class PhysicalRestore
     }
 
     /// <summary>
-    /// Whether the file on disk already is the backed-up one: same size, and the SHA-256 backup_manifest lists. Such a file
-    /// counts as verified and is not written. Files the manifest does not checksum (WAL) are always rewritten.
+    /// Whether the file on disk already is the backed-up one: same size, and the checksum backup_manifest lists. Such a
+    /// file counts as verified and is not written. Files the manifest does not checksum (WAL) are always rewritten.
     /// </summary>
     private async Task<bool> IsUnchangedAsync(FileEntry entry, string local, ManifestVerifier verifier, CancellationToken cancellationToken)
     {
         var info = new FileInfo(local);
-        if (!info.Exists || info.LinkTarget is not null || info.Length != entry.Size || verifier.ExpectedSha256(entry.Path, entry.Size) is not { } expected)
+        if (!info.Exists || info.LinkTarget is not null || info.Length != entry.Size || verifier.NewChecksum(entry.Path) is not { } checksum)
             return false;
-        byte[] actual;
-        await using (var stream = new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true))
-            actual = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(Convert.ToHexStringLower(actual), expected, StringComparison.OrdinalIgnoreCase))
-            return false;
-        verifier.Check(entry.Path, entry.Size, actual);
+        using (checksum)
+        {
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            try
+            {
+                await using var stream = new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                int read;
+                while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    checksum.Append(buffer.AsSpan(0, read));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            if (!verifier.TryVerify(entry.Path, entry.Size, checksum))
+                return false;
+        }
         PrivateModes.RestrictFile(local);
         Interlocked.Increment(ref _filesKept);
         return true;

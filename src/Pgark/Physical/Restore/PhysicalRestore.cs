@@ -13,6 +13,9 @@ namespace Pgark.Physical.Restore;
 /// </summary>
 public sealed partial class PhysicalRestore
 {
+    /// <summary>Files written and waiting for their fsync at most (each holds a descriptor open until then).</summary>
+    private const int FsyncQueueCapacity = 128;
+
     private readonly Repository.Repository _repository;
     private readonly PhysicalRestoreOptions _options;
     private readonly string _target;
@@ -20,6 +23,7 @@ public sealed partial class PhysicalRestore
     private readonly HashSet<string> _directoriesToSync = new(StringComparer.Ordinal);
     private readonly HashSet<string> _restoredPaths = new(StringComparer.Ordinal);
     private long _filesKept;
+    private DeferredFsync? _fsync;
 
     public PhysicalRestore(Repository.Repository repository, PhysicalRestoreOptions options)
     {
@@ -29,6 +33,22 @@ public sealed partial class PhysicalRestore
     }
 
     public async Task<PhysicalRestoreResult> RunAsync(SnapshotInfo snapshot, CancellationToken cancellationToken = default)
+    {
+        if (_fsync is not null)
+            throw new InvalidOperationException("a PhysicalRestore runs once; create another for the next restore");
+        _fsync = new DeferredFsync(FsyncQueueCapacity);
+        try
+        {
+            return await RestoreAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _fsync.Abandon();
+            throw;
+        }
+    }
+
+    private async Task<PhysicalRestoreResult> RestoreAsync(SnapshotInfo snapshot, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         if (snapshot.Record.Metadata.Kind != SnapshotKind.Physical)
@@ -80,6 +100,9 @@ public sealed partial class PhysicalRestore
         if (manifestBytes is not null)
             await WriteManifestAsync(manifestBytes, cancellationToken).ConfigureAwait(false);
         await RewriteTablespaceMapAsync(cancellationToken).ConfigureAwait(false);
+
+        // Every file on disk, then the directories that name them.
+        await _fsync!.CompleteAsync().ConfigureAwait(false);
         foreach (string directory in _directoriesToSync)
             DirectoryFsync.Run(directory);
         return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed, _filesKept, removed) { Damaged = _damaged, SignalFilesLeftOut = signalsLeftOut };
@@ -180,16 +203,33 @@ public sealed partial class PhysicalRestore
         if (_options.Delta && await IsUnchangedAsync(entry, local, verifier, cancellationToken).ConfigureAwait(false))
             return 0;
         ClearForFile(local);
-        await using var stream = new FileStream(local, PrivateModes.NewFile(_options.Delta ? FileMode.Create : FileMode.CreateNew, entry.Size));
-        if (_options.Delta)
-            PrivateModes.RestrictFile(local); // an existing file keeps its mode through FileMode.Create
-        using var hashing = new HashingFileStream(stream);
+        FileStream? stream = new(local, PrivateModes.NewFile(_options.Delta ? FileMode.Create : FileMode.CreateNew, entry.Size));
+        try
+        {
+            if (_options.Delta)
+                PrivateModes.RestrictFile(local); // an existing file keeps its mode through FileMode.Create
+            long written = await WriteContentAsync(file, stream, verifier, cancellationToken).ConfigureAwait(false);
+            File.SetLastWriteTimeUtc(stream.SafeFileHandle, entry.ModifiedTime.UtcDateTime); // before the fsync, which then covers it
+            await _fsync!.AddAsync(stream, cancellationToken).ConfigureAwait(false);
+            stream = null; // the fsync thread closes it
+            return written;
+        }
+        finally
+        {
+            stream?.Dispose();
+        }
+    }
+
+    /// <summary>Writes a regular file's content and checks it against the snapshot and backup_manifest; returns its size.</summary>
+    private async Task<long> WriteContentAsync(TreeFile file, FileStream stream, ManifestVerifier verifier, CancellationToken cancellationToken)
+    {
+        FileEntry entry = file.Entry;
+        using var hashing = new HashingFileStream(stream, verifier.NewChecksum(entry.Path));
         if (_options.ContinueOnDamage)
         {
             // A drill reports every damaged file instead of stopping at the first: unreadable pieces become zeros.
             if (await RestoreToleratingDamageAsync(file, hashing, cancellationToken).ConfigureAwait(false))
             {
-                stream.Flush(flushToDisk: true);
                 verifier.Skip(entry.Path);
                 return hashing.Written;
             }
@@ -198,12 +238,10 @@ public sealed partial class PhysicalRestore
         {
             await _repository.RestoreFileAsync(file, hashing, cancellationToken).ConfigureAwait(false);
         }
-        stream.Flush(flushToDisk: true);
         if (hashing.Written != entry.Size)
             throw new PhysicalRestoreException($"'{entry.Path}' restored to {hashing.Written} bytes but the snapshot says {entry.Size}",
                 "the snapshot is damaged; run pgark check --read-data");
-        verifier.Check(entry.Path, hashing.Written, hashing.Sha256());
-        File.SetLastWriteTimeUtc(local, entry.ModifiedTime.UtcDateTime);
+        verifier.Check(entry.Path, hashing.Written, hashing.Checksum);
         return hashing.Written;
     }
 
@@ -217,16 +255,25 @@ public sealed partial class PhysicalRestore
         if (_tablespaces.Count == 0 || _options.TablespaceMapping.Count == 0 || !File.Exists(path))
             return;
         var lines = _tablespaces.Select(t => t.Key["pg_tblspc/".Length..] + " " + t.Value);
-        await using var stream = new FileStream(path, PrivateModes.NewFile(FileMode.Create));
-        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"), cancellationToken).ConfigureAwait(false);
-        stream.Flush(flushToDisk: true);
+        await WriteSmallFileAsync(path, System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteManifestAsync(byte[] manifest, CancellationToken cancellationToken)
+    private Task WriteManifestAsync(byte[] manifest, CancellationToken cancellationToken)
+        => WriteSmallFileAsync(Path.Combine(_target, "backup_manifest"), manifest, cancellationToken);
+
+    /// <summary>Writes a file pgark makes itself (not one from the snapshot); fsynced with the restored files.</summary>
+    private async Task WriteSmallFileAsync(string path, byte[] content, CancellationToken cancellationToken)
     {
-        string path = Path.Combine(_target, "backup_manifest");
-        await using var stream = new FileStream(path, PrivateModes.NewFile(FileMode.Create));
-        await stream.WriteAsync(manifest, cancellationToken).ConfigureAwait(false);
-        stream.Flush(flushToDisk: true);
+        FileStream? stream = new(path, PrivateModes.NewFile(FileMode.Create));
+        try
+        {
+            stream.Write(content);
+            await _fsync!.AddAsync(stream, cancellationToken).ConfigureAwait(false);
+            stream = null;
+        }
+        finally
+        {
+            stream?.Dispose();
+        }
     }
 }

@@ -28,7 +28,8 @@ internal static class PrivateModes
 
     public static FileStreamOptions NewFile(FileMode mode, long preallocate = 0)
     {
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, PreallocationSize = preallocate };
+        // Unbuffered: restore writes whole pieces, and nothing may sit in a buffer once the file goes to its (deferred) fsync.
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, PreallocationSize = preallocate, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = File600;
         return options;
