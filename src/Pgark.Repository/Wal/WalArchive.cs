@@ -160,27 +160,74 @@ public sealed class WalArchive
     private async Task<string> PutAsync(string prefix, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize,
         ReadOnlyMemory<byte> content, CancellationToken cancellationToken, int offset = 0)
     {
-        var contentId = _repository.Hasher.Compute(content.Span);
-        var file = WalObject.Encode(s_envelopeHeader, kind, timeline, segmentNumber, segmentSize, content.Span, contentId, _repository.Codec, offset);
-        var name = prefix + Ids.ChunkHasher.FileId(file.Span);
-        // Verify before publish, as for packs: the object must decode back to the same bytes. The envelope header is the
-        // constant one of an unencrypted, uncompressed object (WAL frames carry their own compression and sealing).
+        var (contentId, rented, length, name) = await WalEncoderThread.RunAsync(() => Encode(prefix, kind, timeline, segmentNumber, segmentSize, content.Span, offset))
+            .ConfigureAwait(false);
         try
         {
-            WalObject.Verify(file.Span[ObjectEnvelope.HeaderSize..], kind, content.Span, contentId, offset, _repository.Codec);
+            var file = rented.AsMemory(0, length);
+            try
+            {
+                await _repository.Store.PutAsync(name, file, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobAlreadyExistsException)
+            {
+                // Content-addressed: the same name holds the same bytes unless it was damaged, which check reports.
+            }
+            return name;
         }
-        catch (InvalidDataException e)
+        finally
         {
-            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
+            // The store has the bytes (or failed): nothing keeps the buffer past this point.
+            ReturnObjectBuffer(rented);
         }
+    }
+
+    /// <summary>Hashes, encodes and verifies (verify before publish) one object; runs on <see cref="WalEncoderThread"/>.</summary>
+    private (Ids.ChunkId ContentId, byte[] Buffer, int Length, string Name) Encode(string prefix, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize,
+        ReadOnlySpan<byte> content, int offset)
+    {
+        var contentId = _repository.Hasher.Compute(content);
+        var (frames, length) = WalObject.EncodeFrames(s_envelopeHeader.Length, content, contentId, _repository.Codec);
+        var buffer = TakeObjectBuffer(length);
         try
         {
-            await _repository.Store.PutAsync(name, file, cancellationToken).ConfigureAwait(false);
+            WalObject.Write(buffer.AsSpan(0, length), s_envelopeHeader, kind, timeline, segmentNumber, segmentSize, content.Length, contentId, offset, frames);
+            var file = buffer.AsSpan(0, length);
+            var name = prefix + Ids.ChunkHasher.FileId(file);
+            // Verify before publish, as for packs: the object must decode back to the same bytes. The envelope header is the
+            // constant one of an unencrypted, uncompressed object (WAL frames carry their own compression and sealing).
+            try
+            {
+                WalObject.Verify(file[ObjectEnvelope.HeaderSize..], kind, content, contentId, offset, _repository.Codec);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
+            }
+            return (contentId, buffer, length, name);
         }
-        catch (BlobAlreadyExistsException)
+        catch
         {
-            // Content-addressed: the same name holds the same bytes unless it was damaged, which check reports.
+            ReturnObjectBuffer(buffer);
+            throw;
         }
-        return name;
+    }
+
+    // One object buffer kept for the next object (a streamer stores one at a time), sized up in whole MiB so that a run of
+    // slightly larger objects does not allocate each time: resident memory then holds the largest object, not one per object.
+    private byte[]? _objectBuffer;
+
+    private byte[] TakeObjectBuffer(int length)
+    {
+        var buffer = Interlocked.Exchange(ref _objectBuffer, null);
+        return buffer is not null && buffer.Length >= length ? buffer : GC.AllocateUninitializedArray<byte>((length + (1 << 20) - 1) & ~((1 << 20) - 1));
+    }
+
+    private void ReturnObjectBuffer(byte[] buffer)
+    {
+        // Two concurrent writers (not the streamer, which waits for each object) may both return one: keep the larger.
+        var kept = Volatile.Read(ref _objectBuffer);
+        if (kept is null || kept.Length < buffer.Length)
+            Volatile.Write(ref _objectBuffer, buffer);
     }
 }

@@ -20,14 +20,21 @@ internal static class WalObject
 
     public static byte[] EncodeBody(WalKind kind, uint timeline, ulong segmentNumber, int segmentSize, ReadOnlySpan<byte> content,
         ChunkId contentId, StoredChunkCodec codec, int offset = 0)
-        => Encode([], kind, timeline, segmentNumber, segmentSize, content, contentId, codec, offset).ToArray();
+    {
+        var (frames, length) = EncodeFrames(0, content, contentId, codec);
+        var body = new byte[length];
+        Write(body, [], kind, timeline, segmentNumber, segmentSize, content.Length, contentId, offset, frames);
+        return body;
+    }
 
     /// <summary>
-    /// The whole object file, <paramref name="envelopeHeader"/> then the body, built in one buffer: a full segment's
-    /// object is megabytes, and each extra copy would be one more large-object-heap array per segment.
+    /// Encodes <paramref name="content"/>'s frames and returns them with the size of the whole object file (an envelope header of
+    /// <paramref name="envelopeHeaderLength"/> bytes, then the body), so the caller can <see cref="Write"/> it into a buffer it reuses:
+    /// a full segment's object is megabytes, and a fresh array per object is large-object-heap churn a long-running streamer's
+    /// resident memory grows with.
     /// </summary>
-    public static ReadOnlyMemory<byte> Encode(ReadOnlySpan<byte> envelopeHeader, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize,
-        ReadOnlySpan<byte> content, ChunkId contentId, StoredChunkCodec codec, int offset = 0)
+    public static (List<(byte[] Stored, int Plain, ChunkFlags Flags)> Frames, int Length) EncodeFrames(int envelopeHeaderLength, ReadOnlySpan<byte> content,
+        ChunkId contentId, StoredChunkCodec codec)
     {
         var frames = new List<(byte[] Stored, int Plain, ChunkFlags Flags)>();
         for (var at = 0; at < content.Length; at += FormatConstants.WalFrameSize)
@@ -36,27 +43,42 @@ internal static class WalObject
             var stored = codec.Encode(plain, Aad(contentId, frames.Count), out var flags);
             frames.Add((stored, plain.Length, flags));
         }
-        var w = new ByteWriter(envelopeHeader.Length + FixedSize + frames.Count * FrameEntrySize + frames.Sum(f => f.Stored.Length));
-        w.Bytes(envelopeHeader);
-        w.U8((byte)kind);
-        w.Zeros(3);
-        w.U32(timeline);
-        w.U64(segmentNumber);
-        w.U32((uint)segmentSize);
-        w.U32((uint)content.Length);
-        w.Bytes(contentId.ToArray());
-        w.U32((uint)frames.Count);
-        w.U32((uint)offset);
+        return (frames, EncodedSize(envelopeHeaderLength, frames));
+    }
+
+    private static int EncodedSize(int envelopeHeaderLength, List<(byte[] Stored, int Plain, ChunkFlags Flags)> frames)
+        => envelopeHeaderLength + FixedSize + frames.Count * FrameEntrySize + frames.Sum(f => f.Stored.Length);
+
+    /// <summary>Writes the object file (<paramref name="envelopeHeader"/>, then the body) into exactly <paramref name="destination"/>.</summary>
+    public static void Write(Span<byte> destination, ReadOnlySpan<byte> envelopeHeader, WalKind kind, uint timeline, ulong segmentNumber,
+        int segmentSize, int validLength, ChunkId contentId, int offset, List<(byte[] Stored, int Plain, ChunkFlags Flags)> frames)
+    {
+        envelopeHeader.CopyTo(destination);
+        var body = destination[envelopeHeader.Length..];
+        body[..FixedSize].Clear();
+        body[0] = (byte)kind;
+        BinaryPrimitives.WriteUInt32LittleEndian(body[4..], timeline);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[8..], segmentNumber);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[16..], (uint)segmentSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[20..], (uint)validLength);
+        contentId.WriteTo(body[24..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[56..], (uint)frames.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[60..], (uint)offset);
+        var at = FixedSize;
         foreach (var frame in frames)
         {
-            w.U32((uint)frame.Plain);
-            w.U32((uint)frame.Stored.Length);
-            w.U8((byte)frame.Flags);
-            w.Zeros(3);
+            var entry = body.Slice(at, FrameEntrySize);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)frame.Plain);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)frame.Stored.Length);
+            entry[8] = (byte)frame.Flags;
+            entry[9..].Clear();
+            at += FrameEntrySize;
         }
         foreach (var frame in frames)
-            w.Bytes(frame.Stored);
-        return w.WrittenMemory;
+        {
+            frame.Stored.CopyTo(body[at..]);
+            at += frame.Stored.Length;
+        }
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Pgark.Repository;
 using Pgark.Repository.Codecs;
 using Pgark.Repository.Format;
@@ -78,9 +77,10 @@ public sealed partial class WalStore
     // the object's file id proves the stored object holds exactly this content, without decompressing it again.
     private async Task VerifyStoredAsync(WalSegmentObject stored, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        // Hashed as it is read, through one pooled buffer: a full segment's object read whole would be another large array.
+        // Hashed as it is read, through one buffer this store keeps: a full segment's object read whole would be another large
+        // array, and a pooled one would stay cached on whichever thread-pool thread the read resumed on, one per thread.
         var hasher = new Blake3Hasher();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBackBufferSize);
+        byte[] buffer = Interlocked.Exchange(ref _readBackBuffer, null) ?? GC.AllocateUninitializedArray<byte>(ReadBackBufferSize);
         try
         {
             long at = 0;
@@ -94,7 +94,7 @@ public sealed partial class WalStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Volatile.Write(ref _readBackBuffer, buffer);
         }
         Span<byte> digest = stackalloc byte[ChunkId.Size];
         hasher.Finalize(digest);
@@ -106,4 +106,6 @@ public sealed partial class WalStore
     }
 
     private const int ReadBackBufferSize = 1 << 20;
+
+    private byte[]? _readBackBuffer;
 }
