@@ -39,7 +39,18 @@ internal static class WalIngestRun
         string mode = synchronous ? "wal stream --synchronous" : "wal stream (default)";
         for (int i = 1; i <= repeat; i++)
         {
-            (double seconds, long bytes, long peakRss) = await OneRunAsync(segments, synchronous).ConfigureAwait(false);
+            double seconds;
+            long bytes, peakRss;
+            try
+            {
+                (seconds, bytes, peakRss) = await OneRunAsync(segments, synchronous).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
+            {
+                // No figure from a run whose WAL did not arrive intact.
+                Console.Error.WriteLine($"wal-ingest: aborted in run {i}: {e.Message}");
+                return 1;
+            }
             double mibPerSecond = bytes / (double)(1 << 20) / seconds;
             string ratio = pgbenchRate is { } r ? $", {mibPerSecond / r:0}× the pgbench WAL rate ({r:0.###} MiB/s; goal ≥ 3×)" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
