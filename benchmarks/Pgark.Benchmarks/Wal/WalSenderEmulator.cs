@@ -226,7 +226,7 @@ internal sealed class WalSenderEmulator : IAsyncDisposable
             if (code == (byte)'c')
             {
                 await WriteLockedAsync(stream, Concat(Message('c'), Message('C', Str("START_STREAMING")), Ready())).ConfigureAwait(false);
-                return _finalAck.Task.IsCompleted;
+                return Volatile.Read(ref _flushed) == (long)EndLsn;
             }
             if (code != (byte)'d' || body.Length < 17 || body[0] != (byte)'r')
                 throw new InvalidDataException($"expected a standby status update, got message '{(char)code}'");
