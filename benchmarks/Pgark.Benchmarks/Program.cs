@@ -1,8 +1,16 @@
 using BenchmarkDotNet.Running;
+using Pgark.Benchmarks.Wal;
 
 namespace Pgark.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // Stopwatch modes (a first argument naming one) run by themselves; everything else goes to BenchmarkDotNet.
+    private static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == WalIngestRun.Mode)
+            return WalIngestRun.RunAsync(args).GetAwaiter().GetResult();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
