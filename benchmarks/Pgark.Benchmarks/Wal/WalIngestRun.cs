@@ -77,6 +77,7 @@ internal static class WalIngestRun
                 CreateSlot = false,
                 Synchronous = synchronous,
                 StatusInterval = TimeSpan.FromSeconds(1),
+                CompactHeapAfterSegment = true,
             });
             using var stop = new CancellationTokenSource();
             ResetPeakRss();

@@ -29,11 +29,12 @@ public sealed partial class WalReceiver
         Lsn end = segment.ReceivedEnd;
         segment.Begin(segment.Timeline, segment.SegmentNumber + 1);
         SetDurable(end);
-        CompactHeap();
+        if (_options.CompactHeapAfterSegment)
+            CompactHeap();
     }
 
     /// <summary>
-    /// Once per segment (after the reply, off the lag): a compacting collection including the large object heap. A streamer's
+    /// Once per segment when <see cref="WalReceiverOptions.CompactHeapAfterSegment"/> (after the reply, off the lag): a compacting collection including the large object heap. A streamer's
     /// garbage is mostly frame- and flush-sized arrays on the large object heap, which the GC neither compacts nor gives back
     /// on its own; measured under pgbench, resident memory otherwise climbed from 52 to 150 MiB in a minute, the LOH regions
     /// holding ~60 MiB of free space. With a live heap of a few MiB this costs milliseconds per 16 MiB of WAL.

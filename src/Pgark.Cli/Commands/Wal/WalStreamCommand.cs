@@ -44,6 +44,8 @@ internal static class WalStreamCommand
             CreateSlot = arguments.Flag(Options.CreateSlot),
             Synchronous = arguments.Flag(Options.Synchronous),
             StatusInterval = TimeSpan.FromSeconds(arguments.Integer(Options.StatusInterval) ?? 1),
+            // This process only streams, for days: keep its resident memory flat (issue #5).
+            CompactHeapAfterSegment = true,
             Log = message => context.Error.WriteLine($"pgark: {message}"),
         });
         try
