@@ -52,13 +52,29 @@ public sealed partial class WalStore
     /// <summary>Every stored WAL object one by one, pieces included (what a writer cleaning up or a checker needs), in WAL order.</summary>
     public async Task<List<WalSegmentObject>> ListObjectsAsync(TimelineId? timeline = null, CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<WalObjectInfo> infos = await Archive.ListAsync(timeline?.Value, cancellationToken).ConfigureAwait(false);
-        var objects = new List<WalSegmentObject>(infos.Count);
-        foreach (WalObjectInfo info in infos)
-            objects.Add(await DescribeAsync(info, cancellationToken).ConfigureAwait(false));
-        objects.Sort(s_walOrder);
-        return objects;
+        for (int attempt = 1; ; attempt++)
+        {
+            IReadOnlyList<WalObjectInfo> infos = await Archive.ListAsync(timeline?.Value, cancellationToken).ConfigureAwait(false);
+            var objects = new List<WalSegmentObject>(infos.Count);
+            try
+            {
+                foreach (WalObjectInfo info in infos)
+                    objects.Add(await DescribeAsync(info, cancellationToken).ConfigureAwait(false));
+            }
+            catch (RepositoryObjectMissingException) when (attempt < ListAttempts)
+            {
+                // A live streamer replaced pieces by a merged piece or by the full segment between the listing and the read
+                // (it writes the replacement first, then deletes): a fresh listing shows the replacement. Skipping the vanished
+                // object instead could miss both and report a gap that never existed.
+                continue;
+            }
+            objects.Sort(s_walOrder);
+            return objects;
+        }
     }
+
+    /// <summary>Listings retried when an object vanished under them; each race lasts one delete, so a few suffice.</summary>
+    private const int ListAttempts = 5;
 
     private static readonly Comparison<WalSegmentObject> s_walOrder = static (a, b) => a.Timeline != b.Timeline ? a.Timeline.CompareTo(b.Timeline)
         : a.SegmentNumber != b.SegmentNumber ? a.SegmentNumber.CompareTo(b.SegmentNumber)
@@ -101,8 +117,28 @@ public sealed partial class WalStore
     /// <summary>The segment size recorded in a WAL object's header.</summary>
     public async Task<int> ReadSegmentSizeAsync(WalSegmentObject segment, CancellationToken cancellationToken = default)
     {
+        if (segment.Kind != WalKind.Partial)
+            return await ReadSegmentSizeAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
+        // A partial's pieces may be merged or replaced by the full segment under a live streamer: any of them will do, and
+        // when all are gone, whatever a fresh listing shows for that segment.
+        foreach (string name in segment.Parts.Select(p => p.ObjectName).Reverse().Prepend(segment.ObjectName).Distinct())
+        {
+            try
+            {
+                return await ReadSegmentSizeAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RepositoryObjectMissingException)
+            {
+            }
+        }
+        WalSegmentObject current = await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
+        return await ReadSegmentSizeAsync(current.ObjectName, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> ReadSegmentSizeAsync(string objectName, CancellationToken cancellationToken)
+    {
         byte[] header = new byte[EnvelopeHeaderSize + 24];
-        await _repository.Store.ReadAsync(segment.ObjectName, 0, header, cancellationToken).ConfigureAwait(false);
+        await _repository.Store.ReadAsync(objectName, 0, header, cancellationToken).ConfigureAwait(false);
         return (int)BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(SegmentSizeOffset));
     }
 

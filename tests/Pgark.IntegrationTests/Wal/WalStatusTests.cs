@@ -19,8 +19,18 @@ public sealed class WalStatusTests(ClusterFixture fixture) : IClassFixture<Clust
         using var interrupt = new CancellationTokenSource();
         Task<CliHarness.Result> streaming = CliHarness.RunAsync(["wal", "stream", "--repo", harness.Directory, "--db", _cluster.ConnInfo(),
             "--slot", "cli_slot", "--create-slot"], interrupt.Token);
-        Lsn target = await harness.WriteLoadAsync(rounds: 12);
+        // The load must come after the streamer is streaming: a slot created after part of it was written would start the
+        // archive later (rounded down to that segment) and leave fewer complete segments than the assertions below need.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await _cluster.ScalarAsync<bool>("SELECT coalesce((SELECT active FROM pg_replication_slots WHERE slot_name = 'cli_slot'), false)"))
+        {
+            if (streaming.IsCompleted)
+                Assert.Fail($"wal stream ended early: {(await streaming).Error}");
+            Assert.True(DateTime.UtcNow < deadline, "the CLI streamer did not start streaming within 60 s");
+            await Task.Delay(50);
+        }
+        Lsn target = await harness.WriteLoadAsync(rounds: 12);
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await WalArchiveStatus.ComputeAsync(harness.Store)).NewestDurable < target)
         {
             if (streaming.IsCompleted)
