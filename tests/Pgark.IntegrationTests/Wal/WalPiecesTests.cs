@@ -24,7 +24,7 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
         await using var harness = await WalStreamHarness.CreateAsync(_cluster);
         await harness.WriteLoadAsync(rounds: 1, rowsPerRound: 10);
         await _cluster.ExecuteAsync("SELECT pg_switch_wal()");
-        using Process streamer = StartCliStreamer(harness, "kill_slot");
+        using Process streamer = harness.StartCliStreamer("kill_slot");
         try
         {
             // WAL inside one segment, durable as pieces: each round is reported flushed (the slot follows pgark's flush
@@ -32,7 +32,7 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
             for (int round = 0; round < 3; round++)
             {
                 Lsn target = await harness.WriteLoadAsync(rounds: 1, rowsPerRound: 500, switchSegments: false);
-                await WaitUntilAsync(async () => await SlotFlushAsync("kill_slot") >= target, streamer);
+                await WalStreamHarness.WaitUntilAsync(async () => await harness.SlotFlushAsync("kill_slot") >= target, streamer);
             }
             Assert.True((await harness.Store.ListObjectsAsync()).Count(o => o.Kind == WalKind.Piece) >= 3);
         }
@@ -90,7 +90,7 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
         receiver.DurableAdvanced += _ => maxParts = Math.Max(maxParts, Directory.GetFiles(Path.Combine(harness.Directory, "wal"), "*.piece-*").Length);
         try
         {
-            await WaitUntilAsync(async () => await _cluster.ScalarAsync<string?>(
+            await WalStreamHarness.WaitUntilAsync(async () => await _cluster.ScalarAsync<string?>(
                 "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'pgark_bench'") == "sync", null,
                 async () => $"{await _cluster.ScalarAsync<string?>("SELECT string_agg(application_name || ' ' || state || ' ' || sync_state || ' ' || flush_lsn::text, '; ') FROM pg_stat_replication")}"
                     + $" durable {receiver.DurableLsn} received {receiver.ReceivedLsn} run {run.Status} {run.Exception?.Message}");
@@ -120,23 +120,6 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
         await _cluster.ExecuteAsync("SELECT pg_drop_replication_slot('bench_slot')");
     }
 
-    private Process StartCliStreamer(WalStreamHarness harness, string slot)
-    {
-        string pgark = Path.Combine(AppContext.BaseDirectory, "Pgark.Cli.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { pgark, "wal", "stream", "--repo", harness.Directory, "--db", _cluster.ConnInfo(), "--slot", slot, "--create-slot" })
-            start.ArgumentList.Add(arg);
-        start.Environment["HOME"] = "/nonexistent-pgark-home";
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private async Task<Lsn> SlotFlushAsync(string slot)
-        => await _cluster.ScalarAsync<string?>($"SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'") is { } text
-            ? Lsn.Parse(text) : Lsn.Invalid;
-
     private async Task<string> RunAsync(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -153,17 +136,5 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {await error}");
         return await output + await error;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process? streamer, Func<Task<string>>? describe = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!await condition())
-        {
-            Assert.False(streamer is { HasExited: true }, "the streamer exited");
-            if (DateTime.UtcNow >= deadline)
-                Assert.Fail($"condition not met within 90 s{(describe is null ? "" : ": " + await describe())}");
-            await Task.Delay(50);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Pgark.Cluster;
 using Pgark.IntegrationTests.Infrastructure;
 using Pgark.Repository;
@@ -128,6 +129,38 @@ public sealed class WalStreamHarness : IAsyncDisposable
         Assert.Equal(objects.Count(o => o.Kind == WalKind.Partial),
             objects.Where(o => o.Kind == WalKind.Partial).Select(o => (o.Timeline, o.SegmentNumber)).Distinct().Count());
         return compared;
+    }
+
+    /// <summary>A <c>pgark wal stream</c> process (the built CLI) on this harness's repository through <paramref name="slot"/>.</summary>
+    public Process StartCliStreamer(string slot)
+    {
+        string pgark = Path.Combine(AppContext.BaseDirectory, "Pgark.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { pgark, "wal", "stream", "--repo", Directory, "--db", Cluster.ConnInfo(), "--slot", slot, "--create-slot" })
+            start.ArgumentList.Add(arg);
+        start.Environment["HOME"] = "/nonexistent-pgark-home";
+        var process = Process.Start(start)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>The slot's restart_lsn: how far the server knows the streamer stored (Invalid before the slot exists).</summary>
+    public async Task<Lsn> SlotFlushAsync(string slot)
+        => await Cluster.ScalarAsync<string?>($"SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'") is { } text
+            ? Lsn.Parse(text) : Lsn.Invalid;
+
+    /// <summary>Polls <paramref name="condition"/> for up to 90 s, failing at once when the streamer process exits.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, Process? streamer, Func<Task<string>>? describe = null)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!await condition())
+        {
+            Assert.False(streamer is { HasExited: true }, "the streamer exited");
+            if (DateTime.UtcNow >= deadline)
+                Assert.Fail($"condition not met within 90 s{(describe is null ? "" : ": " + await describe())}");
+            await Task.Delay(50);
+        }
     }
 
     public async ValueTask DisposeAsync()

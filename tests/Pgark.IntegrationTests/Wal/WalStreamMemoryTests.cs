@@ -30,7 +30,7 @@ public sealed class WalStreamMemoryTests(ClusterFixture fixture) : IClassFixture
         if (!OperatingSystem.IsLinux())
             return;
         await using var harness = await WalStreamHarness.CreateAsync(_cluster);
-        using Process streamer = StartCliStreamer(harness, "memory_slot");
+        using Process streamer = harness.StartCliStreamer("memory_slot");
         try
         {
             long peakAfter10 = 0;
@@ -41,7 +41,7 @@ public sealed class WalStreamMemoryTests(ClusterFixture fixture) : IClassFixture
                 await harness.WriteLoadAsync(rounds: 1, rowsPerRound: 3000, switchSegments: false);
                 await _cluster.ExecuteAsync("SELECT pg_switch_wal()");
                 Lsn target = await harness.CurrentLsnAsync();
-                await WaitUntilAsync(async () => await SlotFlushAsync("memory_slot") >= target, streamer);
+                await WalStreamHarness.WaitUntilAsync(async () => await harness.SlotFlushAsync("memory_slot") >= target, streamer);
                 if (segment == 10)
                     peakAfter10 = Status(streamer, "VmHWM");
             }
@@ -70,33 +70,5 @@ public sealed class WalStreamMemoryTests(ClusterFixture fixture) : IClassFixture
                 return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
         }
         throw new InvalidOperationException($"/proc/{process.Id}/status has no {field}");
-    }
-
-    private Process StartCliStreamer(WalStreamHarness harness, string slot)
-    {
-        string pgark = Path.Combine(AppContext.BaseDirectory, "Pgark.Cli.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { pgark, "wal", "stream", "--repo", harness.Directory, "--db", _cluster.ConnInfo(), "--slot", slot, "--create-slot" })
-            start.ArgumentList.Add(arg);
-        start.Environment["HOME"] = "/nonexistent-pgark-home";
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private async Task<Lsn> SlotFlushAsync(string slot)
-        => await _cluster.ScalarAsync<string?>($"SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'") is { } text
-            ? Lsn.Parse(text) : Lsn.Invalid;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process streamer)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!await condition())
-        {
-            Assert.False(streamer.HasExited, "the streamer exited");
-            Assert.True(DateTime.UtcNow < deadline, "the streamer did not store the WAL within 90 s");
-            await Task.Delay(50);
-        }
     }
 }
