@@ -157,6 +157,14 @@ internal static class Options
     public static readonly CliOption NoPrivileges = new("no-privileges", OptionKind.Flag,
         "Logical restore: skip privileges (GRANT/REVOKE from the backed-up ACLs, column privileges, default privileges).", ["restore"]);
 
+    public static readonly CliOption NoTablespaces = new("no-tablespaces", OptionKind.Flag,
+        "Logical restore: create every object, and a --create-db database, in the target's default tablespace instead of the source's.",
+        ["restore"]);
+
+    public static readonly CliOption NoRoleSettings = new("no-role-settings", OptionKind.Flag,
+        "Logical restore with --create-db: skip the database's per-role settings (ALTER ROLE ... IN DATABASE ... SET), which name roles "
+        + "the target may lack.", ["restore"]);
+
     public static readonly CliOption Globals = new("globals", OptionKind.Flag,
         "Logical backup: also the cluster's roles (attributes, settings, memberships) and tablespaces. Logical restore: create them "
         + "first (existing ones are kept).", ["backup", "restore"]);
@@ -306,7 +314,8 @@ internal static class Options
         + "SHA-256 match backup_manifest are kept, the others rewritten, and what the backup does not have is removed.", ["restore"]);
 
     public static readonly CliOption TablespaceMap = new("tablespace-map", OptionKind.Text,
-        "Physical restore: put the tablespace that lived at OLD into NEW instead (both absolute paths); repeat for each tablespace.",
+        "Physical restore: put the tablespace that lived at OLD into NEW instead (both absolute paths); repeat for each tablespace. "
+        + "Logical restore with --globals: create the backed-up tablespace whose location was OLD at NEW.",
         ["restore"], ValueName: "OLD=NEW", Repeatable: true);
 
     public static readonly CliOption Around = new("around", OptionKind.Text,
@@ -338,7 +347,7 @@ internal static class Options
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,
         TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction,
         NoVerifyChecksums, Delta, TablespaceMap, Around, Window, From, To,
-        ExtentSize, ChunkSize, Sample, Time, Goal, Apply, Report, ReadBack];
+        ExtentSize, ChunkSize, Sample, Time, Goal, Apply, Report, ReadBack, NoTablespaces, NoRoleSettings];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

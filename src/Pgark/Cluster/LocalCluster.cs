@@ -254,5 +254,17 @@ public sealed partial class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates an empty directory the server may use (a tablespace location): mode 0700, owned by the server's account when
+    /// the server runs as another user than this process.
+    /// </summary>
+    public string CreateServerDirectory(string path)
+    {
+        UnixFiles.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (Environment.IsPrivilegedProcess)
+            Posix.ChangeOwner(path, _account);
+        return path;
+    }
+
     public override string ToString() => $"cluster {Installation.Version} on {Host}:{Port} in {Directory}";
 }

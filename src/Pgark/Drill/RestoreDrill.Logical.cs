@@ -30,6 +30,10 @@ public sealed partial class RestoreDrill
         // A scratch server has none of the source's roles: owners and grants can only be replayed when the backup carries
         // them (--globals); otherwise every object belongs to the drill's role, as pg_restore --no-owner --no-privileges.
         bool globals = snapshot.Record.Documents.Any(d => d.Name == LogicalManifest.GlobalsDocumentName);
+        // The source's tablespace directories may be in use on this very host: the scratch server gets its own, inside the scratch
+        // directory. Without globals there are no tablespaces to put objects in, nor roles for per-role settings to name.
+        var tablespaces = globals ? await ScratchTablespacesAsync(snapshot, cluster, scratch, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, string>();
         try
         {
             await LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
@@ -41,6 +45,9 @@ public sealed partial class RestoreDrill
                 Globals = globals,
                 NoOwner = !globals,
                 NoPrivileges = !globals,
+                NoTablespaces = !globals,
+                NoRoleSettings = !globals,
+                TablespaceMapping = tablespaces,
                 Progress = options.LogicalRestoreProgress,
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -60,6 +67,20 @@ public sealed partial class RestoreDrill
         IReadOnlyList<TableCheck> tables = await CompareLogicalAsync(server, manifest, cancellationToken).ConfigureAwait(false);
         AmcheckReport amcheck = await RunAmcheckAsync(server, cancellationToken).ConfigureAwait(false);
         return new DrillOutcome(null, true, new DrillTimings(restoreTime, TimeSpan.Zero, clock.Elapsed), tables, [], amcheck);
+    }
+
+    private async Task<Dictionary<string, string>> ScratchTablespacesAsync(SnapshotInfo snapshot, LocalCluster cluster, DrillScratch scratch,
+        CancellationToken cancellationToken)
+    {
+        var (_, globals) = await LogicalRestore.ListGlobalsAsync(repository, snapshot.Id.ToString(), cancellationToken).ConfigureAwait(false);
+        var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+        string root = cluster.CreateServerDirectory(Path.Combine(scratch.Directory, "tablespaces"));
+        foreach (var tablespace in globals.Where(o => o.Kind == "tablespace"))
+        {
+            if (LogicalRestore.TablespaceLocation(tablespace) is { } location)
+                mapping[location] = cluster.CreateServerDirectory(Path.Combine(root, mapping.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        return mapping;
     }
 
     /// <summary>Which tables' data objects use the damaged chunk, so the failure names them.</summary>

@@ -53,7 +53,7 @@ public static partial class LogicalBackup
             await session.AddFileAsync(FileEntry.Regular(path, bytes, started), chunks).ConfigureAwait(false);
         var manifest = new LogicalManifest(server.Database, server.Version, server.VersionNumber, server.Encoding, snapshot.Method,
             snapshot.Name, snapshot.ConsistentLsn?.ToString(), copied.Select(c => c.Table).OrderBy(t => t.Path, StringComparer.Ordinal).ToList(),
-            sequences, largeObjects.Select(l => l.Object).ToList());
+            sequences, largeObjects.Select(l => l.Object).ToList(), server.Definition);
         await session.AddDocumentAsync(LogicalManifest.DocumentName, manifest.Encode(), cancellationToken).ConfigureAwait(false);
         await session.AddDocumentAsync(LogicalManifest.SchemaDocumentName, LogicalManifest.EncodeSchema(schema, server.VersionNumber),
             cancellationToken).ConfigureAwait(false);
@@ -70,7 +70,8 @@ public static partial class LogicalBackup
             globals.Count, warnings);
     }
 
-    private sealed record ServerFacts(string Database, string Version, int VersionNumber, string Encoding, ulong SystemIdentifier);
+    private sealed record ServerFacts(string Database, string Version, int VersionNumber, string Encoding, ulong SystemIdentifier,
+        DatabaseDefinition Definition);
 
     private static async Task<ServerFacts> ReadServerAsync(PgConnection connection, CancellationToken cancellationToken)
     {
@@ -82,8 +83,9 @@ public static partial class LogicalBackup
         string? system = (await connection.QueryTextAsync(
             "SELECT CASE WHEN pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE') " +
             "THEN (SELECT system_identifier FROM pg_catalog.pg_control_system())::text END", cancellationToken).ConfigureAwait(false)).Scalar;
-        return new ServerFacts(row[0]!, row[1]!, int.Parse(row[2]!, CultureInfo.InvariantCulture), row[3]!,
-            system is null ? 0 : ulong.Parse(system, CultureInfo.InvariantCulture));
+        int version = int.Parse(row[2]!, CultureInfo.InvariantCulture);
+        return new ServerFacts(row[0]!, row[1]!, version, row[3]!, system is null ? 0 : ulong.Parse(system, CultureInfo.InvariantCulture),
+            await DatabaseDefinition.ReadAsync(connection, version, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<List<TableToCopy>> ListTablesAsync(PgConnection connection, CancellationToken cancellationToken)

@@ -31,7 +31,8 @@ public sealed record LogicalManifest(
     string? Lsn,
     IReadOnlyList<TableData> Tables,
     IReadOnlyList<SequenceValue> Sequences,
-    IReadOnlyList<LargeObjectData> LargeObjects)
+    IReadOnlyList<LargeObjectData> LargeObjects,
+    DatabaseDefinition? Definition = null)
 {
     public const string DocumentName = "logical.json";
     public const string SchemaDocumentName = "schema.json";
@@ -52,6 +53,17 @@ public sealed record LogicalManifest(
             json.WriteString("serverVersion", ServerVersion);
             json.WriteNumber("serverVersionNum", ServerVersionNumber);
             json.WriteString("encoding", Encoding);
+            if (Definition is not null)
+            {
+                json.WriteStartObject("databaseDefinition");
+                json.WriteString("localeProvider", Definition.LocaleProvider);
+                json.WriteString("collate", Definition.Collate);
+                json.WriteString("ctype", Definition.Ctype);
+                WriteNullable(json, "locale", Definition.Locale);
+                WriteNullable(json, "icuRules", Definition.IcuRules);
+                WriteNullable(json, "tablespace", Definition.Tablespace);
+                json.WriteEndObject();
+            }
             json.WriteStartObject("snapshot");
             json.WriteString("method", SnapshotMethod);
             json.WriteString("name", SnapshotName);
@@ -117,9 +129,20 @@ public sealed record LogicalManifest(
             ? list.EnumerateArray().Select(l => new LargeObjectData(l.GetProperty("oid").GetInt64(), l.GetProperty("path").GetString()!,
                 l.GetProperty("bytes").GetInt64(), l.GetProperty("blake3").GetString()!)).ToList()
             : [];
+        // Absent in documents written before the database's locale and tablespace were recorded: created with the encoding only.
+        var definition = root.TryGetProperty("databaseDefinition", out var d)
+            ? new DatabaseDefinition(d.GetProperty("localeProvider").GetString()!, d.GetProperty("collate").GetString()!,
+                d.GetProperty("ctype").GetString()!, d.GetProperty("locale").GetString(), d.GetProperty("icuRules").GetString(),
+                d.GetProperty("tablespace").GetString())
+            : null;
         return new LogicalManifest(root.GetProperty("database").GetString()!, root.GetProperty("serverVersion").GetString()!,
             root.GetProperty("serverVersionNum").GetInt32(), root.GetProperty("encoding").GetString()!, snapshot.GetProperty("method").GetString()!,
-            snapshot.GetProperty("name").GetString()!, snapshot.GetProperty("lsn").GetString(), tables, sequences, largeObjects);
+            snapshot.GetProperty("name").GetString()!, snapshot.GetProperty("lsn").GetString(), tables, sequences, largeObjects, definition);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name); else json.WriteString(name, value);
     }
 
     public static byte[] EncodeSchema(IReadOnlyList<SchemaObject> objects, int serverVersionNumber, string format = SchemaFormat)
@@ -141,6 +164,7 @@ public sealed record LogicalManifest(
                 json.WriteString("section", item.Section == SchemaSection.PreData ? "pre-data" : "post-data");
                 if (item.Table is null) json.WriteNull("table"); else json.WriteString("table", item.Table);
                 if (item.References is null) json.WriteNull("references"); else json.WriteString("references", item.References);
+                if (item.Tablespace is not null) json.WriteString("tablespace", item.Tablespace);
                 json.WriteString("sql", item.Sql);
                 json.WriteEndObject();
             }
@@ -157,7 +181,8 @@ public sealed record LogicalManifest(
         return json.RootElement.GetProperty("objects").EnumerateArray().Select(o => new SchemaObject(o.GetProperty("kind").GetString()!,
             o.GetProperty("schema").GetString()!, o.GetProperty("name").GetString()!,
             o.GetProperty("section").GetString() == "pre-data" ? SchemaSection.PreData : SchemaSection.PostData,
-            o.GetProperty("sql").GetString()!, o.GetProperty("table").GetString(), o.GetProperty("references").GetString())).ToList();
+            o.GetProperty("sql").GetString()!, o.GetProperty("table").GetString(), o.GetProperty("references").GetString(),
+            o.TryGetProperty("tablespace", out var tablespace) ? tablespace.GetString() : null)).ToList();
     }
 
     private static void RequireFormat(JsonElement root, string format, string document)

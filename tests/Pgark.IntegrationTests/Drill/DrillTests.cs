@@ -131,10 +131,29 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
     {
         using var bed = new PhysicalTestBed();
         var repository = await bed.InitRepositoryAsync();
-        var backup = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions
+        // Globals the scratch server lacks, since the backup is taken without --globals: a per-role setting of the database
+        // and a table in a tablespace. The drill leaves both out rather than failing on them.
+        string location = _cluster.CreateServerDirectory(Path.Combine(Path.GetTempPath(), "pgark-drill-ts-" + Guid.NewGuid().ToString("N")));
+        await _cluster.ExecuteAsync($"CREATE TABLESPACE drill_space LOCATION '{location}'"); // not in a transaction block
+        await _cluster.ExecuteAsync($"CREATE ROLE drill_reader; ALTER ROLE drill_reader IN DATABASE {DrillFixture.Database} SET work_mem = '8MB'");
+        await _cluster.ExecuteAsync("CREATE TABLE placed (id int PRIMARY KEY) TABLESPACE drill_space; INSERT INTO placed SELECT generate_series(1, 10)",
+            DrillFixture.Database);
+        LogicalBackupResult backup;
+        try
         {
-            Source = ConnectionSettings.Parse(_cluster.ConnInfo(DrillFixture.Database)),
-        });
+            backup = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions
+            {
+                Source = ConnectionSettings.Parse(_cluster.ConnInfo(DrillFixture.Database)),
+            });
+        }
+        finally
+        {
+            await _cluster.ExecuteAsync("DROP TABLE placed", DrillFixture.Database);
+            await _cluster.ExecuteAsync("DROP TABLESPACE drill_space");
+            await _cluster.ExecuteAsync($"ALTER ROLE drill_reader IN DATABASE {DrillFixture.Database} RESET ALL; DROP ROLE drill_reader");
+            Directory.Delete(location);
+        }
+        Assert.Contains(backup.Manifest.Tables, t => t.QualifiedName == "public.placed");
 
         var run = await CliHarness.RunAsync(["drill", "--repo", bed.RepositoryDirectory, "--backup", backup.Snapshot.ShortId, "--json"]);
 

@@ -58,6 +58,67 @@ public sealed class LogicalGlobalsTests(LogicalFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_created_database_gets_the_source_locale_and_default_tablespace_and_each_object_its_tablespace()
+    {
+        var source = _fixture.Cluster;
+        string location = NewDirectory(source), mapped = NewDirectory(source);
+        await source.ExecuteAsync($"CREATE TABLESPACE placed LOCATION '{location}'");
+        await source.ExecuteAsync("CREATE DATABASE localed TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' LC_COLLATE 'C.utf8' LC_CTYPE 'C.utf8' " +
+            "TABLESPACE placed");
+        try
+        {
+            // The database's default is "placed": "home" lives there by default, "away" and its key in pg_default by name, one index
+            // of "away" back in "placed" by name, and the materialized view in pg_default.
+            await source.ExecuteAsync("CREATE TABLE home (id int PRIMARY KEY, v text); " +
+                "CREATE TABLE away (id int, v text, PRIMARY KEY (id) USING INDEX TABLESPACE pg_default) TABLESPACE pg_default; " +
+                "CREATE INDEX away_v ON away (v) TABLESPACE placed; CREATE MATERIALIZED VIEW away_mv TABLESPACE pg_default AS SELECT * FROM away; " +
+                "INSERT INTO home VALUES (1, 'a'); INSERT INTO away VALUES (2, 'b')", "localed");
+            var backup = await LogicalBackup.RunAsync(_fixture.Repository, new LogicalBackupOptions
+            {
+                Source = LogicalFixture.Settings(source, "localed"),
+                Globals = true,
+            });
+            Assert.Equal(new DatabaseDefinition("icu", "C.utf8", "C.utf8", "en", null, "placed"), backup.Manifest.Definition);
+
+            await using var target = await LocalCluster.StartAsync(new LocalClusterOptions { Major = 15 });
+            var options = new LogicalRestoreOptions
+            {
+                Target = LogicalFixture.Settings(target, "postgres"),
+                SnapshotId = backup.Snapshot.ShortId,
+                CreateDatabase = "localed",
+            };
+            // Without the tablespace on the target the restore stops before creating anything and says how to go on.
+            var missing = await Assert.ThrowsAsync<LogicalException>(() => LogicalRestore.RunAsync(_fixture.Repository, options));
+            Assert.Contains("tablespace placed is not on the target server", missing.Message);
+            Assert.Contains("--no-tablespaces", missing.Message);
+
+            await LogicalRestore.RunAsync(_fixture.Repository, options with
+            {
+                Globals = true,
+                TablespaceMapping = new Dictionary<string, string> { [location] = mapped },
+            });
+            // pg_dump --create prints the database's locale and tablespace, and a SET default_tablespace before each object.
+            var restored = await LogicalFixture.PgDumpWithDatabaseAsync(target, "localed", "localed");
+            Assert.Equal(await LogicalFixture.PgDumpWithDatabaseAsync(source, "localed", "localed"), restored);
+            Assert.Contains(restored, line => line.Contains("LOCALE_PROVIDER = icu", StringComparison.Ordinal) &&
+                line.Contains("TABLESPACE = placed", StringComparison.Ordinal));
+            Assert.Contains("SET default_tablespace = pg_default;", restored);
+
+            // --no-tablespaces: everything in the target's default tablespace, the locale kept.
+            await LogicalRestore.RunAsync(_fixture.Repository, options with { CreateDatabase = "flat", NoTablespaces = true });
+            Assert.Equal("pg_default i", await target.ScalarAsync<string>("SELECT t.spcname || ' ' || d.datlocprovider::text FROM pg_database d " +
+                "JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = 'flat'"));
+            Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE reltablespace <> 0 AND relnamespace = 'public'::regnamespace",
+                "flat"));
+        }
+        finally
+        {
+            await source.ExecuteAsync("DROP DATABASE localed");
+            await source.ExecuteAsync("DROP TABLESPACE placed");
+        }
+    }
+
+    [Fact]
     public async Task Without_superuser_the_roles_come_without_passwords_and_a_warning()
     {
         var cluster = _fixture.Cluster;

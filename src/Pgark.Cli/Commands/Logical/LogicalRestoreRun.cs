@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pgark.Cli.Commands.Physical;
 using Pgark.Cli.Parsing;
 using Pgark.Cli.Progress;
 using Pgark.Logical.Restore;
@@ -26,6 +27,9 @@ internal static class LogicalRestoreRun
             CreateDatabase = arguments.Text(Options.CreateDb),
             NoOwner = arguments.Flag(Options.NoOwner),
             NoPrivileges = arguments.Flag(Options.NoPrivileges),
+            NoTablespaces = arguments.Flag(Options.NoTablespaces),
+            NoRoleSettings = arguments.Flag(Options.NoRoleSettings),
+            TablespaceMapping = PhysicalRestoreRun.ParseTablespaceMap(arguments.Texts(Options.TablespaceMap)),
             Globals = arguments.Flag(Options.Globals),
             Progress = EngineProgress.LogicalRestore(bar),
             ReadBack = arguments.Flag(Options.ReadBack),

@@ -15,6 +15,7 @@ public static partial class LogicalRestore
     {
         "database owner" => !options.NoOwner,
         "database acl" => !options.NoPrivileges,
+        "database role setting" => !options.NoRoleSettings,
         _ => true,
     };
 

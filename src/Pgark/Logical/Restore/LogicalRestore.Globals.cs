@@ -35,6 +35,15 @@ public static partial class LogicalRestore
     private static async Task<HashSet<string>> NamesAsync(PgConnection connection, string sql, CancellationToken cancellationToken) =>
         (await CatalogRows.ReadAsync(connection, sql, cancellationToken).ConfigureAwait(false)).Select(r => r[0]!).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The directory a globals "tablespace" object creates its tablespace in (the LOCATION literal its statement ends with).</summary>
+    internal static string? TablespaceLocation(SchemaObject tablespace)
+    {
+        const string Location = " LOCATION '";
+        int start = tablespace.Sql.LastIndexOf(Location, StringComparison.Ordinal);
+        return start < 0 || !tablespace.Sql.EndsWith('\'') ? null
+            : tablespace.Sql[(start + Location.Length)..^1].Replace("''", "'", StringComparison.Ordinal);
+    }
+
     /// <summary>CREATE TABLESPACE ends with LOCATION '&lt;directory&gt;'; a mapped directory replaces it.</summary>
     private static string MapLocation(string statement, IReadOnlyDictionary<string, string> mapping)
     {

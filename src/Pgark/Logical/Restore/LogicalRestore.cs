@@ -26,7 +26,7 @@ public static partial class LogicalRestore
         // Load the snapshot's documents and decide what to restore.
         var (snapshot, manifest, schema) = await LoadAsync(repository, options.SnapshotId, cancellationToken).ConfigureAwait(false);
         var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
-        var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).ToList();
+        var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).Select(o => Placed(o, options)).ToList();
         var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
         await CheckTargetVersionAsync(options.Target, manifest, snapshot.ShortId, cancellationToken).ConfigureAwait(false);
 
@@ -116,7 +116,8 @@ public static partial class LogicalRestore
         await using (PgConnection maintenance = await PgConnection.OpenAsync(options.Target with { Replication = ReplicationMode.None },
             cancellationToken).ConfigureAwait(false))
         {
-            string sql = $"CREATE DATABASE {SqlText.Identifier(options.CreateDatabase)} TEMPLATE template0 ENCODING {SqlText.Literal(manifest.Encoding)}";
+            string sql = DatabaseDefinition.CreateStatement(options.CreateDatabase, manifest.Encoding, manifest.Definition,
+                maintenance.ServerVersionNumber, !options.NoTablespaces);
             try
             {
                 await maintenance.ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
@@ -124,14 +125,25 @@ public static partial class LogicalRestore
             catch (PgServerException e)
             {
                 // 42P04 duplicate_database: never restore over an existing database by accident.
-                string hint = e.SqlState == "42P04"
-                    ? "; hint: name a new database with --create-db, drop the existing one first, or restore into it by naming it in --db without --create-db"
-                    : "";
+                string hint = e.SqlState switch
+                {
+                    "42P04" => "; hint: name a new database with --create-db, drop the existing one first, or restore into it by naming it in --db without --create-db",
+                    "42704" => $"; hint: the source database's default tablespace {manifest.Definition?.Tablespace} is not on the target server: restore the " +
+                        "backup's tablespaces with --globals (a backup taken with --globals), create it, or restore without tablespaces (--no-tablespaces)",
+                    // 42809 (a locale the operating system lacks) and 22023 (an ICU locale or provider setting it rejects)
+                    "42809" or "22023" => $"; hint: the target server cannot make the source database's locale ({Describe(manifest.Definition)}): install " +
+                        "that locale on the target's host, or create the database yourself and restore into it by naming it in --db without --create-db",
+                    _ => "",
+                };
                 throw new LogicalException($"could not create database {options.CreateDatabase}: {e.Message}{hint}", $"database {options.CreateDatabase}", e);
             }
         }
         return options.Target with { Database = options.CreateDatabase };
     }
+
+    private static string Describe(DatabaseDefinition? definition) => definition is null ? "the target's default"
+        : $"provider {definition.LocaleProvider}, LC_COLLATE {definition.Collate}, LC_CTYPE {definition.Ctype}" +
+            (definition.Locale is null ? "" : $", locale {definition.Locale}") + (definition.IcuRules is null ? "" : $", ICU rules {definition.IcuRules}");
 
     private static bool Wanted(SchemaObject item, LogicalRestoreOptions options) => IsDatabaseProperty(item) ? WantedDatabaseProperty(item, options) : item.Kind switch
     {
@@ -153,7 +165,7 @@ public static partial class LogicalRestore
             catch (PgServerException e)
             {
                 throw new LogicalException($"restoring {item.Describe()} failed: {e.Message}; the statement was: {item.Sql}" +
-                    VersionHint(sourceVersion, connection.ServerVersionNumber), item.Describe(), e);
+                    VersionHint(sourceVersion, connection.ServerVersionNumber) + MissingGlobalHint(item, e), item.Describe(), e);
             }
             count++;
         }

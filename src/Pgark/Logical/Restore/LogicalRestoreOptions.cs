@@ -16,7 +16,7 @@ public sealed record LogicalRestoreOptions
     public bool SchemaOnly { get; init; }
     public bool DataOnly { get; init; }
     /// <summary>
-    /// Create this database first (TEMPLATE template0, the source's encoding) and restore into it, with the source database's
+    /// Create this database first (TEMPLATE template0, the source's encoding, locale and default tablespace) and restore into it, with the source database's
     /// owner, comment, connection limit, template flag, privileges and settings (applied last). Without it the restore goes
     /// into <see cref="Target"/>'s database and leaves that database's own properties as they are (as pg_restore without --create).
     /// </summary>
@@ -25,6 +25,16 @@ public sealed record LogicalRestoreOptions
     public bool NoOwner { get; init; }
     /// <summary>Skip privileges (GRANT/REVOKE, column privileges, ALTER DEFAULT PRIVILEGES).</summary>
     public bool NoPrivileges { get; init; }
+    /// <summary>
+    /// Create every object, and a created database, in the target's default tablespace instead of the one the source used (as
+    /// pg_restore --no-tablespaces): for a target server without the source's tablespaces.
+    /// </summary>
+    public bool NoTablespaces { get; init; }
+    /// <summary>
+    /// With <see cref="CreateDatabase"/>: skip the per-role settings of the database (ALTER ROLE ... IN DATABASE ... SET), which
+    /// name roles a target server without the source's roles lacks. The database's own settings are still applied.
+    /// </summary>
+    public bool NoRoleSettings { get; init; }
     /// <summary>
     /// First restore the backup's roles and tablespaces (taken with --globals) through <see cref="Target"/>'s connection: roles
     /// and tablespaces that exist already are kept (their attributes, settings and memberships are still applied).

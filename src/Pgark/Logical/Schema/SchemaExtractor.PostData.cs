@@ -6,6 +6,13 @@ internal sealed partial class SchemaExtractor
     private const string TableName = "pg_catalog.format('%I.%I', tn.nspname, tc.relname)";
     private const string TableJoin = "JOIN pg_catalog.pg_class tc ON tc.oid = {0} JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace";
 
+    /// <summary>
+    /// The name of the tablespace a pg_class.reltablespace value names, or NULL for 0 (the database's default, where the
+    /// restored object lands by itself). Same column in 13 through 18.
+    /// </summary>
+    private static string TablespaceOf(string reltablespace) =>
+        $"(SELECT ts.spcname FROM pg_catalog.pg_tablespace ts WHERE ts.oid = {reltablespace})";
+
     private static string UserTable(string relationOid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, TableJoin, relationOid);
 
     private async Task ReadConstraintsAsync(CancellationToken cancellationToken)
@@ -15,7 +22,8 @@ internal sealed partial class SchemaExtractor
             SELECT co.oid, tn.nspname, co.conname, {TableName}, tc.relkind, co.contype, pg_catalog.pg_get_constraintdef(co.oid),
               (SELECT pg_catalog.format('%I.%I', rn.nspname, rc.relname) FROM pg_catalog.pg_class rc
                  JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = co.confrelid),
-              co.convalidated, co.conislocal, tc.oid
+              co.convalidated, co.conislocal, tc.oid,
+              {TablespaceOf("(SELECT ci.reltablespace FROM pg_catalog.pg_class ci WHERE ci.oid = co.conindid)")}
             FROM pg_catalog.pg_constraint co {UserTable("co.conrelid")}
             WHERE co.contype IN ('p', 'u', 'x', 'f', 'c') AND co.conparentid = 0 AND tc.relkind IN ('r', 'p')
               AND {CatalogRows.UserSchema("tn")} AND {CatalogRows.NotExtensionMember("pg_class", "tc.oid")}
@@ -31,7 +39,7 @@ internal sealed partial class SchemaExtractor
             int rank = type == "f" ? RankForeignKey : RankKey;
             string kind = type switch { "p" => "primary key", "u" => "unique constraint", "x" => "exclusion constraint", "f" => "foreign key", _ => "check constraint" };
             Add("k" + row[0], rank, row[0], new SchemaObject(kind, row[1]!, row[2]!, SchemaSection.PostData, statement, row[3],
-                type == "f" ? row[7] : null)).Needs.Add("c" + row[10]);
+                type == "f" ? row[7] : null, type is "p" or "u" or "x" ? row[11] : null)).Needs.Add("c" + row[10]);
         }
     }
 
@@ -39,7 +47,8 @@ internal sealed partial class SchemaExtractor
     {
         // Skipped: indexes owned by a key constraint (the constraint makes them) and partitions' copies of a parent index.
         string sql = $"""
-            SELECT i.indexrelid, n.nspname, ic.relname, {TableName}, pg_catalog.pg_get_indexdef(i.indexrelid), tc.oid, tc.relkind
+            SELECT i.indexrelid, n.nspname, ic.relname, {TableName}, pg_catalog.pg_get_indexdef(i.indexrelid), tc.oid, tc.relkind,
+              {TablespaceOf("ic.reltablespace")}
             FROM pg_catalog.pg_index i
             JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
             {UserTable("i.indrelid")}
@@ -53,7 +62,8 @@ internal sealed partial class SchemaExtractor
             // A partitioned table's index is dumped "ON ONLY" (pg_dump attaches each partition's index one by one);
             // without ONLY the server builds and attaches them all in one statement.
             string statement = row[6] == "p" ? row[4]!.Replace(" ON ONLY ", " ON ", StringComparison.Ordinal) : row[4]!;
-            Add("c" + row[0], RankIndex, row[0], new SchemaObject("index", row[1]!, row[2]!, SchemaSection.PostData, statement, row[3]))
+            Add("c" + row[0], RankIndex, row[0], new SchemaObject("index", row[1]!, row[2]!, SchemaSection.PostData, statement, row[3],
+                Tablespace: row[7]))
                 .Needs.Add("c" + row[5]);
         }
     }

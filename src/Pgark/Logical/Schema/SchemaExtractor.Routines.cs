@@ -27,7 +27,8 @@ internal sealed partial class SchemaExtractor
             SELECT c.oid, n.nspname, c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind, c.reltype,
               pg_catalog.pg_get_viewdef(c.oid), pg_catalog.array_to_string(c.reloptions, ', '), c.relispopulated,
               EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-                AND d.objid = r.oid AND d.refclassid = 'pg_catalog.pg_constraint'::pg_catalog.regclass WHERE r.ev_class = c.oid)
+                AND d.objid = r.oid AND d.refclassid = 'pg_catalog.pg_constraint'::pg_catalog.regclass WHERE r.ev_class = c.oid),
+              {TablespaceOf("c.reltablespace")}
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE {CatalogRows.UserSchema("n")} AND c.relkind IN ('v', 'm') AND {CatalogRows.NotExtensionMember("pg_class", "c.oid")}
             ORDER BY c.oid
@@ -45,7 +46,8 @@ internal sealed partial class SchemaExtractor
             // can only be created once the constraint exists, so it moves to post-data, as pg_dump postpones it too.
             bool afterConstraint = row[9] == "t";
             var entry = Add("c" + row[0], afterConstraint ? RankPostView : RankView, row[0], new SchemaObject(materialized ? "materialized view" : "view",
-                row[1]!, row[2]!, afterConstraint ? SchemaSection.PostData : SchemaSection.PreData, statement, name));
+                row[1]!, row[2]!, afterConstraint ? SchemaSection.PostData : SchemaSection.PreData, statement, name,
+                Tablespace: materialized ? row[10] : null));
             _aliases["t" + row[5]] = entry.Key;
             if (materialized && row[8] == "t")
             {

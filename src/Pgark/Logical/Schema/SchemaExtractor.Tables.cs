@@ -56,7 +56,8 @@ internal sealed partial class SchemaExtractor
                  JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid),
               pg_catalog.array_to_string(c.reloptions, ', '), c.relrowsecurity, c.relforcerowsecurity,
               (SELECT pg_catalog.format(' SERVER %I', fs.srvname) || {FdwOptions("ft.ftoptions")}
-                 FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver WHERE ft.ftrelid = c.oid)
+                 FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver WHERE ft.ftrelid = c.oid),
+              {TablespaceOf("c.reltablespace")}
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE {CatalogRows.UserSchema("n")} AND c.relkind IN ('r', 'p', 'f') AND {CatalogRows.NotExtensionMember("pg_class", "c.oid")}
             ORDER BY c.oid
@@ -99,7 +100,7 @@ internal sealed partial class SchemaExtractor
             if (!string.IsNullOrEmpty(row[10]))
                 sql.Append(" WITH (").Append(row[10]).Append(')');
             var table = Add("c" + oid, RankTable, oid, new SchemaObject(foreign ? "foreign table" : "table", row[1]!, row[2]!, SchemaSection.PreData,
-                sql.ToString(), name));
+                sql.ToString(), name, Tablespace: row[14]));
             _aliases["t" + row[6]] = table.Key;
             AddRowSecurity(row, table);
         }
