@@ -126,13 +126,16 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         Assert.True(recorded.Tables!.Single(t => t.Name == "shop.public.customers").Match);
     }
 
-    [Fact]
-    public async Task A_logical_backup_drills_clean_with_row_counts_and_row_set_digests()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_logical_backup_drills_clean_with_row_counts_and_row_set_digests(bool globals)
     {
         using var bed = new PhysicalTestBed();
         var repository = await bed.InitRepositoryAsync();
-        // Globals the scratch server lacks, since the backup is taken without --globals: a per-role setting of the database
-        // and a table in a tablespace. The drill leaves both out rather than failing on them.
+        // Globals the scratch server lacks: a per-role setting of the database and a table in a tablespace. Without --globals the
+        // drill leaves both out rather than failing on them; with them it creates the role, and the tablespace in its scratch
+        // directory (the source's directory is in use on this very host).
         string location = _cluster.CreateServerDirectory(Path.Combine(Path.GetTempPath(), "pgark-drill-ts-" + Guid.NewGuid().ToString("N")));
         await _cluster.ExecuteAsync($"CREATE TABLESPACE drill_space LOCATION '{location}'"); // not in a transaction block
         await _cluster.ExecuteAsync($"CREATE ROLE drill_reader; ALTER ROLE drill_reader IN DATABASE {DrillFixture.Database} SET work_mem = '8MB'");
@@ -144,6 +147,7 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
             backup = await LogicalBackup.RunAsync(repository, new LogicalBackupOptions
             {
                 Source = ConnectionSettings.Parse(_cluster.ConnInfo(DrillFixture.Database)),
+                Globals = globals,
             });
         }
         finally
