@@ -107,10 +107,6 @@ public sealed partial class Repository
     public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
         => Index = await IndexLoader.LoadAsync(this, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Re-reads index deltas in two passes, for prune: a lower peak for twice the reading (IndexLoader.LoadLeanAsync).</summary>
-    internal async Task LoadIndexLeanAsync(CancellationToken cancellationToken = default)
-        => Index = await IndexLoader.LoadLeanAsync(this, cancellationToken).ConfigureAwait(false);
-
     /// <summary>Verifies the repository (spec §12); <paramref name="readData"/> also decodes and re-hashes every chunk.</summary>
     public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
         => new Check.RepositoryChecker(this).RunAsync(readData, cancellationToken);
@@ -150,7 +146,7 @@ public sealed partial class Repository
         CancellationToken cancellationToken = default)
     {
         await using var held = await LockAsync(LockKind.Exclusive, "prune", cancellationToken).ConfigureAwait(false);
-        await LoadIndexLeanAsync(cancellationToken).ConfigureAwait(false);
+        await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         return await new Maintenance.Pruner(this, progress).RunAsync(repackUnusedFraction, cancellationToken).ConfigureAwait(false);
     }
 

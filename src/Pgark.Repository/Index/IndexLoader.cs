@@ -36,47 +36,6 @@ internal static class IndexLoader
     }
 
     /// <summary>
-    /// As <see cref="LoadAsync"/> in two passes for prune (spec §10.2): the first only learns which deltas count and how many
-    /// entries they hold, dropping each decoded delta at once; the second decodes them again, one at a time, straight into
-    /// the merged table (<see cref="MergedIndex.Builder"/>). Reading every delta twice buys a peak of about the new index plus
-    /// one decoded delta instead of twice the index. A delta that disappears between the passes (replaced by a concurrent
-    /// writer's delta that supersedes it) restarts the load, at most three times.
-    /// </summary>
-    public static async Task<MergedIndex> LoadLeanAsync(Repository repository, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await LoadInTwoPassesAsync(repository, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RepositoryObjectMissingException) when (attempt < 3)
-            {
-            }
-        }
-    }
-
-    private static async Task<MergedIndex> LoadInTwoPassesAsync(Repository repository, CancellationToken cancellationToken)
-    {
-        var listed = new List<(ChunkId Id, string Name, int Entries)>();
-        var superseded = new HashSet<ChunkId>();
-        await foreach (var info in repository.Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
-        {
-            var delta = await ReadAsync(repository, info.Name, cancellationToken).ConfigureAwait(false);
-            superseded.UnionWith(delta.Supersedes);
-            listed.Add((Repository.FileIdOf(info.Name), info.Name, delta.Entries.Count));
-        }
-        var names = listed.Where(d => !superseded.Contains(d.Id)).ToList();
-        var builder = new MergedIndex.Builder(names.Sum(d => (long)d.Entries));
-        foreach (var (_, name, _) in names)
-            builder.Add(await ReadAsync(repository, name, cancellationToken).ConfigureAwait(false));
-        var index = builder.Finish(out var repeated);
-        if (repeated is not null)
-            await CheckCollisionsAsync(repository, names.ConvertAll(d => d.Name), repeated, cancellationToken).ConfigureAwait(false);
-        return index;
-    }
-
-    /// <summary>
     /// Repeated prefixes (the same chunk in two deltas: concurrent writers, a crash, a prune in progress) are checked against
     /// the full ids by reading the deltas once more, one at a time. A delta deleted since the first pass (a prune finishing)
     /// is skipped: its entries named chunks the remaining deltas still cover.

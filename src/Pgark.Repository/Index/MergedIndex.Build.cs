@@ -54,46 +54,6 @@ public sealed partial class MergedIndex
         slots.AsSpan().Sort(static (a, b) => Compare(a, b));
         return new MergedIndex(Deduplicate(slots, out repeated), packs.ToArray());
     }
-
-    /// <summary>
-    /// Builds a merged index straight from decoded deltas into one table sized up front (the loader counted the entries in a
-    /// first pass), so no compact copy of the deltas coexists with the result: the peak is the result plus one decoded delta
-    /// (spec §10.2, prune). Add every counted delta, then <see cref="Finish"/>.
-    /// </summary>
-    internal sealed class Builder(long entries)
-    {
-        private readonly Dictionary<ChunkId, int> _packNumbers = [];
-        private readonly List<ChunkId> _packs = [];
-        private readonly Slot[] _slots = new Slot[entries];
-        private int _count;
-
-        public void Add(IndexDelta delta)
-        {
-            if (_count + (long)delta.Entries.Count > _slots.Length)
-                throw new InvalidOperationException($"index deltas hold more than the {_slots.Length} entries counted for them");
-            var local = new int[delta.Packs.Count];
-            for (var i = 0; i < local.Length; i++)
-            {
-                if (!_packNumbers.TryGetValue(delta.Packs[i], out local[i]))
-                {
-                    local[i] = _packs.Count;
-                    _packNumbers.Add(delta.Packs[i], _packs.Count);
-                    _packs.Add(delta.Packs[i]);
-                }
-            }
-            foreach (var (ordinal, entry) in delta.Entries)
-                _slots[_count++] = ToSlot(entry, local[ordinal]);
-        }
-
-        /// <summary>The index; prefixes met more than once come back in <paramref name="repeated"/>, as from Build.</summary>
-        public MergedIndex Finish(out List<UInt128>? repeated)
-        {
-            if (_count != _slots.Length)
-                throw new InvalidOperationException($"index deltas held {_count} entries, {_slots.Length} were counted for them");
-            _slots.AsSpan().Sort(static (a, b) => Compare(a, b));
-            return new MergedIndex(Deduplicate(_slots, out repeated), _packs.ToArray());
-        }
-    }
 }
 
 /// <summary>

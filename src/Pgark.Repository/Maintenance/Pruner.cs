@@ -66,7 +66,7 @@ internal sealed class Pruner
             freed += (await _repository.Store.StatAsync(PackLayout.FileName(pack), cancellationToken).ConfigureAwait(false))?.Length ?? 0;
             await _repository.Store.DeleteAsync(PackLayout.FileName(pack), cancellationToken).ConfigureAwait(false);
         }
-        await _repository.LoadIndexLeanAsync(cancellationToken).ConfigureAwait(false);
+        await _repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         return new PruneResult(_reachable.Count - unused, unused, drop.Count + orphans.Count, repack.Count, written.Count, replaced, freed);
     }
 

@@ -7,10 +7,7 @@ using Pgark.Repository.Tests.Infrastructure;
 
 namespace Pgark.Repository.Tests.Index;
 
-/// <summary>
-/// LoadIndexAsync through IndexLoader (deltas kept only in compact form) and prune's two-pass LoadIndexLeanAsync: superseded
-/// deltas left out, repeats kept once, collisions refused, the same way by both.
-/// </summary>
+/// <summary>LoadIndexAsync through IndexLoader: deltas kept only in compact form, superseded ones left out, collisions refused.</summary>
 public sealed class IndexLoaderTests
 {
     private static ChunkId Id(Random random)
@@ -29,12 +26,8 @@ public sealed class IndexLoaderTests
         return repository.PutObjectAsync(IndexDelta.Directory, ObjectType.Index, delta.EncodeBody(), CancellationToken.None);
     }
 
-    private static Task LoadAsync(Repository repository, bool lean) => lean ? repository.LoadIndexLeanAsync() : repository.LoadIndexAsync();
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task The_loaded_index_is_the_union_of_the_deltas_not_superseded_with_repeats_once(bool lean)
+    [Fact]
+    public async Task The_loaded_index_is_the_union_of_the_deltas_not_superseded_with_repeats_once()
     {
         var random = new Random(11);
         var repository = await TestData.InitAsync(new MemoryStore());
@@ -46,7 +39,7 @@ public sealed class IndexLoaderTests
         await PutDeltaAsync(repository, packB, b, supersedes: deltaA);
         await PutDeltaAsync(repository, packC, c);
 
-        await LoadAsync(repository, lean);
+        await repository.LoadIndexAsync();
 
         Assert.Equal(200 + 100, repository.Index.Count);
         Assert.All(a, id => Assert.False(repository.Index.Contains(id)));
@@ -61,10 +54,8 @@ public sealed class IndexLoaderTests
         Assert.Equal(new HashSet<ChunkId> { packB, packC }, repository.Index.Packs.ToHashSet());
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Two_ids_sharing_their_first_128_bits_in_different_deltas_are_refused(bool lean)
+    [Fact]
+    public async Task Two_ids_sharing_their_first_128_bits_in_different_deltas_are_refused()
     {
         var random = new Random(12);
         var repository = await TestData.InitAsync(new MemoryStore());
@@ -76,7 +67,7 @@ public sealed class IndexLoaderTests
         await PutDeltaAsync(repository, Id(random), [first, Id(random)]);
         await PutDeltaAsync(repository, Id(random), [Id(random), second]);
 
-        var e = await Assert.ThrowsAsync<RepositoryCorruptionException>(() => LoadAsync(repository, lean));
+        var e = await Assert.ThrowsAsync<RepositoryCorruptionException>(() => repository.LoadIndexAsync());
         Assert.Contains("share their first 128 bits; the resident index cannot tell them apart", e.Message);
     }
 }
