@@ -10,6 +10,8 @@ internal static class Program
     {
         if (args.Length > 0 && args[0] == WalIngestRun.Mode)
             return WalIngestRun.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Length > 0 && args[0] == Repository.IngestRun.Mode)
+            return Repository.IngestRun.RunAsync(args).GetAwaiter().GetResult();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -174,7 +174,10 @@ public sealed class BackupSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         while (_inFlight.TryDequeue(out var job))
+        {
             await job.Done.ConfigureAwait(false);
+            job.Encoded?.Release();
+        }
         await _lock.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -208,19 +211,30 @@ public sealed class BackupSession : IAsyncDisposable
         ThrowIfBroken();
         // The worker's "absent" may be stale: an earlier job with the same bytes was appended after it looked.
         if (job.Encoded is { } encoded && !Has(encoded.Id))
-            await AppendAsync(encoded, cancellationToken).ConfigureAwait(false);
+        {
+            // Copied into the pack here, so its rented buffer goes back to the pool before any flush.
+            var entry = _pack.Append(encoded);
+            encoded.Release();
+            await AppendedAsync(encoded.Id, entry, cancellationToken).ConfigureAwait(false);
+        }
         else
+        {
+            job.Encoded?.Release();
             DeduplicatedChunks++;
+        }
         if (job.ExtentTarget is not null)
             job.ExtentTarget.Add(job.Extent!);
         else
             job.ChunkTarget!.Add(new ChunkRef(job.Id, (uint)job.Length));
     }
 
-    private async ValueTask AppendAsync(EncodedChunk chunk, CancellationToken cancellationToken)
+    private ValueTask AppendAsync(EncodedChunk chunk, CancellationToken cancellationToken)
+        => AppendedAsync(chunk.Id, _pack.Append(chunk), cancellationToken);
+
+    /// <summary>Accounts for a chunk just appended to the current pack; flushes the pack once it reaches the target size.</summary>
+    private async ValueTask AppendedAsync(ChunkId id, PackEntry entry, CancellationToken cancellationToken)
     {
-        var entry = _pack.Append(chunk);
-        _written.TryAdd(chunk.Id, 0);
+        _written.TryAdd(id, 0);
         StoredChunks++;
         StoredBytes += entry.StoredLength;
         if (_pack.Length >= _repository.Settings.PackTargetSize)

@@ -1,8 +1,11 @@
 using BenchmarkDotNet.Attributes;
+using System.Buffers;
+using Pgark.Repository.Chunking;
 using Pgark.Repository.Codecs;
 using Pgark.Repository.Format;
 using Pgark.Repository.Ids;
 using Pgark.Repository.Packs;
+using Pgark.Repository.Storage;
 
 namespace Pgark.Benchmarks.Repository;
 
@@ -20,6 +23,9 @@ public class IngestStageBenchmarks
     private ChunkFlags[] _flags = [];
     private byte[] _scratch = [];
     private readonly StoredChunkCodec _codec = new(3, null);
+    private byte[] _packs = [];
+    private string _storeRoot = "";
+    private int _putRound;
 
     [Params(64)]
     public int MiB { get; set; }
@@ -33,8 +39,72 @@ public class IngestStageBenchmarks
         _flags = new ChunkFlags[_chunks.Count];
         for (var i = 0; i < _chunks.Count; i++)
             _compressed[i] = _codec.Encode(_data.AsSpan(_chunks[i].Offset, _chunks[i].Length), [], out _flags[i]);
+        // The stored bytes back to back, as the packs hold them (headers aside).
+        _packs = new byte[_compressed.Sum(c => c.Length)];
+        var at = 0;
+        foreach (var stored in _compressed)
+        {
+            stored.CopyTo(_packs, at);
+            at += stored.Length;
+        }
+        _storeRoot = Path.Combine(RepositoryBenchmarkData.ScratchRoot, $"pgark-bench-stage-{Environment.ProcessId}");
         Console.WriteLine($"// {_chunks.Count} chunks of {_data.Length} bytes: level 3 per chunk {Compress()} bytes, with large-input "
             + $"parameters {CompressLargeInputParameters()}, whole buffer {CompressWhole()}");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        if (Directory.Exists(_storeRoot))
+            Directory.Delete(_storeRoot, recursive: true);
+    }
+
+    /// <summary>FastCDC over the whole buffer (what a stream backup does before any chunk reaches the session).</summary>
+    [Benchmark]
+    public int Chunk()
+    {
+        var cdc = new FastCdc(FastCdcOptions.Default);
+        var count = 0;
+        for (var at = 0; at < _data.Length; count++)
+            at += cdc.FindCutPoint(_data.AsSpan(at), isFinal: true);
+        return count;
+    }
+
+    /// <summary>The session's copy of every queued chunk into a pooled buffer (QueueChunkAsync lets the caller reuse its own).</summary>
+    [Benchmark]
+    public int CopyQueued()
+    {
+        var pool = ArrayPool<byte>.Shared;
+        var sum = 0;
+        foreach (var (offset, length) in _chunks)
+        {
+            var buffer = pool.Rent(length);
+            _data.AsSpan(offset, length).CopyTo(buffer);
+            sum += buffer[length / 2];
+            pool.Return(buffer);
+        }
+        return sum;
+    }
+
+    /// <summary>BLAKE3 of the packs' bytes in 16 MiB pieces (each pack's file name is the hash of its bytes).</summary>
+    [Benchmark]
+    public int PackFileId()
+    {
+        var sum = 0;
+        for (var at = 0; at < _packs.Length; at += 16 << 20)
+            sum += ChunkHasher.FileId(_packs.AsSpan(at, Math.Min(16 << 20, _packs.Length - at))).GetHashCode();
+        return sum;
+    }
+
+    /// <summary>The packs' bytes put into a LocalStore in 16 MiB files (write, fsync, link, directory fsync) on the scratch filesystem.</summary>
+    [Benchmark]
+    public async Task<int> PutPacks()
+    {
+        var store = new LocalStore(Path.Combine(_storeRoot, $"round-{_putRound++}"));
+        var files = 0;
+        for (var at = 0; at < _packs.Length; at += 16 << 20, files++)
+            await store.PutAsync($"data/{files:x2}", _packs.AsMemory(at, Math.Min(16 << 20, _packs.Length - at)));
+        return files;
     }
 
     /// <summary>BLAKE3 of every chunk (the chunk id).</summary>

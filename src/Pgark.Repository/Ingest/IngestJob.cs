@@ -46,8 +46,11 @@ internal sealed class IngestJob : IThreadPoolWorkItem
     public Task Done => _done.Task;
     public ChunkId Id { get; private set; }
     public ExtentRef? Extent { get; private set; }
-    /// <summary>Non-null when the worker found the chunk absent and encoded it; null means deduplicated or unchanged.</summary>
-    public EncodedChunk? Encoded { get; private set; }
+    /// <summary>
+    /// Non-null when the worker found the chunk absent and encoded it; null means deduplicated or unchanged. Its stored
+    /// bytes are rented from the session's pool: the session releases them once appended (or found a duplicate after all).
+    /// </summary>
+    public RentedChunk? Encoded { get; private set; }
     public Exception? Error { get; private set; }
 
     public void Execute()
@@ -59,14 +62,14 @@ internal sealed class IngestJob : IThreadPoolWorkItem
             {
                 Id = _context.Hasher.Compute(plain);
                 if (!_context.Has(Id))
-                    Encoded = PackWriter.Encode(_context.Codec, _context.Hasher, Id, Kind, plain);
+                    Encoded = PackWriter.EncodeRented(_context.Codec, Id, Kind, plain, _context.Buffers);
                 return;
             }
             var plan = ExtentPlan.Make(plain, PageSize, PagesPerExtent, Parent, _context.Hasher, _context.Has);
             Extent = plan.Result;
             Id = plan.StoreId;
             if (!plan.Unchanged && !_context.Has(plan.StoreId))
-                Encoded = PackWriter.Encode(_context.Codec, _context.Hasher, plan.StoreId, plan.StoreKind, plan.Delta ?? plain);
+                Encoded = PackWriter.EncodeRented(_context.Codec, plan.StoreId, plan.StoreKind, plan.Delta ?? plain, _context.Buffers);
         }
         catch (Exception e)
         {
@@ -89,7 +92,7 @@ internal sealed class IngestJob : IThreadPoolWorkItem
 
 /// <summary>
 /// What a worker needs from its session: the codecs, a thread-safe "is this chunk stored?", and the pool the queued copies
-/// come from. The pool is the session's own: the shared pool keeps only a few arrays per size per core, so with a window
+/// and the encoded chunks come from. The pool is the session's own: the shared pool keeps only a few arrays per size per core, so with a window
 /// of ~100 chunks in flight most rents there would allocate (and zero) a fresh array; this one keeps what the window
 /// needed, at most a window's worth per size class, for the session's life.
 /// </summary>

@@ -19,6 +19,32 @@ internal sealed record InPlacePack(ChunkId PackId, ReadOnlyMemory<byte> File, IR
 public sealed record EncodedChunk(ChunkId Id, ChunkKind Kind, byte[] Stored, uint PlainLength, ChunkFlags Flags);
 
 /// <summary>
+/// As <see cref="EncodedChunk"/>, with the stored bytes in the first <see cref="Length"/> bytes of a buffer rented from
+/// <see cref="Pool"/> (null: an ordinary array). <see cref="Release"/> it once appended to a pack or found a duplicate.
+/// </summary>
+internal sealed class RentedChunk(ChunkId id, ChunkKind kind, byte[] buffer, int length, uint plainLength, ChunkFlags flags,
+    System.Buffers.ArrayPool<byte>? pool)
+{
+    private byte[]? _buffer = buffer;
+
+    public ChunkId Id { get; } = id;
+    public ChunkKind Kind { get; } = kind;
+    public int Length { get; } = length;
+    public uint PlainLength { get; } = plainLength;
+    public ChunkFlags Flags { get; } = flags;
+    public System.Buffers.ArrayPool<byte>? Pool { get; } = pool;
+
+    public ReadOnlySpan<byte> Stored => (_buffer ?? throw new ObjectDisposedException(nameof(RentedChunk))).AsSpan(0, Length);
+
+    public void Release()
+    {
+        if (_buffer is not null && Pool is not null)
+            Pool.Return(_buffer);
+        _buffer = null;
+    }
+}
+
+/// <summary>
 /// Appends stored chunks to one pack in memory (bounded by the configured target size plus one chunk) and finishes it
 /// with header and trailer. Verify-before-publish (spec §6.2): every chunk is decoded and re-hashed right after encoding,
 /// and the finished header is parsed back from the final bytes. Any failure there means the writer or its memory is
@@ -55,7 +81,7 @@ public sealed class PackWriter
 
     /// <summary>
     /// Compresses (and seals) one chunk and verifies it decodes back to its id. Thread-safe, so the ingest workers call it
-    /// in parallel; <see cref="Append"/> then places the result in the pack on the session's thread.
+    /// in parallel; <see cref="Append(EncodedChunk)"/> then places the result in the pack on the session's thread.
     /// </summary>
     public static EncodedChunk Encode(StoredChunkCodec codec, ChunkHasher hasher, ChunkId id, ChunkKind kind, ReadOnlySpan<byte> plaintext)
     {
@@ -64,22 +90,51 @@ public sealed class PackWriter
         Span<byte> aad = stackalloc byte[ChunkId.Size];
         id.WriteTo(aad);
         var stored = codec.Encode(plaintext, aad, out var flags);
-        var encoded = new EncodedChunk(id, kind, stored, (uint)plaintext.Length, flags);
-        Verify(codec, encoded, plaintext);
-        return encoded;
+        Verify(codec, id, stored, flags, plaintext);
+        return new EncodedChunk(id, kind, stored, (uint)plaintext.Length, flags);
+    }
+
+    /// <summary>
+    /// As <see cref="Encode"/>, the stored bytes in a buffer rented from <paramref name="pool"/> (the ingest workers' path);
+    /// verified the same way before it returns.
+    /// </summary>
+    internal static RentedChunk EncodeRented(StoredChunkCodec codec, ChunkId id, ChunkKind kind, ReadOnlySpan<byte> plaintext,
+        System.Buffers.ArrayPool<byte> pool)
+    {
+        if (plaintext.Length > FormatConstants.MaxChunkSize)
+            throw new ArgumentException($"chunk of {plaintext.Length} bytes exceeds the {FormatConstants.MaxChunkSize}-byte limit", nameof(plaintext));
+        Span<byte> aad = stackalloc byte[ChunkId.Size];
+        id.WriteTo(aad);
+        var (buffer, length, rentedFrom) = codec.EncodeRented(plaintext, aad, pool, out var flags);
+        var chunk = new RentedChunk(id, kind, buffer, length, (uint)plaintext.Length, flags, rentedFrom);
+        try
+        {
+            Verify(codec, id, chunk.Stored, flags, plaintext);
+        }
+        catch
+        {
+            chunk.Release();
+            throw;
+        }
+        return chunk;
     }
 
     /// <summary>Appends a chunk that <see cref="Encode"/> produced and verified.</summary>
-    public PackEntry Append(EncodedChunk chunk)
+    public PackEntry Append(EncodedChunk chunk) => Append(chunk.Id, chunk.Kind, chunk.Stored, chunk.PlainLength, chunk.Flags);
+
+    /// <summary>Appends a chunk that <see cref="EncodeRented"/> produced and verified; the caller may release it on return.</summary>
+    internal PackEntry Append(RentedChunk chunk) => Append(chunk.Id, chunk.Kind, chunk.Stored, chunk.PlainLength, chunk.Flags);
+
+    private PackEntry Append(ChunkId id, ChunkKind kind, ReadOnlySpan<byte> stored, uint plainLength, ChunkFlags flags)
     {
         if (_finished)
             throw new InvalidOperationException("the pack is finished; start a new one");
-        if ((long)_length + chunk.Stored.Length > FormatConstants.MaxPackSize - (1 << 20))
+        if ((long)_length + stored.Length > FormatConstants.MaxPackSize - (1 << 20))
             throw new InvalidOperationException("pack would exceed the maximum pack size; finish it first");
-        var entry = new PackEntry(chunk.Id, (uint)_length, (uint)chunk.Stored.Length, chunk.PlainLength, chunk.Flags, chunk.Kind);
-        EnsureCapacity(_length + chunk.Stored.Length);
-        chunk.Stored.CopyTo(_body.AsSpan(_length));
-        _length += chunk.Stored.Length;
+        var entry = new PackEntry(id, (uint)_length, (uint)stored.Length, plainLength, flags, kind);
+        EnsureCapacity(_length + stored.Length);
+        stored.CopyTo(_body.AsSpan(_length));
+        _length += stored.Length;
         _entries.Add(entry);
         return entry;
     }
@@ -139,18 +194,18 @@ public sealed class PackWriter
     /// Decodes the stored form and compares it with the plaintext the id was computed from: the same guarantee as
     /// re-hashing (the stored chunk yields the bytes its id names) at the cost of a memory compare instead of a hash.
     /// </summary>
-    private static void Verify(StoredChunkCodec codec, EncodedChunk chunk, ReadOnlySpan<byte> plaintext)
+    private static void Verify(StoredChunkCodec codec, ChunkId id, ReadOnlySpan<byte> stored, ChunkFlags flags, ReadOnlySpan<byte> plaintext)
     {
         Span<byte> aad = stackalloc byte[ChunkId.Size];
-        chunk.Id.WriteTo(aad);
+        id.WriteTo(aad);
         try
         {
-            if (!codec.DecodesTo(chunk.Stored, chunk.Flags, plaintext, aad))
+            if (!codec.DecodesTo(stored, flags, plaintext, aad))
                 throw new InvalidDataException("decodes to bytes other than the plaintext");
         }
         catch (InvalidDataException e)
         {
-            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "(pack being written)", chunk.Id.ToString(),
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "(pack being written)", id.ToString(),
                 $"chunk did not survive verify-before-publish: {e.Message}", e);
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Pgark.Repository.Codecs;
 using Pgark.Repository.Crypto;
@@ -33,34 +34,68 @@ public sealed class StoredChunkCodec
 
     public byte[] Encode(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, out ChunkFlags flags)
     {
-        flags = ChunkFlags.None;
-        byte[] payload = [];
-        var compressed = false;
-        if (_compressionLevel is { } level && plaintext.Length > 0)
+        var scratch = RentCompressionScratch(plaintext.Length);
+        try
         {
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(plaintext.Length));
-            try
-            {
-                var compressor = t_compressor ??= new ZstdCompressor(level, largeInputParameters: true);
-                compressor.Level = level;
-                var written = compressor.Compress(plaintext, buffer);
-                // Keep the frame only if it saves at least 1/32: below that, decompression costs more than the bytes saved.
-                if (written <= plaintext.Length - plaintext.Length / 32 && written < plaintext.Length)
-                {
-                    payload = buffer.AsSpan(0, written).ToArray();
-                    compressed = true;
-                }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
+            var payload = CompressOrKeep(plaintext, scratch, out flags);
+            return _box is null ? payload.ToArray() : _box.Seal(payload, associatedData);
         }
-        if (!compressed)
-            payload = plaintext.ToArray();
-        else
-            flags = ChunkFlags.Compressed;
-        return _box is null ? payload : _box.Seal(payload, associatedData);
+        finally
+        {
+            ReturnCompressionScratch(scratch);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Encode"/>, but the stored bytes land in a buffer rented from <paramref name="pool"/> (the ingest workers'
+    /// path: one chunk-sized array per new chunk would otherwise be allocated, zeroed and collected). A sealed box allocates
+    /// its own output, which is then returned as is (pool null).
+    /// </summary>
+    internal (byte[] Buffer, int Length, ArrayPool<byte>? Pool) EncodeRented(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData,
+        ArrayPool<byte> pool, out ChunkFlags flags)
+    {
+        if (_box is not null)
+        {
+            var sealedBytes = Encode(plaintext, associatedData, out flags);
+            return (sealedBytes, sealedBytes.Length, null);
+        }
+        var scratch = RentCompressionScratch(plaintext.Length);
+        try
+        {
+            var payload = CompressOrKeep(plaintext, scratch, out flags);
+            var rented = pool.Rent(Math.Max(1, payload.Length));
+            payload.CopyTo(rented);
+            return (rented, payload.Length, pool);
+        }
+        finally
+        {
+            ReturnCompressionScratch(scratch);
+        }
+    }
+
+    private byte[]? RentCompressionScratch(int plainLength)
+        => _compressionLevel is not null && plainLength > 0 ? ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(plainLength)) : null;
+
+    private static void ReturnCompressionScratch(byte[]? scratch)
+    {
+        if (scratch is not null)
+            ArrayPool<byte>.Shared.Return(scratch);
+    }
+
+    /// <summary>The zstd frame in <paramref name="scratch"/> when it saves enough, else <paramref name="plaintext"/> itself.</summary>
+    private ReadOnlySpan<byte> CompressOrKeep(ReadOnlySpan<byte> plaintext, byte[]? scratch, out ChunkFlags flags)
+    {
+        flags = ChunkFlags.None;
+        if (_compressionLevel is not { } level || scratch is null)
+            return plaintext;
+        var compressor = t_compressor ??= new ZstdCompressor(level, largeInputParameters: true);
+        compressor.Level = level;
+        var written = compressor.Compress(plaintext, scratch);
+        // Keep the frame only if it saves at least 1/32: below that, decompression costs more than the bytes saved.
+        if (written > plaintext.Length - plaintext.Length / 32 || written >= plaintext.Length)
+            return plaintext;
+        flags = ChunkFlags.Compressed;
+        return scratch.AsSpan(0, written);
     }
 
     /// <summary>Recovers the plaintext; throws <see cref="InvalidDataException"/> describing what failed.</summary>
@@ -108,7 +143,7 @@ public sealed class StoredChunkCodec
     {
         if (_box is not null || (flags & ChunkFlags.Compressed) == 0)
             return Decode(stored, flags, (uint)plaintext.Length, associatedData).AsSpan().SequenceEqual(plaintext);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, plaintext.Length));
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, plaintext.Length));
         try
         {
             var decoded = buffer.AsSpan(0, plaintext.Length);
@@ -121,7 +156,7 @@ public sealed class StoredChunkCodec
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
