@@ -60,7 +60,8 @@ snapshot_id() { sed -n 's/^snapshot: *\([0-9a-f]*\) (.*/\1/p' "$WORK/$1.out"; }
 # The server must not inherit the caller's descriptors: under `flock LOCK logical-vs.sh` the postmaster would otherwise keep
 # the shared lock held for as long as it runs.
 start_server() {
-    [ -f "$WORK/data/postmaster.pid" ] && return 0
+    # A postmaster.pid left by a machine restart names no running server: pg_ctl status tells, pg_ctl start replaces it.
+    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" status >/dev/null 2>&1 && return 0
     (
         for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi; done
         exec runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null

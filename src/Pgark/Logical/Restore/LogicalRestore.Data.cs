@@ -30,8 +30,8 @@ public static partial class LogicalRestore
     /// the pages still cached.
     /// </summary>
     private static async Task<LoadOutcome> LoadTablesAsync(Repository.Repository repository, SnapshotInfo snapshot,
-        Dictionary<string, TreeFile> files, ConnectionSettings target, List<TableData> tables, PostDataPlan? plan, LogicalRestoreOptions options,
-        CancellationToken cancellationToken)
+        Dictionary<string, TreeFile> files, WorkerConnections connections, List<TableData> tables, PostDataPlan? plan, LogicalRestoreOptions options,
+        int sourceVersion, CancellationToken cancellationToken)
     {
         var work = tables.Select(t => (Table: t, File: files.GetValueOrDefault(t.Path)
             ?? throw new LogicalException($"snapshot {snapshot.ShortId} has no data object {t.Path} for table {t.Schema}.{t.Name}; hint: run pgark check",
@@ -46,7 +46,7 @@ public static partial class LogicalRestore
         var queue = new WorkerQueue();
         var weights = work.ToDictionary(w => w.Table.QualifiedName, w => w.Table.Bytes, StringComparer.Ordinal);
         var foreignKeys = new ForeignKeySchedule(queue, plan, weights, async (connection, key) =>
-            Interlocked.Add(ref builds, await ApplyAsync(connection, [key], cancellationToken).ConfigureAwait(false)));
+            Interlocked.Add(ref builds, await ApplyAsync(connection, [key], cancellationToken, sourceVersion).ConfigureAwait(false)));
         foreach (var (table, file) in work)
         {
             queue.Add(table.Bytes, async connection =>
@@ -61,12 +61,12 @@ public static partial class LogicalRestore
                 }
                 var tableBuilds = plan?.TableBuilds.GetValueOrDefault(table.QualifiedName) ?? [];
                 var keys = tableBuilds.Where(b => b.Kind != "index").ToList();
-                Interlocked.Add(ref builds, await ApplyAsync(connection, keys, cancellationToken).ConfigureAwait(false));
+                Interlocked.Add(ref builds, await ApplyAsync(connection, keys, cancellationToken, sourceVersion).ConfigureAwait(false));
                 foreach (var index in tableBuilds.Where(b => b.Kind == "index"))
                 {
                     queue.Add(table.Bytes, async other =>
                     {
-                        Interlocked.Add(ref builds, await ApplyAsync(other, [index], cancellationToken).ConfigureAwait(false));
+                        Interlocked.Add(ref builds, await ApplyAsync(other, [index], cancellationToken, sourceVersion).ConfigureAwait(false));
                         foreignKeys.Built(table.QualifiedName);
                     });
                 }
@@ -81,7 +81,7 @@ public static partial class LogicalRestore
                 }
             });
         }
-        await queue.RunAsync(options.Jobs, token => OpenWriterAsync(target, token), cancellationToken).ConfigureAwait(false);
+        await queue.RunAsync(options.Jobs, connections.TakeAsync, cancellationToken).ConfigureAwait(false);
         return new LoadOutcome(rows, bytes, builds, readBack);
     }
 

@@ -12,14 +12,13 @@ public static partial class LogicalRestore
 {
     private static DocumentRef? FindDocument(SnapshotInfo snapshot, string name) => snapshot.Record.Documents.FirstOrDefault(d => d.Name == name);
 
-    private static async Task<int> RestoreGlobalsAsync(Repository.Repository repository, SnapshotInfo snapshot, LogicalRestoreOptions options,
-        CancellationToken cancellationToken)
+    private static async Task<int> RestoreGlobalsAsync(Repository.Repository repository, PgConnection connection, SnapshotInfo snapshot,
+        LogicalRestoreOptions options, CancellationToken cancellationToken)
     {
         var document = FindDocument(snapshot, LogicalManifest.GlobalsDocumentName) ?? throw new LogicalException(
             $"snapshot {snapshot.ShortId} holds no roles or tablespaces; hint: take the backup with --globals, or restore without --globals");
         var objects = LogicalManifest.DecodeSchema(await repository.ReadDocumentAsync(document, cancellationToken).ConfigureAwait(false),
             LogicalManifest.GlobalsFormat);
-        await using PgConnection connection = await OpenWriterAsync(options.Target, cancellationToken).ConfigureAwait(false);
         var roles = await NamesAsync(connection, "SELECT rolname FROM pg_catalog.pg_roles", cancellationToken).ConfigureAwait(false);
         var tablespaces = await NamesAsync(connection, "SELECT spcname FROM pg_catalog.pg_tablespace", cancellationToken).ConfigureAwait(false);
         var wanted = objects.Where(o => o.Kind switch

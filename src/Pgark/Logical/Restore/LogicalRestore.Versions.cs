@@ -1,6 +1,3 @@
-using Pgark.Wire;
-using Pgark.Wire.Connection;
-
 namespace Pgark.Logical.Restore;
 
 // Restores across majors: onto an older one refused up front, a failure on a newer one explained.
@@ -10,15 +7,8 @@ public static partial class LogicalRestore
     /// A logical backup restores onto the same or a newer major: an older server may lack what the definitions use (and
     /// pg_dump promises nothing there either). Checked before anything is created.
     /// </summary>
-    private static async Task CheckTargetVersionAsync(ConnectionSettings target, LogicalManifest manifest, string snapshotId,
-        CancellationToken cancellationToken)
+    private static void CheckTargetVersion(int targetVersion, LogicalManifest manifest, string snapshotId)
     {
-        int targetVersion;
-        await using (PgConnection connection = await PgConnection.OpenAsync(target with { Replication = ReplicationMode.None }, cancellationToken)
-            .ConfigureAwait(false))
-        {
-            targetVersion = connection.ServerVersionNumber;
-        }
         if (Major(targetVersion) < Major(manifest.ServerVersionNumber))
         {
             throw new LogicalException($"backup {snapshotId} was taken on PostgreSQL {manifest.ServerVersion} and the target server runs " +

@@ -23,45 +23,81 @@ public static partial class LogicalRestore
         if (options.SchemaOnly && options.DataOnly)
             throw new ArgumentException("schema-only and data-only exclude each other", nameof(options));
 
-        // Load the snapshot's documents and decide what to restore.
-        var (snapshot, manifest, schema) = await LoadAsync(repository, options.SnapshotId, cancellationToken).ConfigureAwait(false);
-        var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
-        var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).Select(o => Placed(o, options)).ToList();
-        var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
-        await CheckTargetVersionAsync(options.Target, manifest, snapshot.ShortId, cancellationToken).ConfigureAwait(false);
+        // The first connection opens while the snapshot's documents load: it checks the target's version, and becomes the
+        // restore's own connection (or, with --create-db, the one that creates the database).
+        Task<PgConnection> opening = PgConnection.OpenAsync(options.Target with { Replication = ReplicationMode.None }, cancellationToken);
+        PgConnection? connection = null;
+        WorkerConnections? workers = null;
+        Task<Dictionary<string, TreeFile>>? reading = null;
+        try
+        {
+            // Load the snapshot's documents and decide what to restore.
+            var (snapshot, manifest, schema) = await LoadAsync(repository, options.SnapshotId, cancellationToken).ConfigureAwait(false);
+            var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
+            var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).Select(o => Placed(o, options)).ToList();
+            var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
+            connection = await opening.ConfigureAwait(false);
+            CheckTargetVersion(connection.ServerVersionNumber, manifest, snapshot.ShortId);
 
-        // Roles and tablespaces first (the database's owners and grants name them), then create the database when asked and connect to it.
-        int globals = options.Globals ? await RestoreGlobalsAsync(repository, snapshot, options, cancellationToken).ConfigureAwait(false) : 0;
-        ConnectionSettings target = await CreateDatabaseAsync(options, manifest, cancellationToken).ConfigureAwait(false);
-        await using PgConnection connection = await OpenWriterAsync(target, cancellationToken).ConfigureAwait(false);
+            // Roles and tablespaces first (the database's owners and grants name them), then create the database when asked and connect to it.
+            await connection.ExecuteAsync(SessionSetup.Write, cancellationToken).ConfigureAwait(false);
+            int globals = options.Globals ? await RestoreGlobalsAsync(repository, connection, snapshot, options, cancellationToken).ConfigureAwait(false) : 0;
+            ConnectionSettings target = await CreateDatabaseAsync(connection, options, manifest, cancellationToken).ConfigureAwait(false);
+            if (options.CreateDatabase is not null)
+            {
+                PgConnection maintenance = connection;
+                connection = null;
+                await maintenance.DisposeAsync().ConfigureAwait(false);
+                connection = await OpenWriterAsync(target, cancellationToken).ConfigureAwait(false);
+            }
 
-        // Pre-data; then per table (in parallel) its rows, its keys and indexes and its read-back; then the rest of post-data, sequences.
-        int created = 0;
-        var preData = objects.Where(o => o.Section == SchemaSection.PreData).ToList();
-        var postData = objects.Where(o => o.Section == SchemaSection.PostData && !IsDatabaseProperty(o)).ToList();
-        if (!options.DataOnly)
-            created += await ApplyAsync(connection, preData, cancellationToken, manifest.ServerVersionNumber).ConfigureAwait(false);
-        var plan = options.DataOnly || options.SchemaOnly ? null : PostDataPlan.Split(postData, tables.Select(t => t.QualifiedName), preData);
-        var files = options.SchemaOnly ? [] : await ReadTreeAsync(repository, snapshot, cancellationToken).ConfigureAwait(false);
-        var loaded = options.SchemaOnly ? default
-            : await LoadTablesAsync(repository, snapshot, files, target, tables, plan, options, cancellationToken).ConfigureAwait(false);
-        created += loaded.Builds;
-        // Large objects belong to no table: a --table restore leaves them out (as pg_restore -t does).
-        int largeObjects = options.SchemaOnly || options.Tables.Count > 0 ? 0
-            : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.ReadBack, cancellationToken)
-                .ConfigureAwait(false);
-        if (!options.DataOnly)
-            created += await ApplyAsync(connection, plan?.Rest ?? postData, cancellationToken, manifest.ServerVersionNumber).ConfigureAwait(false);
-        if (!options.SchemaOnly)
-            await SetSequencesAsync(connection, manifest.Sequences.Where(s => s.Table is null || selection.Includes(s.Table)), cancellationToken)
-                .ConfigureAwait(false);
-        // Last, and only into a database this restore created: its own properties (a connection limit or a revoked CONNECT
-        // must not reach the restore's sessions).
-        if (!options.DataOnly)
-            created += await ApplyDatabasePropertiesAsync(connection, objects, options.CreateDatabase, manifest.ServerVersionNumber, cancellationToken)
-                .ConfigureAwait(false);
-        return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, loaded.Rows, loaded.Bytes,
-            options.SchemaOnly ? 0 : tables.Count, largeObjects, globals, loaded.ReadBack);
+            // While pre-data runs: the data step's connections open and the snapshot's tree is read.
+            if (!options.SchemaOnly)
+            {
+                reading = ReadTreeAsync(repository, snapshot, cancellationToken);
+                workers = new WorkerConnections(target, tables.Count > 0 ? options.Jobs : 0, cancellationToken);
+            }
+
+            // Pre-data; then per table (in parallel) its rows, its keys and indexes and its read-back; then the rest of post-data, sequences.
+            int created = 0;
+            var preData = objects.Where(o => o.Section == SchemaSection.PreData).ToList();
+            var postData = objects.Where(o => o.Section == SchemaSection.PostData && !IsDatabaseProperty(o)).ToList();
+            if (!options.DataOnly)
+                created += await ApplyAsync(connection, preData, cancellationToken, manifest.ServerVersionNumber).ConfigureAwait(false);
+            var plan = options.DataOnly || options.SchemaOnly ? null : PostDataPlan.Split(postData, tables.Select(t => t.QualifiedName), preData);
+            var files = reading is null ? [] : await reading.ConfigureAwait(false);
+            var loaded = options.SchemaOnly ? default
+                : await LoadTablesAsync(repository, snapshot, files, workers!, tables, plan, options, manifest.ServerVersionNumber, cancellationToken)
+                    .ConfigureAwait(false);
+            created += loaded.Builds;
+            // Large objects belong to no table: a --table restore leaves them out (as pg_restore -t does).
+            int largeObjects = options.SchemaOnly || options.Tables.Count > 0 ? 0
+                : await LoadLargeObjectsAsync(repository, files, target, manifest.LargeObjects, options.Jobs, options.ReadBack, cancellationToken)
+                    .ConfigureAwait(false);
+            if (!options.DataOnly)
+                created += await ApplyAsync(connection, plan?.Rest ?? postData, cancellationToken, manifest.ServerVersionNumber).ConfigureAwait(false);
+            if (!options.SchemaOnly)
+                await SetSequencesAsync(connection, manifest.Sequences.Where(s => s.Table is null || selection.Includes(s.Table)), cancellationToken)
+                    .ConfigureAwait(false);
+            // Last, and only into a database this restore created: its own properties (a connection limit or a revoked CONNECT
+            // must not reach the restore's sessions).
+            if (!options.DataOnly)
+                created += await ApplyDatabasePropertiesAsync(connection, objects, options.CreateDatabase, manifest.ServerVersionNumber, cancellationToken)
+                    .ConfigureAwait(false);
+            return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, loaded.Rows, loaded.Bytes,
+                options.SchemaOnly ? 0 : tables.Count, largeObjects, globals, loaded.ReadBack);
+        }
+        finally
+        {
+            if (connection is not null)
+                await connection.DisposeAsync().ConfigureAwait(false);
+            else if (!opening.IsCompleted)
+                CloseWhenOpened(opening); // the documents failed first: their error is the one to report
+            if (workers is not null)
+                await workers.DisposeAsync().ConfigureAwait(false);
+            if (reading is not null)
+                Observe(reading);
+        }
     }
 
     /// <summary>The objects and tables of a logical snapshot, in restore order (for <c>pgark ls</c>).</summary>
@@ -100,6 +136,19 @@ public static partial class LogicalRestore
         return (snapshot, manifest, schema);
     }
 
+    /// <summary>Observes a background task's failure (its error is not the one the restore reports).</summary>
+    private static void Observe(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Closes a connection still opening when the restore already failed, or observes its own failure.</summary>
+    private static void CloseWhenOpened(Task<PgConnection> opening) => opening.ContinueWith(static async t =>
+    {
+        if (t.IsCompletedSuccessfully)
+            await t.Result.DisposeAsync().ConfigureAwait(false);
+        else
+            _ = t.Exception;
+    }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
+
     internal static async Task<PgConnection> OpenWriterAsync(ConnectionSettings target, CancellationToken cancellationToken)
     {
         PgConnection connection = await PgConnection.OpenAsync(target with { Replication = ReplicationMode.None }, cancellationToken)
@@ -108,35 +157,31 @@ public static partial class LogicalRestore
         return connection;
     }
 
-    private static async Task<ConnectionSettings> CreateDatabaseAsync(LogicalRestoreOptions options, LogicalManifest manifest,
-        CancellationToken cancellationToken)
+    private static async Task<ConnectionSettings> CreateDatabaseAsync(PgConnection maintenance, LogicalRestoreOptions options,
+        LogicalManifest manifest, CancellationToken cancellationToken)
     {
         if (options.CreateDatabase is null)
             return options.Target;
-        await using (PgConnection maintenance = await PgConnection.OpenAsync(options.Target with { Replication = ReplicationMode.None },
-            cancellationToken).ConfigureAwait(false))
+        string sql = DatabaseDefinition.CreateStatement(options.CreateDatabase, manifest.Encoding, manifest.Definition,
+            maintenance.ServerVersionNumber, !options.NoTablespaces);
+        try
         {
-            string sql = DatabaseDefinition.CreateStatement(options.CreateDatabase, manifest.Encoding, manifest.Definition,
-                maintenance.ServerVersionNumber, !options.NoTablespaces);
-            try
+            await maintenance.ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PgServerException e)
+        {
+            // 42P04 duplicate_database: never restore over an existing database by accident.
+            string hint = e.SqlState switch
             {
-                await maintenance.ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PgServerException e)
-            {
-                // 42P04 duplicate_database: never restore over an existing database by accident.
-                string hint = e.SqlState switch
-                {
-                    "42P04" => "; hint: name a new database with --create-db, drop the existing one first, or restore into it by naming it in --db without --create-db",
-                    "42704" => $"; hint: the source database's default tablespace {manifest.Definition?.Tablespace} is not on the target server: restore the " +
-                        "backup's tablespaces with --globals (a backup taken with --globals), create it, or restore without tablespaces (--no-tablespaces)",
-                    // 42809 (a locale the operating system lacks) and 22023 (an ICU locale or provider setting it rejects)
-                    "42809" or "22023" => $"; hint: the target server cannot make the source database's locale ({Describe(manifest.Definition)}): install " +
-                        "that locale on the target's host, or create the database yourself and restore into it by naming it in --db without --create-db",
-                    _ => "",
-                };
-                throw new LogicalException($"could not create database {options.CreateDatabase}: {e.Message}{hint}", $"database {options.CreateDatabase}", e);
-            }
+                "42P04" => "; hint: name a new database with --create-db, drop the existing one first, or restore into it by naming it in --db without --create-db",
+                "42704" => $"; hint: the source database's default tablespace {manifest.Definition?.Tablespace} is not on the target server: restore the " +
+                    "backup's tablespaces with --globals (a backup taken with --globals), create it, or restore without tablespaces (--no-tablespaces)",
+                // 42809 (a locale the operating system lacks) and 22023 (an ICU locale or provider setting it rejects)
+                "42809" or "22023" => $"; hint: the target server cannot make the source database's locale ({Describe(manifest.Definition)}): install " +
+                    "that locale on the target's host, or create the database yourself and restore into it by naming it in --db without --create-db",
+                _ => "",
+            };
+            throw new LogicalException($"could not create database {options.CreateDatabase}: {e.Message}{hint}", $"database {options.CreateDatabase}", e);
         }
         return options.Target with { Database = options.CreateDatabase };
     }
