@@ -38,7 +38,6 @@ public sealed class WalStreamHarness : IAsyncDisposable
     /// <summary>pg_control's system identifier: the cluster whose WAL directory the streamer writes (repository-format.md §8.2).</summary>
     public static async Task<ulong> SystemIdentifierAsync(LocalCluster cluster)
         => ulong.Parse(await cluster.ScalarAsync<string>("SELECT system_identifier::text FROM pg_control_system()"), System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     public WalReceiverOptions Options(string slot, bool createSlot = true, string? user = null, string? password = null) => new()
     {

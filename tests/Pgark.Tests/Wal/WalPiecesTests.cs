@@ -126,7 +126,8 @@ public sealed class WalPiecesTests
         WalSegmentObject partial = (await store.ListAsync()).Single(o => o.SegmentNumber == 5);
         await store.DeleteAsync(partial);
         Assert.Equal([4UL, 6UL], (await store.ListObjectsAsync()).Select(o => o.SegmentNumber));
-        Assert.DoesNotContain(await blobs.ListAsync("wal/000000010000000000000005").ToListAsync(), _ => true);
+        Assert.DoesNotContain(await blobs.ListAsync(Pgark.Repository.Wal.WalArchive.ClusterDirectory(store.SystemIdentifier) + "000000010000000000000005").ToListAsync(), _ => true);
+        Assert.Contains(await blobs.ListAsync(Pgark.Repository.Wal.WalArchive.ClusterDirectory(store.SystemIdentifier) + "000000010000000000000004").ToListAsync(), _ => true);
     }
 
     [Fact]
