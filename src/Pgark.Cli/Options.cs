@@ -338,6 +338,12 @@ internal static class Options
         + "read; without it each table is verified as it loads: its COPY text's BLAKE3 and row count, and the rows the server loaded).",
         ["restore"]);
 
+    public static readonly CliOption SystemId = new("system-id", OptionKind.Text,
+        "The cluster whose WAL to read (a repository may hold WAL of several): its system identifier as pg_controldata prints it "
+        + "(decimal) or as pgark names its WAL directory (16 hex digits). Needed only when the repository holds WAL or backups "
+        + "of more than one cluster; wal push: for a history file pushed from outside the data directory's pg_wal.",
+        ["wal get", "wal push", "wal show", "plan", "restore", "drill"], ValueName: "ID");
+
     /// <summary>The table, in the order help lists options.</summary>
     public static readonly CliOption[] All = [Help, Verbose, Version, Repo, Db, ConnectTimeout, Kind, Backup, Label, Checkpoint, MaxRate,
         Target, Force, Jobs, Table, SchemaOnly, DataOnly, CreateDb, NoOwner, NoPrivileges, Globals, RolePasswords, ExitOnError,
@@ -347,7 +353,7 @@ internal static class Options
         KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, KeepWalWithin, DryRun, Prune, Full,
         TargetTime, TargetLsn, TargetXid, TargetName, Latest, Immediate, Timeline, Exclusive, TargetAction,
         NoVerifyChecksums, Delta, TablespaceMap, Around, Window, From, To,
-        ExtentSize, ChunkSize, Sample, Time, Goal, Apply, Report, ReadBack, NoTablespaces, NoRoleSettings];
+        ExtentSize, ChunkSize, Sample, Time, Goal, Apply, Report, ReadBack, NoTablespaces, NoRoleSettings, SystemId];
 
     public static IEnumerable<CliOption> Global => All.Where(o => o.IsGlobal);
 

@@ -170,9 +170,10 @@ public sealed class PersistedFormatStabilityTests
         var content = new byte[0x6000];
         content[0] = 0x5A;
 
-        var name = await repository.Wal.ArchivePieceAsync(0x10, 3, 1 << 24, 0x24000, content);
+        var name = await repository.Wal.ArchivePieceAsync(7312345678901234567, 0x10, 3, 1 << 24, 0x24000, content);
 
-        Assert.StartsWith("wal/000000100000000000000003.piece-00024000-0002A000.", name);
+        // The cluster's directory: its system identifier in 16 upper-case hex digits (spec §2, §8.2).
+        Assert.StartsWith("wal/657AABA709C54B87/000000100000000000000003.piece-00024000-0002A000.", name);
         var file = await store.GetAsync(name);
         var body = file.AsSpan(ObjectEnvelope.HeaderSize);
         Assert.Equal(4, body[0]);
@@ -180,7 +181,7 @@ public sealed class PersistedFormatStabilityTests
             BinaryPrimitives.ReadUInt32LittleEndian(body[16..]), BinaryPrimitives.ReadUInt32LittleEndian(body[20..])));
         Assert.Equal(0x24000u, BinaryPrimitives.ReadUInt32LittleEndian(body[60..]));
         var listed = Assert.Single(await repository.Wal.ListAsync());
-        Assert.Equal((WalKind.Piece, 0x24000, 0x2A000), (listed.Kind, listed.PieceStart, listed.PieceEnd));
+        Assert.Equal((WalKind.Piece, 0x24000, 0x2A000, 7312345678901234567UL), (listed.Kind, listed.PieceStart, listed.PieceEnd, listed.SystemIdentifier));
         Assert.Equal(content, await repository.Wal.ReadAsync(listed));
     }
 }

@@ -33,19 +33,21 @@ public class PlannerBenchmarks
     /// <summary>Segments the time plan decoded (printed in setup).</summary>
     public int SegmentsDecoded { get; private set; }
 
+    private const ulong SystemId = 1;
+
     [GlobalSetup]
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), $"pgark-bench-plan-{Guid.NewGuid():N}");
         _repository = Pgark.Repository.Repository.InitAsync(new LocalStore(_directory), new RepositoryInitOptions()).GetAwaiter().GetResult();
-        var store = new WalStore(_repository);
+        var store = new WalStore(_repository, SystemId);
         // One real object (a zeroed segment) for the header LoadAsync reads, then 9,999 copies under the following names.
         WalSegmentObject first = store.PutSegmentAsync(s_timeline, 1, SegmentSize, new byte[SegmentSize], partial: false).GetAwaiter().GetResult();
         string firstPath = Path.Combine(_directory, first.ObjectName);
         for (ulong n = 2; n <= SegmentCount; n++)
-            File.Copy(firstPath, Path.Combine(_directory, "wal", $"{WalFileName.Segment(s_timeline, n, SegmentSize)}.full.{new string('0', 56)}{n:x8}"));
-        _map = WalArchiveMap.LoadAsync(_repository).GetAwaiter().GetResult();
-        _backups = [new BackupCandidate(new string('a', 64), s_timeline, Lsn.FromSegment(1, 0x28, SegmentSize), Lsn.FromSegment(1, 0x2000, SegmentSize), s_t0, 1)];
+            File.Copy(firstPath, Path.Combine(Path.GetDirectoryName(firstPath)!, $"{WalFileName.Segment(s_timeline, n, SegmentSize)}.full.{new string('0', 56)}{n:x8}"));
+        _map = WalArchiveMap.LoadAsync(_repository, SystemId).GetAwaiter().GetResult();
+        _backups = [new BackupCandidate(new string('a', 64), s_timeline, Lsn.FromSegment(1, 0x28, SegmentSize), Lsn.FromSegment(1, 0x2000, SegmentSize), s_t0, SystemId)];
         var wal = new OneCommitPerSegment();
         _ = new RecoveryPlanner(_map, _backups, wal).PlanAsync(TimeTarget, TimelineChoice.Latest).GetAwaiter().GetResult();
         SegmentsDecoded = wal.Reads;
@@ -60,7 +62,7 @@ public class PlannerBenchmarks
     [Benchmark]
     public async Task<long> LoadMapFromDirectory()
     {
-        WalArchiveMap map = await WalArchiveMap.LoadAsync(_repository);
+        WalArchiveMap map = await WalArchiveMap.LoadAsync(_repository, SystemId);
         RecoveryPlan plan = await new RecoveryPlanner(map, _backups, new OneCommitPerSegment()).PlanAsync(RecoveryTarget.Immediate, TimelineChoice.Latest);
         // Continuity over the whole archive, as a plan to the newest WAL would prove it.
         return WalContinuity.Prove(map, plan.Path, plan.Wal.From, map.Timeline(s_timeline)!.End).Segments.Count;

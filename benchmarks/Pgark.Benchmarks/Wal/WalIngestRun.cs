@@ -116,7 +116,7 @@ internal static class WalIngestRun
     /// <summary>Every source segment must come back from the repository as one complete object, byte for byte.</summary>
     private static async Task VerifyAsync(Pgark.Repository.Repository repository, List<string> segments)
     {
-        var store = new WalStore(repository);
+        WalStore store = await WalClusters.OpenAsync(repository, null).ConfigureAwait(false);
         Dictionary<string, WalSegmentObject> full = (await store.ListAsync().ConfigureAwait(false))
             .Where(o => o.Kind == WalKind.Full).ToDictionary(o => o.WalFileName, StringComparer.Ordinal);
         foreach (string path in segments)

@@ -28,6 +28,7 @@ internal sealed record ErrorReport(ExitCode Code, string Message, string Hint)
             UsageException e => new(ExitCode.Usage, e.Message, e.Hint),
             Pgark.Wal.WalStreamException e => new(e.InRepository ? ExitCode.RepositoryError : ExitCode.ServerError, e.Message, e.Hint),
             Pgark.Wal.WalPushException e => new(ExitCode.Usage, e.Message, e.Hint),
+            Pgark.Wal.WalClusterChoiceException e => new(ExitCode.Usage, e.Message, e.Hint),
             Pgark.Wal.WalConflictException e => new(ExitCode.RepositoryError, e.Message, e.Hint),
             Pgark.Wal.Show.WalShowException e => new(ExitCode.CheckFailed, e.Message, e.Hint),
             Pgark.Wal.Reader.WalFormatException e => new(ExitCode.RepositoryError, FirstLine(e.Message),

@@ -43,9 +43,11 @@ internal sealed class RepositoryChecker
     private async Task CheckWalAsync(bool readData, CancellationToken cancellationToken)
     {
         var objects = await _repository.Wal.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var conflict in objects.Where(o => o.Kind == WalKind.Full).GroupBy(o => o.WalFileName).Where(g => g.Count() > 1))
+        // Segment names repeat across clusters; the legacy namespace is one cluster's (spec §8.2).
+        var legacy = await _repository.Wal.LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var conflict in objects.Where(o => o.Kind == WalKind.Full).GroupBy(o => (o.SystemIdentifier ?? legacy, o.WalFileName)).Where(g => g.Count() > 1))
             _report.Add(new CheckProblem(CheckSeverity.Error, conflict.First().FileName, null,
-                $"{conflict.Count()} different complete objects for WAL segment {conflict.Key}"));
+                $"{conflict.Count()} different complete objects for WAL segment {conflict.Key.WalFileName}"));
         if (!readData)
             return;
         foreach (var walObject in objects)
@@ -55,8 +57,14 @@ internal sealed class RepositoryChecker
                 continue;
             try
             {
-                await _repository.Wal.ReadAsync(walObject, cancellationToken).ConfigureAwait(false);
+                var content = await _repository.Wal.ReadAsync(walObject, cancellationToken).ConfigureAwait(false);
                 _report.WalVerified.Add(fileId);
+                if (walObject is { SystemIdentifier: { } directory, Kind: not WalKind.History, PieceStart: 0 }
+                    && Pgark.Repository.Wal.WalArchive.SystemIdentifierOf(content) is { } holds && holds != directory)
+                {
+                    _report.Add(new CheckProblem(CheckSeverity.Error, walObject.FileName, null,
+                        $"WAL {walObject.WalFileName} in the directory of system {directory:X16} holds WAL of system {holds:X16}"));
+                }
             }
             catch (RepositoryException e)
             {

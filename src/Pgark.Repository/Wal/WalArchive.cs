@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Pgark.Repository.Format;
 using Pgark.Repository.Objects;
@@ -12,12 +13,20 @@ public sealed record WalObjectInfo(string FileName, WalKind Kind, uint Timeline,
 
     /// <summary>Just past a piece's last byte within its segment, from its name (0 for the other kinds).</summary>
     public int PieceEnd { get; init; }
+
+    /// <summary>
+    /// The cluster whose directory, <c>wal/&lt;SYSID16&gt;/</c>, holds the object; null for the legacy namespace directly under
+    /// <c>wal/</c>, which belongs to the cluster <see cref="WalArchive.LegacySystemIdentifierAsync"/> names (spec §8.2).
+    /// </summary>
+    public ulong? SystemIdentifier { get; init; }
 }
 
 /// <summary>
 /// Continuous WAL archive (spec §8): each completed or partial segment and each timeline history file is one
-/// self-contained object under <c>wal/</c>, named by PostgreSQL's WAL file name, so archiving never touches the index and
-/// listing never reads snapshots. Callers archiving continuously hold a shared lock (<c>archive-wal</c>).
+/// self-contained object under <c>wal/&lt;SYSID16&gt;/</c>, the directory of its cluster (§8.2), named by PostgreSQL's WAL
+/// file name, so archiving never touches the index and listing never reads snapshots. Objects directly under <c>wal/</c>
+/// (the legacy namespace, written before clusters had directories) are read as the WAL of the one cluster their first
+/// segment names. Callers archiving continuously hold a shared lock (<c>archive-wal</c>).
 /// </summary>
 public sealed class WalArchive
 {
@@ -27,6 +36,9 @@ public sealed class WalArchive
     private readonly Repository _repository;
 
     internal WalArchive(Repository repository) => _repository = repository;
+
+    /// <summary>A cluster's WAL directory, <c>wal/&lt;SYSID16&gt;/</c>: its system identifier in 16 upper-case hex digits.</summary>
+    public static string ClusterDirectory(ulong systemIdentifier) => string.Create(CultureInfo.InvariantCulture, $"{Directory}{systemIdentifier:X16}/");
 
     /// <summary>PostgreSQL's file name of a segment: TLI, then log and segment numbers, 8 upper-case hex digits each.</summary>
     public static string SegmentFileName(uint timeline, ulong segmentNumber, int segmentSize)
@@ -38,17 +50,22 @@ public sealed class WalArchive
     }
 
     /// <summary>Archives a completed (or, with <paramref name="partial"/>, an incomplete) segment; returns its object name.</summary>
-    public async Task<string> ArchiveSegmentAsync(uint timeline, ulong segmentNumber, int segmentSize, ReadOnlyMemory<byte> content, bool partial,
-        CancellationToken cancellationToken = default)
+    public async Task<string> ArchiveSegmentAsync(ulong systemIdentifier, uint timeline, ulong segmentNumber, int segmentSize, ReadOnlyMemory<byte> content,
+        bool partial, CancellationToken cancellationToken = default)
     {
         if (!partial && content.Length != segmentSize)
             throw new ArgumentException($"a complete segment has {segmentSize} bytes, got {content.Length}", nameof(content));
         if (content.Length > segmentSize)
             throw new ArgumentException($"{content.Length} bytes exceed the segment size {segmentSize}", nameof(content));
         var kind = partial ? WalKind.Partial : WalKind.Full;
-        var prefix = $"{Directory}{SegmentFileName(timeline, segmentNumber, segmentSize)}.{(partial ? "partial" : "full")}.";
+        var objectName = $"{SegmentFileName(timeline, segmentNumber, segmentSize)}.{(partial ? "partial" : "full")}.";
+        var prefix = ClusterDirectory(systemIdentifier) + objectName;
         if (!partial && await FindExistingAsync(prefix, _repository.Hasher.Compute(content.Span), cancellationToken).ConfigureAwait(false) is { } existing)
             return existing;
+        // The legacy namespace's copy counts when it is this cluster's (spec §8.2): re-archiving it must stay a no-op.
+        if (!partial && await LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false) == systemIdentifier
+            && await FindExistingAsync(Directory + objectName, _repository.Hasher.Compute(content.Span), cancellationToken).ConfigureAwait(false) is { } legacy)
+            return legacy;
         return await PutAsync(prefix, kind, timeline, segmentNumber, segmentSize, content, cancellationToken).ConfigureAwait(false);
     }
 
@@ -56,12 +73,12 @@ public sealed class WalArchive
     /// Archives bytes [<paramref name="offset"/>, offset + length) of a segment in progress as a piece (spec §8.1), so a
     /// streamer persists only what is new; readers assemble pieces and partials into the segment's longest prefix.
     /// </summary>
-    public Task<string> ArchivePieceAsync(uint timeline, ulong segmentNumber, int segmentSize, int offset, ReadOnlyMemory<byte> content,
-        CancellationToken cancellationToken = default)
+    public Task<string> ArchivePieceAsync(ulong systemIdentifier, uint timeline, ulong segmentNumber, int segmentSize, int offset,
+        ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         if (content.IsEmpty || offset < 0 || (long)offset + content.Length > segmentSize)
             throw new ArgumentException($"a piece of {content.Length} bytes at {offset} does not fit a segment of {segmentSize}", nameof(content));
-        var prefix = $"{Directory}{SegmentFileName(timeline, segmentNumber, segmentSize)}.{PieceKindName(offset, offset + content.Length)}.";
+        var prefix = $"{ClusterDirectory(systemIdentifier)}{SegmentFileName(timeline, segmentNumber, segmentSize)}.{PieceKindName(offset, offset + content.Length)}.";
         return PutAsync(prefix, WalKind.Piece, timeline, segmentNumber, segmentSize, content, cancellationToken, offset);
     }
 
@@ -86,21 +103,81 @@ public sealed class WalArchive
     }
 
     /// <summary>Archives a timeline history file (e.g. 00000002.history).</summary>
-    public Task<string> ArchiveHistoryAsync(uint timeline, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
-        => PutAsync($"{Directory}{timeline:X8}.history.", WalKind.History, timeline, 0, 0, content, cancellationToken);
+    public Task<string> ArchiveHistoryAsync(ulong systemIdentifier, uint timeline, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+        => PutAsync($"{ClusterDirectory(systemIdentifier)}{timeline:X8}.history.", WalKind.History, timeline, 0, 0, content, cancellationToken);
 
-    /// <summary>Lists the archive (optionally one timeline) in WAL order from names alone.</summary>
+    /// <summary>
+    /// Lists the whole archive, every cluster's directory and the legacy namespace (optionally one timeline), from names alone:
+    /// what check and verify need. Readers of WAL use <see cref="ListClusterAsync"/>.
+    /// </summary>
     public async Task<IReadOnlyList<WalObjectInfo>> ListAsync(uint? timeline = null, CancellationToken cancellationToken = default)
     {
-        var prefix = timeline is { } t ? $"{Directory}{t:X8}" : Directory;
         var objects = new List<WalObjectInfo>();
-        await foreach (var info in _repository.Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var info in _repository.Store.ListAsync(Directory, cancellationToken).ConfigureAwait(false))
         {
-            if (TryParseName(info.Name, info.Length) is { } parsed)
+            if (TryParseName(info.Name, info.Length) is { } parsed && (timeline is null || parsed.Timeline == timeline))
                 objects.Add(parsed);
         }
         return objects;
     }
+
+    /// <summary>
+    /// One cluster's WAL (optionally one timeline) from names alone: its directory, plus the legacy namespace when that is this
+    /// cluster's (spec §8.2). Objects of a segment may come from both; readers assemble them as one (§8.1).
+    /// </summary>
+    public async Task<IReadOnlyList<WalObjectInfo>> ListClusterAsync(ulong systemIdentifier, uint? timeline = null, CancellationToken cancellationToken = default)
+    {
+        var all = await ListAsync(timeline, cancellationToken).ConfigureAwait(false);
+        var includeLegacy = all.Any(o => o.SystemIdentifier is null)
+            && await LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false) == systemIdentifier;
+        return all.Where(o => o.SystemIdentifier == systemIdentifier || (includeLegacy && o.SystemIdentifier is null)).ToList();
+    }
+
+    /// <summary>The clusters the archive holds WAL of, ascending: the <c>wal/&lt;SYSID16&gt;/</c> directories with objects and the legacy namespace's.</summary>
+    public async Task<IReadOnlyList<ulong>> ListClustersAsync(CancellationToken cancellationToken = default)
+    {
+        var all = await ListAsync(null, cancellationToken).ConfigureAwait(false);
+        var clusters = new SortedSet<ulong>(all.Where(o => o.SystemIdentifier is not null).Select(o => o.SystemIdentifier!.Value));
+        if (all.Any(o => o.SystemIdentifier is null) && await LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false) is { } legacy)
+            clusters.Add(legacy);
+        return [.. clusters];
+    }
+
+    /// <summary>
+    /// The cluster the legacy namespace (objects directly under <c>wal/</c>) belongs to: <c>xlp_sysid</c> in the long page header
+    /// of its first segment object in WAL order (spec §8.2); null when it has none, or that object's first page is no long header.
+    /// Remembered once found: no writer adds to the legacy namespace, and all of it is one cluster's.
+    /// </summary>
+    public async Task<ulong?> LegacySystemIdentifierAsync(CancellationToken cancellationToken = default)
+    {
+        if (_legacySystemIdentifier is { } known)
+            return known;
+        var first = (await ListAsync(null, cancellationToken).ConfigureAwait(false))
+            .Where(o => o.SystemIdentifier is null && o.Kind != WalKind.History && o.PieceStart == 0)
+            .OrderBy(o => o.Timeline).ThenBy(o => o.WalFileName, StringComparer.Ordinal).ThenBy(o => o.Kind)
+            .ThenBy(o => o.FileName[^64..], StringComparer.Ordinal).FirstOrDefault();
+        if (first is null)
+            return null;
+        var content = await ReadAsync(first, cancellationToken).ConfigureAwait(false);
+        if (content.Length < LongHeaderSize || (BinaryPrimitives.ReadUInt16LittleEndian(content.AsSpan(XlpInfoOffset)) & XlpLongHeader) == 0)
+            return null;
+        _legacySystemIdentifier = BinaryPrimitives.ReadUInt64LittleEndian(content.AsSpan(XlpSysidOffset));
+        return _legacySystemIdentifier;
+    }
+
+    private ulong? _legacySystemIdentifier;
+
+    // PostgreSQL's XLogLongPageHeaderData at a segment's first byte: xlp_info u16 at 2 (XLP_LONG_HEADER = 0x0002), xlp_sysid u64
+    // at 24, 40 bytes in all. The repository layer reads only the system identifier, to attribute the legacy namespace (§8.2).
+    private const int XlpInfoOffset = 2;
+    private const int XlpSysidOffset = 24;
+    private const int LongHeaderSize = 40;
+    private const ushort XlpLongHeader = 0x0002;
+
+    /// <summary>The system identifier in a segment's first page, or null when it does not start with a long page header.</summary>
+    public static ulong? SystemIdentifierOf(ReadOnlySpan<byte> segmentStart)
+        => segmentStart.Length >= LongHeaderSize && (BinaryPrimitives.ReadUInt16LittleEndian(segmentStart[XlpInfoOffset..]) & XlpLongHeader) != 0
+            ? BinaryPrimitives.ReadUInt64LittleEndian(segmentStart[XlpSysidOffset..]) : null;
 
     /// <summary>Reads a WAL object back, verified (file id, frames, content id; for a piece, the range its name gives).</summary>
     public async Task<byte[]> ReadAsync(WalObjectInfo walObject, CancellationToken cancellationToken = default)
@@ -122,7 +199,26 @@ public sealed class WalArchive
 
     internal static WalObjectInfo? TryParseName(string name, long length)
     {
-        var parts = name[Directory.Length..].Split('.');
+        // wal/<SYSID16>/<object> for a cluster's directory, wal/<object> for the legacy namespace (spec §8.2).
+        var local = name.AsSpan(Directory.Length);
+        ulong? systemIdentifier = null;
+        var slash = local.IndexOf('/');
+        if (slash >= 0)
+        {
+            if (slash != 16 || local[..16].ContainsAnyExcept(s_upperHex)
+                || !ulong.TryParse(local[..16], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var parsedId))
+                return null;
+            systemIdentifier = parsedId;
+            local = local[17..];
+        }
+        if (local.Contains('/'))
+            return null;
+        return TryParseObjectName(name, local.ToString(), length) is { } info ? info with { SystemIdentifier = systemIdentifier } : null;
+    }
+
+    private static WalObjectInfo? TryParseObjectName(string name, string local, long length)
+    {
+        var parts = local.Split('.');
         if (parts.Length != 3 || parts[2].Length != 64)
             return null;
         var kind = parts[1] switch

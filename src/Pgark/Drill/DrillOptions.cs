@@ -27,6 +27,12 @@ public sealed record DrillOptions
     /// </summary>
     public string? RestoreCommand { get; init; }
 
+    /// <summary>
+    /// The cluster to plan for when the repository holds backups or WAL of several (repository-format.md §8.2); null: its only
+    /// one. The plan's cluster is added to <see cref="RestoreCommand"/> as <c>--system-id</c>.
+    /// </summary>
+    public ulong? SystemIdentifier { get; init; }
+
     /// <summary>Where the scratch directory is created (it needs room for the restored data); null is /tmp.</summary>
     public string? ScratchParent { get; init; }
 

@@ -67,7 +67,7 @@ public sealed partial class RestoreDrill(Repository.Repository repository, Drill
         if (options.RestoreCommand is null)
             throw new ArgumentException("a drill with a recovery target needs DrillOptions.RestoreCommand", nameof(options));
         Say($"planning recovery to {target}");
-        RecoveryPlan plan = await RepositoryRecovery.PlanAsync(repository, target, options.Timeline, cancellationToken).ConfigureAwait(false);
+        RecoveryPlan plan = await RepositoryRecovery.PlanAsync(repository, target, options.Timeline, options.SystemIdentifier, cancellationToken).ConfigureAwait(false);
         Say($"plan: backup {plan.Backup.ShortId}, timeline path {plan.Path}, {(plan.Wal.Bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} MiB of archived WAL to replay");
         return plan;
     }

@@ -34,13 +34,27 @@ public static class RepositoryInfoCollector
             clusters.Add(new ClusterInfo(group.Key, backups));
         }
 
-        // The archive: ranges per timeline, gaps, windows and their end times.
-        var map = await WalArchiveMap.LoadAsync(repository, cancellationToken).ConfigureAwait(false);
-        var windows = PitrWindows.Compute(map, snapshots.Where(s => s.Record.Metadata.Kind == SnapshotKind.Physical)).ToList();
-        var store = new WalStore(repository);
-        for (var i = 0; i < windows.Count; i++)
-            windows[i] = windows[i] with { ToTime = await WindowTimes.LastCommitAsync(store, map, windows[i], cancellationToken).ConfigureAwait(false) };
-        var gaps = ArchiveProblems.Find(map, windows);
+        // The archive, per cluster (each cluster's backups over its own WAL): windows and their end times, the gaps that cut them.
+        var physical = snapshots.Where(s => s.Record.Metadata.Kind == SnapshotKind.Physical).ToList();
+        var walClusters = await repository.Wal.ListClustersAsync(cancellationToken).ConfigureAwait(false);
+        var windows = new List<PitrWindow>();
+        var gaps = new List<WalArchiveProblem>();
+        foreach (var system in physical.Select(s => s.Record.Metadata.SystemIdentifier).Concat(walClusters).Distinct().Order())
+        {
+            var clusterMap = await WalArchiveMap.LoadAsync(repository, system, cancellationToken).ConfigureAwait(false);
+            var clusterWindows = PitrWindows.Compute(clusterMap, physical.Where(s => s.Record.Metadata.SystemIdentifier == system)).ToList();
+            var clusterStore = new WalStore(repository, system);
+            for (var i = 0; i < clusterWindows.Count; i++)
+                clusterWindows[i] = clusterWindows[i] with { ToTime = await WindowTimes.LastCommitAsync(clusterStore, clusterMap, clusterWindows[i], cancellationToken).ConfigureAwait(false) };
+            gaps.AddRange(ArchiveProblems.Find(clusterMap, clusterWindows));
+            windows.AddRange(clusterWindows);
+        }
+
+        // The archive's ranges and recovery point are one cluster's: the server's, else the archive's only (or newest backup's) cluster.
+        ulong focus = server?.SystemId ?? (walClusters.Count == 1 ? walClusters[0]
+            : physical.Count > 0 ? physical.MaxBy(s => s.Record.Metadata.EndTime)!.Record.Metadata.SystemIdentifier : walClusters.FirstOrDefault());
+        var map = await WalArchiveMap.LoadAsync(repository, focus, cancellationToken).ConfigureAwait(false);
+        var store = new WalStore(repository, focus);
         var status = await WalArchiveStatus.ComputeAsync(store, cancellationToken).ConfigureAwait(false);
 
         // The last drill, and the recovery point now.

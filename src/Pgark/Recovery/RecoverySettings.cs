@@ -13,7 +13,7 @@ public static class RecoverySettings
     {
         var settings = new List<KeyValuePair<string, string>>
         {
-            new("restore_command", restoreCommand),
+            new("restore_command", RestoreCommandLine.ForCluster(restoreCommand, plan.Backup.SystemIdentifier)),
             new("recovery_target_timeline", plan.TargetTimeline.Value.ToString(CultureInfo.InvariantCulture)),
         };
         switch (plan.Target.Kind)

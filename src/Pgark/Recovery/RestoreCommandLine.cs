@@ -9,8 +9,11 @@ namespace Pgark.Recovery;
 /// </summary>
 public static class RestoreCommandLine
 {
-    /// <summary><paramref name="pgark"/> (the program, possibly "dotnet …/Pgark.Cli.dll") + <c>wal get --repo R %f %p</c>.</summary>
-    public static string For(IReadOnlyList<string> pgark, string repository, string? passphraseFile = null)
+    /// <summary>
+    /// <paramref name="pgark"/> (the program, possibly "dotnet …/Pgark.Cli.dll") + <c>wal get --repo R [--system-id N] %f %p</c>:
+    /// with the cluster named, recovery reads that cluster's WAL even when the repository holds several (repository-format.md §8.2).
+    /// </summary>
+    public static string For(IReadOnlyList<string> pgark, string repository, string? passphraseFile = null, ulong? systemIdentifier = null)
     {
         var parts = new List<string>(pgark.Select(Quote)) { "wal", "get", "--repo", Quote(Path.GetFullPath(repository)) };
         if (passphraseFile is not null)
@@ -18,10 +21,28 @@ public static class RestoreCommandLine
             parts.Add("--passphrase-file");
             parts.Add(Quote(Path.GetFullPath(passphraseFile)));
         }
-        parts.Add("%f");
-        parts.Add("%p");
+        if (systemIdentifier is { } system)
+        {
+            parts.Add(SystemIdOption);
+            parts.Add(system.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        parts.Add(Placeholders.TrimStart());
         return string.Join(' ', parts);
     }
+
+    private const string SystemIdOption = "--system-id";
+    private const string Placeholders = " %f %p";
+
+    /// <summary>
+    /// A command line <see cref="For"/> built without the cluster, with <c>--system-id N</c> added before <c>%f %p</c>; any other
+    /// command (one the user wrote, or one that already names a cluster) is returned as it is.
+    /// </summary>
+    public static string ForCluster(string restoreCommand, ulong systemIdentifier)
+        => restoreCommand.EndsWith(Placeholders, StringComparison.Ordinal) && restoreCommand.Contains(" wal get --repo ", StringComparison.Ordinal)
+            && !restoreCommand.Contains(SystemIdOption, StringComparison.Ordinal)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{restoreCommand[..^Placeholders.Length]} {SystemIdOption} {systemIdentifier}{Placeholders}")
+            : restoreCommand;
 
     /// <summary>POSIX shell single quotes ('it'\''s'), with '%' doubled for PostgreSQL's placeholder expansion.</summary>
     public static string Quote(string argument)

@@ -8,14 +8,14 @@ namespace Pgark.Recovery;
 public sealed partial class WalArchiveMap
 {
     /// <summary>
-    /// Lists the repository's WAL objects. Full segments and pieces are described by their names alone; only partials (for
+    /// Lists one cluster's WAL objects (repository-format.md §8.2). Full segments and pieces are described by their names alone; only partials (for
     /// their valid length), one segment (for wal_segment_size) and the small history files are read. The partials and pieces
     /// of a segment in progress count as the longest prefix they hold together (spec §8.1), as <c>wal get</c> serves it.
     /// </summary>
-    public static async Task<WalArchiveMap> LoadAsync(Repository.Repository repository, CancellationToken cancellationToken = default)
+    public static async Task<WalArchiveMap> LoadAsync(Repository.Repository repository, ulong systemIdentifier, CancellationToken cancellationToken = default)
     {
-        var store = new WalStore(repository);
-        IReadOnlyList<WalObjectInfo> objects = await repository.Wal.ListAsync(null, cancellationToken).ConfigureAwait(false);
+        var store = new WalStore(repository, systemIdentifier);
+        IReadOnlyList<WalObjectInfo> objects = await repository.Wal.ListClusterAsync(systemIdentifier, null, cancellationToken).ConfigureAwait(false);
         var histories = new Dictionary<TimelineId, IReadOnlyList<TimelineHistoryEntry>>();
         var segments = new List<ArchivedSegment>(objects.Count);
         var inProgress = new Dictionary<string, List<(ArchivedSegment Part, int Start, int End)>>();

@@ -17,13 +17,7 @@ namespace Pgark.Retention;
 public sealed class Forget
 {
     private readonly Repository.Repository _repository;
-    private readonly WalStore _wal;
-
-    public Forget(Repository.Repository repository)
-    {
-        _repository = repository;
-        _wal = new WalStore(repository);
-    }
+    public Forget(Repository.Repository repository) => _repository = repository;
 
     /// <summary>Works out what the policy removes without changing anything.</summary>
     public async Task<ForgetPlan> PlanAsync(RetentionPolicy policy, DateTimeOffset now, bool dryRun = true, CancellationToken cancellationToken = default)
@@ -43,15 +37,21 @@ public sealed class Forget
                 backups.Add(new ForgetBackup(byId[decision.Backup.Id], group.Key, decision.Keep, decision.Reasons));
         }
 
-        // The WAL the kept physical backups of the archive's cluster need (and --keep-wal-within's base backup, kept too).
-        var walObjects = await _wal.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var segments = walObjects.Where(o => o.IsSegment).ToList();
+        // Per cluster, the WAL its kept physical backups need (and --keep-wal-within's base backup, kept too).
+        var wal = new List<ForgetWal>();
+        foreach (var systemId in await _repository.Wal.ListClustersAsync(cancellationToken).ConfigureAwait(false))
+            wal.Add(await PlanWalAsync(new WalStore(_repository, systemId), snapshots, backups, policy, now, cancellationToken).ConfigureAwait(false));
+        return new ForgetPlan(backups, wal, dryRun);
+    }
+
+    private static async Task<ForgetWal> PlanWalAsync(WalStore store, IReadOnlyList<SnapshotInfo> snapshots, List<ForgetBackup> backups, RetentionPolicy policy,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var systemId = store.SystemIdentifier;
+        var segments = (await store.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Where(o => o.IsSegment).ToList();
         if (segments.Count == 0)
-            return new ForgetPlan(backups, null, null, [], "the WAL archive is empty", dryRun);
-        var systemId = await ReadSystemIdentifierAsync(segments, cancellationToken).ConfigureAwait(false);
-        var physical = snapshots.Where(s => WalRetention.IsPhysical(s) && (systemId is null || s.Record.Metadata.SystemIdentifier == systemId)).ToList();
-        if (systemId is null && physical.Select(s => s.Record.Metadata.SystemIdentifier).Distinct().Count() > 1)
-            return new ForgetPlan(backups, null, null, [], "the WAL archive's cluster is unknown and backups of several clusters exist", dryRun);
+            return new ForgetWal(systemId, null, [], ForgetPlan.EmptyArchive);
+        var physical = snapshots.Where(s => WalRetention.IsPhysical(s) && s.Record.Metadata.SystemIdentifier == systemId).ToList();
         var kept = backups.Where(b => b.Keep).Select(b => b.Snapshot.Id.ToString()).ToHashSet();
         var (cutoff, walBase) = WalRetention.Compute(physical, kept, policy.WalWithin, now);
         if (walBase is not null && !kept.Contains(walBase.Id.ToString()))
@@ -65,10 +65,10 @@ public sealed class Forget
             backups[at] = backups[at] with { Reasons = [.. backups[at].Reasons, $"base backup for WAL within {policy.WalWithin}"] };
         }
         if (cutoff is not { } lsn)
-            return new ForgetPlan(backups, systemId, null, [], "no physical backup of the archive's cluster is kept, so its WAL is left alone", dryRun);
-        var segmentSize = await _wal.ReadSegmentSizeAsync(segments[0], cancellationToken).ConfigureAwait(false);
+            return new ForgetWal(systemId, null, [], "no physical backup of the archive's cluster is kept, so its WAL is left alone");
+        var segmentSize = await store.ReadSegmentSizeAsync(segments[0], cancellationToken).ConfigureAwait(false);
         var remove = segments.Where(o => WalRetention.IsBefore(o.SegmentNumber, lsn, segmentSize)).ToList();
-        return new ForgetPlan(backups, systemId, lsn, remove, null, dryRun);
+        return new ForgetWal(systemId, lsn, remove, null);
     }
 
     /// <summary>Plans and, unless <paramref name="dryRun"/>, removes: snapshots first, then WAL oldest first.</summary>
@@ -81,8 +81,12 @@ public sealed class Forget
         var plan = await PlanAsync(policy, now ?? DateTimeOffset.UtcNow, false, cancellationToken).ConfigureAwait(false);
         foreach (var backup in plan.Removed)
             await _repository.Store.DeleteAsync(SnapshotRecord.FileName(backup.Snapshot.Id), cancellationToken).ConfigureAwait(false);
-        foreach (var segment in plan.WalToRemove)
-            await _wal.DeleteAsync(segment, cancellationToken).ConfigureAwait(false);
+        foreach (var cluster in plan.Wal)
+        {
+            var store = new WalStore(_repository, cluster.SystemIdentifier);
+            foreach (var segment in cluster.ToRemove)
+                await store.DeleteAsync(segment, cancellationToken).ConfigureAwait(false);
+        }
         return plan;
     }
 
@@ -101,14 +105,5 @@ public sealed class Forget
             throw new RepositoryLockConflictException(
                 $"cannot forget while another writer is active: {record.Describe(DateTimeOffset.UtcNow)} ({name}); run forget after it finishes");
         }
-    }
-
-    private async Task<ulong?> ReadSystemIdentifierAsync(List<WalSegmentObject> segments, CancellationToken cancellationToken)
-    {
-        // The newest segment: a long page header starts every segment and names the cluster.
-        var newest = segments.MaxBy(s => (s.Timeline.Value, s.SegmentNumber))!;
-        if (newest.ValidLength < WalPageHeader.LongHeaderSize)
-            return null;
-        return WalPageHeader.TryReadSystemIdentifier(await _wal.ReadAsync(newest, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -50,26 +50,38 @@ public sealed class RepositoryVerifier
         var check = await _repository.CheckAsync(scope, options.ReadData, options.Progress, cancellationToken).ConfigureAwait(false);
 
         // Per backup: structure problems the check attributed to it, its WAL, its manifest.
-        var map = await WalArchiveMap.LoadAsync(_repository, cancellationToken).ConfigureAwait(false);
+        // Each cluster's backups are checked against its own WAL (repository-format.md §8.2).
+        var maps = new Dictionary<ulong, WalArchiveMap>();
+        foreach (var system in all.Select(s => s.Record.Metadata.SystemIdentifier)
+                     .Concat(await _repository.Wal.ListClustersAsync(cancellationToken).ConfigureAwait(false)).Distinct())
+            maps[system] = await WalArchiveMap.LoadAsync(_repository, system, cancellationToken).ConfigureAwait(false);
         var hashManifests = options.ReadData && (options.Full || only is not null);
         var backups = new List<BackupVerification>();
         foreach (var snapshot in selected)
         {
             var structural = check.Errors.Where(e => e.FileName == SnapshotRecord.FileName(snapshot.Id)).Select(e => e.Message).ToList();
             var hash = hashManifests && (options.Full || !state.ManifestSnapshots.Contains(snapshot.Id));
-            backups.Add(await BackupChecks.RunAsync(_repository, snapshot, map, hash, structural, cancellationToken).ConfigureAwait(false));
+            backups.Add(await BackupChecks.RunAsync(_repository, snapshot, maps[snapshot.Record.Metadata.SystemIdentifier], hash, structural, cancellationToken)
+                .ConfigureAwait(false));
         }
 
         // The archive: recovery windows from the physical backups, and the gaps that cut them.
         var physical = all.Where(s => s.Record.Metadata.Kind == SnapshotKind.Physical).ToList();
-        var windows = PitrWindows.Compute(map, physical).ToList();
-        if (options.WindowTimes)
+        var windows = new List<PitrWindow>();
+        var archive = new List<WalArchiveProblem>();
+        foreach (var (system, map) in maps.OrderBy(m => m.Key))
         {
-            var store = new WalStore(_repository);
-            for (var i = 0; i < windows.Count; i++)
-                windows[i] = windows[i] with { ToTime = await WindowTimes.LastCommitAsync(store, map, windows[i], cancellationToken).ConfigureAwait(false) };
+            var clusterWindows = PitrWindows.Compute(map, physical.Where(s => s.Record.Metadata.SystemIdentifier == system)).ToList();
+            if (options.WindowTimes)
+            {
+                var store = new WalStore(_repository, system);
+                for (var i = 0; i < clusterWindows.Count; i++)
+                    clusterWindows[i] = clusterWindows[i] with { ToTime = await WindowTimes.LastCommitAsync(store, map, clusterWindows[i], cancellationToken).ConfigureAwait(false) };
+            }
+            if (only is null)
+                archive.AddRange(ArchiveProblems.Find(map, clusterWindows));
+            windows.AddRange(clusterWindows);
         }
-        var archive = only is null ? ArchiveProblems.Find(map, windows) : [];
 
         if (options.RecordState && (check.PacksVerified.Count > 0 || check.WalVerified.Count > 0 || backups.Any(b => b.ManifestHashed && b.Intact)
             || (options.ReadData && !sample.Everything)))

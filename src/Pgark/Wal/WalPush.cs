@@ -25,16 +25,23 @@ public enum WalPushOutcome
 /// </summary>
 public static class WalPush
 {
-    public static async Task<WalPushOutcome> PushAsync(WalStore store, string path, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Archives the file at <paramref name="path"/> as WAL of its cluster (repository-format.md §8.2): a segment's own first page
+    /// names it; a history file's is <paramref name="systemIdentifier"/>, else the one in pg_control beside the pg_wal it came
+    /// from, else the one cluster the archive holds. A segment of another system than <paramref name="systemIdentifier"/> is refused.
+    /// </summary>
+    public static async Task<WalPushOutcome> PushAsync(Repository.Repository repository, string path, ulong? systemIdentifier = null,
+        CancellationToken cancellationToken = default)
     {
         string fileName = Path.GetFileName(path);
         if (WalFileName.IsBackupHistory(fileName))
             return await SkipBackupHistoryAsync(path, fileName, cancellationToken).ConfigureAwait(false);
         byte[] content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        await using RepositoryLock held = await store.Repository.LockAsync(LockKind.Shared, "archive-wal", cancellationToken).ConfigureAwait(false);
+        await using RepositoryLock held = await repository.LockAsync(LockKind.Shared, "archive-wal", cancellationToken).ConfigureAwait(false);
 
         if (WalFileName.TryParseHistory(fileName, out TimelineId historyTimeline))
         {
+            WalStore store = new(repository, await HistoryClusterAsync(repository, path, systemIdentifier, cancellationToken).ConfigureAwait(false));
             int before = (await store.ListAsync(historyTimeline, cancellationToken).ConfigureAwait(false)).Count(o => o.Kind == WalKind.History);
             await store.PutHistoryAsync(historyTimeline, content, cancellationToken).ConfigureAwait(false);
             return before == 0 ? WalPushOutcome.Stored : WalPushOutcome.AlreadyArchived;
@@ -50,19 +57,49 @@ public static class WalPush
                 "archive_command should pass %p, the path of the file PostgreSQL wants archived");
         }
         CheckPageHeader(fileName, content, timeline, segmentNumber, segmentSize);
+        ulong system = WalPageHeader.TryReadSystemIdentifier(content)!.Value;
+        if (systemIdentifier is { } asked && asked != system)
+        {
+            throw new WalPushException($"\"{fileName}\" is WAL of system {system}, not of --system-id {asked}",
+                "archive_command passes the cluster's own segments; drop --system-id (a segment's first page names its system) or fix it");
+        }
+        WalStore segments = new(repository, system);
 
-        foreach (WalSegmentObject existing in await store.ListAsync(timeline, cancellationToken).ConfigureAwait(false))
+        foreach (WalSegmentObject existing in await segments.ListAsync(timeline, cancellationToken).ConfigureAwait(false))
         {
             if (existing.WalFileName != segmentName || existing.Kind != (partial ? WalKind.Partial : WalKind.Full))
                 continue;
-            byte[] stored = await store.ReadAsync(existing, cancellationToken).ConfigureAwait(false);
+            byte[] stored = await segments.ReadAsync(existing, cancellationToken).ConfigureAwait(false);
             if (stored.AsSpan().SequenceEqual(content))
                 return WalPushOutcome.AlreadyArchived;
             if (!partial)
                 throw new WalConflictException(fileName, existing.ObjectName);
         }
-        await store.PutSegmentAsync(timeline, segmentNumber, segmentSize, content, partial, cancellationToken).ConfigureAwait(false);
+        await segments.PutSegmentAsync(timeline, segmentNumber, segmentSize, content, partial, cancellationToken).ConfigureAwait(false);
         return WalPushOutcome.Stored;
+    }
+
+    /// <summary>
+    /// A history file names no system. archive_command runs in the data directory and passes pg_wal/NAME, so pg_control
+    /// (whose first field, a u64, is the system identifier) lies beside that pg_wal; a file pushed from elsewhere needs
+    /// --system-id unless the archive holds one cluster.
+    /// </summary>
+    private static async Task<ulong> HistoryClusterAsync(Repository.Repository repository, string path, ulong? asked, CancellationToken cancellationToken)
+    {
+        if (asked is { } given)
+            return given;
+        string? walDirectory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (walDirectory is not null && Path.GetFileName(walDirectory) == "pg_wal"
+            && Path.Combine(Path.GetDirectoryName(walDirectory)!, "global", "pg_control") is { } control && File.Exists(control))
+        {
+            byte[] head = new byte[sizeof(ulong)];
+            await using FileStream file = File.OpenRead(control);
+            if (await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == head.Length)
+                return BinaryPrimitives.ReadUInt64LittleEndian(head);
+        }
+        return await WalClusters.ResolveAsync(repository, null, cancellationToken).ConfigureAwait(false)
+            ?? throw new WalPushException($"\"{Path.GetFileName(path)}\" is a timeline history file, which names no cluster, and the repository holds no WAL yet",
+                "pass --system-id with the cluster's system identifier (pg_controldata's \"Database system identifier\"), or push from the data directory's pg_wal");
     }
 
     // Checked as far as the name and first line go, so that a segment renamed to *.backup is not silently dropped.

@@ -30,12 +30,14 @@ public sealed partial class WalReceiver
         {
             throw new WalStreamException(
                 $"the server at {_options.Connection.ToDisplayString()} is now system {identity.SystemId}, not {SystemIdentifier} as when streaming began",
-                "a different cluster answers at this address (restored or re-initialized?); start a new stream into a repository for that cluster");
+                "a different cluster answers at this address (restored or re-initialized?); start a new stream for that cluster (its WAL may share the repository)");
         }
         string walLevel = await connection.ShowAsync("wal_level", cancellationToken).ConfigureAwait(false);
         if (walLevel == "minimal")
             throw new WalStreamException("the server runs with wal_level = minimal, whose WAL cannot restore a backup", "set wal_level = replica and restart the server");
         SystemIdentifier = identity.SystemId;
+        // The cluster decides where its WAL goes (repository-format.md §8.2); a reconnect to the same cluster keeps the store.
+        _store ??= new WalStore(_repository, identity.SystemId);
         SegmentSize = ParseSegmentSize(await connection.ShowAsync("wal_segment_size", cancellationToken).ConfigureAwait(false));
         return identity;
     }

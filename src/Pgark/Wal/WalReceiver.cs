@@ -18,7 +18,10 @@ namespace Pgark.Wal;
 /// </summary>
 public sealed partial class WalReceiver
 {
-    private readonly WalStore _store;
+    private readonly Repository.Repository _repository;
+
+    // The WAL of the cluster IDENTIFY_SYSTEM names: set on the first connection, before anything is read or stored.
+    private WalStore _store = null!;
     private readonly WalReceiverOptions _options;
     private WalSegmentBuffer? _segment;
     private long _durableLsn;
@@ -32,7 +35,7 @@ public sealed partial class WalReceiver
             throw new ArgumentOutOfRangeException(nameof(options), "StatusInterval must be positive");
         if (options.FlushInterval <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), "FlushInterval must be positive");
-        _store = new WalStore(repository);
+        _repository = repository;
         _options = options with { Connection = options.Connection with { Replication = ReplicationMode.Physical } };
     }
 
@@ -71,7 +74,7 @@ public sealed partial class WalReceiver
 
             // One streamer per cluster and repository; the shared lock keeps prune away.
             if (_options.TakeLocks)
-                held = await WalStreamerLock.AcquireAsync(_store.Repository, identity.SystemId, cancellationToken).ConfigureAwait(false);
+                held = await WalStreamerLock.AcquireAsync(_repository, identity.SystemId, cancellationToken).ConfigureAwait(false);
 
             // The slot holds the server's WAL for pgark; a missing one is an error unless creating it was asked for.
             await EnsureSlotAsync(connection, cancellationToken).ConfigureAwait(false);

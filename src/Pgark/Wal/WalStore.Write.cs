@@ -15,7 +15,7 @@ public sealed partial class WalStore
     public async Task<WalSegmentObject> PutSegmentAsync(TimelineId timeline, ulong segmentNumber, int segmentSize, ReadOnlyMemory<byte> content,
         bool partial, CancellationToken cancellationToken = default)
     {
-        string name = await Archive.ArchiveSegmentAsync(timeline.Value, segmentNumber, segmentSize, content, partial, cancellationToken)
+        string name = await Archive.ArchiveSegmentAsync(_systemIdentifier, timeline.Value, segmentNumber, segmentSize, content, partial, cancellationToken)
             .ConfigureAwait(false);
         var stored = new WalSegmentObject(name, WalFileName.Segment(timeline, segmentNumber, segmentSize), partial ? WalKind.Partial : WalKind.Full,
             timeline, segmentNumber, content.Length, -1);
@@ -30,7 +30,7 @@ public sealed partial class WalStore
     public async Task<WalSegmentObject> PutPieceAsync(TimelineId timeline, ulong segmentNumber, int segmentSize, int offset,
         ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
-        string name = await Archive.ArchivePieceAsync(timeline.Value, segmentNumber, segmentSize, offset, content, cancellationToken)
+        string name = await Archive.ArchivePieceAsync(_systemIdentifier, timeline.Value, segmentNumber, segmentSize, offset, content, cancellationToken)
             .ConfigureAwait(false);
         var stored = new WalSegmentObject(name, WalFileName.Segment(timeline, segmentNumber, segmentSize), WalKind.Piece, timeline, segmentNumber,
             content.Length, -1) { Offset = offset };
@@ -50,7 +50,7 @@ public sealed partial class WalStore
                 return existing;
             throw new WalConflictException(WalFileName.History(timeline), existing.ObjectName);
         }
-        string name = await Archive.ArchiveHistoryAsync(timeline.Value, content, cancellationToken).ConfigureAwait(false);
+        string name = await Archive.ArchiveHistoryAsync(_systemIdentifier, timeline.Value, content, cancellationToken).ConfigureAwait(false);
         var history = new WalSegmentObject(name, WalFileName.History(timeline), WalKind.History, timeline, 0, content.Length, -1);
         await VerifyStoredAsync(history, content, cancellationToken).ConfigureAwait(false);
         return history;

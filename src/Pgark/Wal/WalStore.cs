@@ -7,8 +7,9 @@ using Pgark.Wire.Replication;
 namespace Pgark.Wal;
 
 /// <summary>
-/// The WAL archive of a repository as WAL tools see it: segments by timeline and number, partials with their valid
-/// length, history files. Every write is read back and compared before it counts as durable, because the receiver
+/// One cluster's WAL archive in a repository as WAL tools see it (spec §8.2: the objects under its system identifier's
+/// directory, and the legacy namespace when that is this cluster's): segments by timeline and number, partials with their
+/// valid length, history files. Every write is read back and compared before it counts as durable, because the receiver
 /// acknowledges to the server exactly what this class reports stored (spec §8, repository-format.md).
 /// </summary>
 public sealed partial class WalStore
@@ -22,10 +23,19 @@ public sealed partial class WalStore
     private const int OffsetOffset = EnvelopeHeaderSize + 60;
 
     private readonly Repository.Repository _repository;
+    private readonly ulong _systemIdentifier;
 
-    public WalStore(Repository.Repository repository) => _repository = repository;
+    /// <summary>The WAL of cluster <paramref name="systemIdentifier"/> (pg_control's, IDENTIFY_SYSTEM's systemid).</summary>
+    public WalStore(Repository.Repository repository, ulong systemIdentifier)
+    {
+        _repository = repository;
+        _systemIdentifier = systemIdentifier;
+    }
 
     public Repository.Repository Repository => _repository;
+
+    /// <summary>The cluster whose WAL this store reads and writes.</summary>
+    public ulong SystemIdentifier => _systemIdentifier;
 
     private WalArchive Archive => _repository.Wal;
 
@@ -40,7 +50,8 @@ public sealed partial class WalStore
         var listed = new List<WalSegmentObject>(objects.Count);
         foreach (IGrouping<(TimelineId, string), WalSegmentObject> file in objects.GroupBy(o => (o.Timeline, o.WalFileName)))
         {
-            listed.AddRange(file.Where(o => o.Kind is WalKind.Full or WalKind.History));
+            // A segment or history file stored both in the legacy namespace and in the cluster's directory is one file (§8.2).
+            listed.AddRange(file.Where(o => o.Kind is WalKind.Full or WalKind.History).GroupBy(o => o.Kind).Select(k => k.First()));
             List<WalSegmentObject> parts = file.Where(o => o.Kind is WalKind.Partial or WalKind.Piece).ToList();
             if (parts.Count > 0)
                 listed.Add(AssemblePartial(parts));
@@ -54,7 +65,7 @@ public sealed partial class WalStore
     {
         for (int attempt = 1; ; attempt++)
         {
-            IReadOnlyList<WalObjectInfo> infos = await Archive.ListAsync(timeline?.Value, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<WalObjectInfo> infos = await Archive.ListClusterAsync(_systemIdentifier, timeline?.Value, cancellationToken).ConfigureAwait(false);
             var objects = new List<WalSegmentObject>(infos.Count);
             try
             {

@@ -75,7 +75,7 @@ public sealed partial class PointInTimeRestoreTests(PitrScenario scenario) : ICl
         {
             // The segment holding the noted LSN: between the backup and the target.
             string segment = scenario.LsnBeforeDelete.WalFileName(new TimelineId(1), 16 << 20);
-            string victim = Assert.Single(Directory.GetFiles(Path.Combine(copy, "wal"), segment + ".full.*"));
+            string victim = Assert.Single(Directory.GetFiles(Path.Combine(copy, "wal"), segment + ".full.*", SearchOption.AllDirectories));
             File.Delete(victim);
 
             var refused = await RecoveryCli.RunAsync("plan", "--repo", copy, "--target-time", Time(scenario.BeforeDelete));

@@ -26,7 +26,7 @@ public sealed class ForgetPruneRestoreTests(ClusterFixture fixture) : IClassFixt
         {
             string name = Path.GetFileName(path);
             if (name.Length == 24 && name[..8] == current[..8] && string.CompareOrdinal(name, current) < 0)
-                await WalPush.PushAsync(store, path);
+                await WalPush.PushAsync(store.Repository, path);
         }
     }
 
@@ -38,7 +38,7 @@ public sealed class ForgetPruneRestoreTests(ClusterFixture fixture) : IClassFixt
         await _cluster.ExecuteAsync("CREATE DATABASE retention");
         await _cluster.ExecuteAsync("CREATE TABLE marks (step int, note text)", "retention");
         var repository = await bed.InitRepositoryAsync();
-        var wal = new WalStore(repository);
+        var wal = new WalStore(repository, await Wal.WalStreamHarness.SystemIdentifierAsync(_cluster));
 
         // Three backups, with writes and archived WAL between them.
         var backups = new List<Repository.Snapshots.SnapshotInfo>();

@@ -26,7 +26,7 @@ public sealed class WalDiskFullTests(ClusterFixture fixture) : IClassFixture<Clu
         {
             string directory = Path.Combine(mount, "repo");
             var repository = await Pgark.Repository.Repository.InitAsync(new LocalStore(directory), new RepositoryInitOptions());
-            var store = new WalStore(repository);
+            var store = new WalStore(repository, await WalStreamHarness.SystemIdentifierAsync(_cluster));
             var receiver = new WalReceiver(repository, new WalReceiverOptions
             {
                 Connection = ConnectionSettings.Parse(_cluster.ConnInfo(), ReplicationMode.Physical),

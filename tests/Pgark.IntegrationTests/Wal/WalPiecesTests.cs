@@ -87,7 +87,7 @@ public sealed class WalPiecesTests(ClusterFixture fixture) : IClassFixture<Clust
         _cluster.SetSettings(new Dictionary<string, string> { ["synchronous_standby_names"] = "pgark_bench" });
         await _cluster.ReloadAsync();
         int maxParts = 0;
-        receiver.DurableAdvanced += _ => maxParts = Math.Max(maxParts, Directory.GetFiles(Path.Combine(harness.Directory, "wal"), "*.piece-*").Length);
+        receiver.DurableAdvanced += _ => maxParts = Math.Max(maxParts, Directory.GetFiles(Path.Combine(harness.Directory, "wal"), "*.piece-*", SearchOption.AllDirectories).Length);
         try
         {
             await WalStreamHarness.WaitUntilAsync(async () => await _cluster.ScalarAsync<string?>(

@@ -43,7 +43,8 @@ public sealed class WalPushGetTests(ClusterFixture fixture) : IClassFixture<Clus
             await File.WriteAllBytesAsync(forged, bytes);
             var conflict = await CliHarness.RunAsync(["wal", "push", "--repo", harness.Directory, forged]);
             Assert.Equal(7, conflict.ExitCode);
-            Assert.StartsWith($"pgark: the archive already holds a different {name} (wal/{name}.full.", conflict.Error);
+            Assert.StartsWith($"pgark: the archive already holds a different {name} (wal/{WalClusters.Hex(harness.Store.SystemIdentifier)}/{name}.full.",
+                conflict.Error);
             Assert.Single(await harness.Store.ListAsync());
 
             string restored = Path.Combine(work, "RECOVERYXLOG");
@@ -89,8 +90,9 @@ public sealed class WalPushGetTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.True(archived >= 2, $"archived {archived}");
         Assert.True(WalFileName.IsBackupHistory(backupName), backupName);
 
-        // Segments are stored; the backup history file is not.
-        IReadOnlyList<WalSegmentObject> stored = await harness.Store.ListAsync();
+        // Segments are stored, as the archiving cluster's own WAL (not the harness cluster's); the backup history file is not.
+        IReadOnlyList<WalSegmentObject> stored = await new WalStore(harness.Repository, await WalStreamHarness.SystemIdentifierAsync(archiving)).ListAsync();
+        Assert.Empty(await harness.Store.ListAsync());
         Assert.Contains(stored, o => o.WalFileName == backupName[..WalFileName.SegmentNameLength]);
         Assert.DoesNotContain(stored, o => o.ObjectName.Contains(".backup", StringComparison.Ordinal));
 
@@ -124,7 +126,10 @@ public sealed class WalPushGetTests(ClusterFixture fixture) : IClassFixture<Clus
         {
             string history = Path.Combine(work, "00000012.history");
             await File.WriteAllTextAsync(history, "1\t0/3000148\tno recovery target specified\n\n17\t0/5000000\tbefore 2026-11-21\n");
-            Assert.Equal(0, (await CliHarness.RunAsync(["wal", "push", "--repo", harness.Directory, history])).ExitCode);
+            // A history file names no cluster: pushed from outside a data directory into an archive without WAL, it needs --system-id.
+            Assert.Equal(2, (await CliHarness.RunAsync(["wal", "push", "--repo", harness.Directory, history])).ExitCode);
+            string systemId = harness.Store.SystemIdentifier.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(0, (await CliHarness.RunAsync(["wal", "push", "--repo", harness.Directory, "--system-id", systemId, history])).ExitCode);
             string back = Path.Combine(work, "history.out");
             Assert.Equal(0, (await CliHarness.RunAsync(["wal", "get", "--repo", harness.Directory, "00000012.history", back])).ExitCode);
             Assert.Equal(await File.ReadAllBytesAsync(history), await File.ReadAllBytesAsync(back));

@@ -15,12 +15,12 @@ public sealed class WalStreamHarness : IAsyncDisposable
 {
     private readonly List<(CancellationTokenSource Stop, Task Run)> _running = [];
 
-    private WalStreamHarness(LocalCluster cluster, string directory, Pgark.Repository.Repository repository)
+    private WalStreamHarness(LocalCluster cluster, string directory, Pgark.Repository.Repository repository, ulong systemIdentifier)
     {
         Cluster = cluster;
         Directory = directory;
         Repository = repository;
-        Store = new WalStore(repository);
+        Store = new WalStore(repository, systemIdentifier);
     }
 
     public LocalCluster Cluster { get; }
@@ -32,8 +32,12 @@ public sealed class WalStreamHarness : IAsyncDisposable
     {
         string directory = Path.Combine(Path.GetTempPath(), $"pgark-walrepo-{Guid.NewGuid():N}");
         var repository = await Pgark.Repository.Repository.InitAsync(new LocalStore(directory), new RepositoryInitOptions());
-        return new WalStreamHarness(cluster, directory, repository);
+        return new WalStreamHarness(cluster, directory, repository, await SystemIdentifierAsync(cluster));
     }
+
+    /// <summary>pg_control's system identifier: the cluster whose WAL directory the streamer writes (repository-format.md §8.2).</summary>
+    public static async Task<ulong> SystemIdentifierAsync(LocalCluster cluster)
+        => ulong.Parse(await cluster.ScalarAsync<string>("SELECT system_identifier::text FROM pg_control_system()"), System.Globalization.CultureInfo.InvariantCulture);
 
     public WalReceiverOptions Options(string slot, bool createSlot = true, string? user = null, string? password = null) => new()
     {

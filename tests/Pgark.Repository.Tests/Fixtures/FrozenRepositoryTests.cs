@@ -73,6 +73,13 @@ public sealed class FrozenRepositoryTests
         var wal = Assert.Single(await repository.Wal.ListAsync(1));
         Assert.Equal("000000010000000000000007", wal.WalFileName);
         Assert.Equal(Segment(), await repository.Wal.ReadAsync(wal));
+        // Its WAL predates per-cluster directories: the legacy namespace, the cluster its first page names (spec §8.2).
+        Assert.Null(wal.SystemIdentifier);
+        var legacy = Pgark.Repository.Wal.WalArchive.SystemIdentifierOf(Segment());
+        Assert.Equal(legacy, await repository.Wal.LegacySystemIdentifierAsync());
+        Assert.Equal(legacy is null ? [] : [legacy.Value], await repository.Wal.ListClustersAsync());
+        if (legacy is { } cluster)
+            Assert.Equal(wal.FileName, Assert.Single(await repository.Wal.ListClusterAsync(cluster)).FileName);
 
         var report = await repository.CheckAsync(readData: true);
         Assert.Empty(report.Problems);
@@ -87,6 +94,10 @@ public sealed class FrozenRepositoryTests
         var repository = await TestData.InitAsync(store, passphrase);
         var (first, _) = await TestData.BackupAsync(repository, First(), "v1 first");
         await TestData.BackupAsync(repository, Second(), "v1 second", first, TestData.Time.AddHours(1));
-        await repository.Wal.ArchiveSegmentAsync(1, 7, SegmentSize, Segment(), partial: false);
+        // Written as version 1 wrote WAL before per-cluster directories: directly under wal/ (the legacy namespace, spec §8.2).
+        var segment = Segment();
+        var body = Pgark.Repository.Wal.WalObject.EncodeBody(WalKind.Full, 1, 7, SegmentSize, segment, repository.Hasher.Compute(segment), repository.Codec);
+        var file = Pgark.Repository.Objects.ObjectEnvelope.Encode(ObjectType.Wal, body, false, null);
+        await store.PutAsync("wal/000000010000000000000007.full." + Pgark.Repository.Ids.ChunkHasher.FileId(file), file);
     }
 }

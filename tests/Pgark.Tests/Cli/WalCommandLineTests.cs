@@ -7,8 +7,8 @@ public sealed class WalCommandLineTests
 {
     [Theory]
     [InlineData("wal stream", "usage: pgark wal stream [--repo DIR] [--db CONNINFO]")]
-    [InlineData("wal push", "usage: pgark wal push [--repo DIR] [--passphrase-file FILE] PATH")]
-    [InlineData("wal get", "usage: pgark wal get [--repo DIR] [--passphrase-file FILE] NAME DEST")]
+    [InlineData("wal push", "usage: pgark wal push [--repo DIR] [--passphrase-file FILE] [--system-id ID] PATH")]
+    [InlineData("wal get", "usage: pgark wal get [--repo DIR] [--passphrase-file FILE] [--system-id ID] NAME DEST")]
     [InlineData("status", "usage: pgark status [--repo DIR] [--db CONNINFO]")]
     public void Help_names_the_two_word_commands(string command, string usage)
     {

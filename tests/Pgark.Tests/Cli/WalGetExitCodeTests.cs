@@ -27,7 +27,7 @@ public sealed class WalGetExitCodeTests : IDisposable
     private async Task<WalStore> InitAsync(string? passphrase = null)
     {
         Repo repository = await Repo.InitAsync(new LocalStore(RepoDir), new RepositoryInitOptions { Passphrase = passphrase });
-        return new WalStore(repository);
+        return new WalStore(repository, 7_301_234_567_890_123_456);
     }
 
     [Fact]

@@ -11,13 +11,14 @@ namespace Pgark.Tests.Recovery;
 public sealed class WalArchiveMapTests
 {
     private const int SegmentSize = 1 << 20;
+    private const ulong SystemId = 7_301_234_567_890_123_456;
     private static readonly TimelineId T1 = new(1), T2 = new(2), T3 = new(3);
 
     [Fact]
     public async Task Load_reads_ranges_partials_and_ancestry_from_a_repository()
     {
         var repository = await Pgark.Repository.Repository.InitAsync(new MemoryStore(), new RepositoryInitOptions());
-        var store = new WalStore(repository);
+        var store = new WalStore(repository, SystemId);
         foreach (ulong n in new ulong[] { 1, 2, 3, 5 })
             await store.PutSegmentAsync(T1, n, SegmentSize, new byte[SegmentSize], partial: false);
         await store.PutSegmentAsync(T1, 6, SegmentSize, new byte[4096], partial: true);
@@ -25,7 +26,7 @@ public sealed class WalArchiveMapTests
         await store.PutSegmentAsync(T2, 5, SegmentSize, new byte[SegmentSize], partial: false);
         await store.PutHistoryAsync(T2, Encoding.ASCII.GetBytes("1\t0/5000100\tno recovery target specified\n"));
 
-        WalArchiveMap map = await WalArchiveMap.LoadAsync(repository);
+        WalArchiveMap map = await WalArchiveMap.LoadAsync(repository, SystemId);
 
         Assert.Equal(SegmentSize, map.SegmentSize);
         TimelineWal t1 = map.Timeline(T1)!;

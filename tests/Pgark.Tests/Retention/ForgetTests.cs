@@ -104,6 +104,34 @@ public sealed class ForgetTests
     }
 
     [Fact]
+    public async Task Each_clusters_WAL_is_cut_at_its_own_oldest_kept_backup_and_a_cluster_without_one_keeps_all_its_WAL()
+    {
+        var (repo, _) = await FiveDaysAsync();
+        // Cluster 42: WAL segments 1..9 (the same names as the first cluster's), backups starting in segments 3 and 6.
+        var other = new WalStore(repo.Repository, 42);
+        for (ulong n = 1; n <= 9; n++)
+            await other.PutSegmentAsync(new Pgark.Wire.Replication.TimelineId(1), n, SyntheticRepository.SegmentSize,
+                SyntheticRepository.Segment(new Pgark.Wire.Replication.TimelineId(1), n, systemId: 42), partial: false);
+        await repo.PhysicalAsync(SyntheticRepository.Day0, 3, systemId: 42);
+        await repo.PhysicalAsync(SyntheticRepository.Day0.AddDays(1), 6, systemId: 42);
+        // Cluster 43: WAL only, no backup of its own.
+        var lone = new WalStore(repo.Repository, 43);
+        await lone.PutSegmentAsync(new Pgark.Wire.Replication.TimelineId(1), 1, SyntheticRepository.SegmentSize,
+            SyntheticRepository.Segment(new Pgark.Wire.Replication.TimelineId(1), 1, systemId: 43), partial: false);
+
+        var plan = await new Forget(repo.Repository).RunAsync(new RetentionPolicy { Last = 1 }, dryRun: false, s_now);
+
+        Assert.Equal([42UL, 43, SyntheticRepository.SystemId], plan.Wal.Select(w => w.SystemIdentifier));
+        Assert.Equal([SyntheticRepository.At(6), null, SyntheticRepository.At(10)], plan.Wal.Select(w => w.Cutoff));
+        Assert.Equal("no physical backup of the archive's cluster is kept, so its WAL is left alone", plan.Wal[1].Note);
+        Assert.Null(plan.WalCutoff);
+        Assert.Equal([6UL, 7, 8, 9], (await other.ListAsync()).Select(o => o.SegmentNumber));
+        Assert.Equal([1UL], (await lone.ListAsync()).Select(o => o.SegmentNumber));
+        Assert.Equal([10UL, 11, 12], await ArchivedSegmentsAsync(repo));
+        Assert.Equal(9 + 5, plan.WalToRemove.Count);
+    }
+
+    [Fact]
     public async Task Forget_refuses_while_a_backup_is_being_written_and_touches_nothing()
     {
         var (repo, _) = await FiveDaysAsync();

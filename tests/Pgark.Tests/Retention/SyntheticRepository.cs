@@ -24,7 +24,7 @@ internal sealed class SyntheticRepository
     {
         Repository = repository;
         Store = store;
-        Wal = new WalStore(repository);
+        Wal = new WalStore(repository, SystemId);
     }
 
     public Pgark.Repository.Repository Repository { get; }

@@ -188,7 +188,7 @@ public sealed class VerifyTests
 
         var report = await new RepositoryVerifier(repo.Repository).RunAsync(s_structure);
 
-        var map = await Pgark.Recovery.WalArchiveMap.LoadAsync(repo.Repository);
+        var map = await Pgark.Recovery.WalArchiveMap.LoadAsync(repo.Repository, SyntheticRepository.SystemId);
         Assert.Equal([1u, 2u], map.Timelines.Select(t => t.Timeline.Value));
         Assert.NotNull(map.PathTo(t2));
         Assert.True(report.Healthy, string.Join("\n", report.Archive.Select(a => a.Reason)));

@@ -13,7 +13,7 @@ public sealed class WalArchiveStatusTests
     private const ulong SystemId = 7_301_234_567_890_123_456;
 
     private static async Task<WalStore> NewStoreAsync()
-        => new(await Pgark.Repository.Repository.InitAsync(new MemoryStore(), new RepositoryInitOptions()));
+        => new(await Pgark.Repository.Repository.InitAsync(new MemoryStore(), new RepositoryInitOptions()), SystemId);
 
     /// <summary>A segment whose first page carries a long header naming its position, as PostgreSQL writes it.</summary>
     private static byte[] Segment(TimelineId timeline, ulong number, int length = SegmentSize)

@@ -19,7 +19,7 @@ public sealed class WalPiecesTests
     private static async Task<(WalStore Store, MemoryStore Blobs)> NewStoreAsync()
     {
         var blobs = new MemoryStore();
-        return (new WalStore(await Pgark.Repository.Repository.InitAsync(blobs, new RepositoryInitOptions())), blobs);
+        return (new WalStore(await Pgark.Repository.Repository.InitAsync(blobs, new RepositoryInitOptions()), 7_301_234_567_890_123_456), blobs);
     }
 
     private static byte[] Wal(int length, int seed = 3)
@@ -118,7 +118,7 @@ public sealed class WalPiecesTests
         await store.PutPieceAsync(s_timeline, 5, SegmentSize, 4096, wal.AsMemory(4096, 8192));
         await store.PutPieceAsync(s_timeline, 6, SegmentSize, 8192, wal.AsMemory(8192, 100));
 
-        WalArchiveMap map = await WalArchiveMap.LoadAsync(store.Repository);
+        WalArchiveMap map = await WalArchiveMap.LoadAsync(store.Repository, store.SystemIdentifier);
 
         Assert.True(map.TryFindSegment(s_timeline, 5, out ArchivedSegment five));
         Assert.Equal((true, 12_288L), (five.IsPartial, five.ValidLength));
@@ -126,7 +126,8 @@ public sealed class WalPiecesTests
         WalSegmentObject partial = (await store.ListAsync()).Single(o => o.SegmentNumber == 5);
         await store.DeleteAsync(partial);
         Assert.Equal([4UL, 6UL], (await store.ListObjectsAsync()).Select(o => o.SegmentNumber));
-        Assert.DoesNotContain(await blobs.ListAsync("wal/000000010000000000000005").ToListAsync(), _ => true);
+        Assert.DoesNotContain(await blobs.ListAsync(Pgark.Repository.Wal.WalArchive.ClusterDirectory(store.SystemIdentifier) + "000000010000000000000005").ToListAsync(), _ => true);
+        Assert.Contains(await blobs.ListAsync(Pgark.Repository.Wal.WalArchive.ClusterDirectory(store.SystemIdentifier) + "000000010000000000000004").ToListAsync(), _ => true);
     }
 
     [Fact]

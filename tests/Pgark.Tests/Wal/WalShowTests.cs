@@ -19,7 +19,9 @@ public sealed partial class WalShowTests
     private static async Task<WalStore> ArchiveAsync(params ulong[] numbers)
     {
         var repository = await Pgark.Repository.Repository.InitAsync(new MemoryStore(), new RepositoryInitOptions());
-        var store = new WalStore(repository);
+        // The captured segments' own cluster (their first page's xlp_sysid), as wal push would file them.
+        ulong systemId = Pgark.Wal.WalPageHeader.TryReadSystemIdentifier(WalTestData.Segment("pg15-1mb", $"0000000100000000000000{numbers[0]:X2}"))!.Value;
+        var store = new WalStore(repository, systemId);
         foreach (ulong number in numbers)
             await store.PutSegmentAsync(new TimelineId(1), number, SegmentSize, WalTestData.Segment("pg15-1mb", $"0000000100000000000000{number:X2}"), partial: false);
         return store;

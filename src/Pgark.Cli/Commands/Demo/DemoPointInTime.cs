@@ -21,7 +21,7 @@ internal static class DemoPointInTime
     {
         var clock = Stopwatch.StartNew();
         RecoveryPlan plan = await RepositoryRecovery.PlanAsync(repository, RecoveryTarget.AtXid(xid, inclusive: false), TimelineChoice.Latest,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken: cancellationToken).ConfigureAwait(false);
 
         // restore_command runs this very program (the running pgark CLI) as the server's account.
         string target = Path.Combine(scratch.NewDirectory("pgark-demo-pitr-"), "data");

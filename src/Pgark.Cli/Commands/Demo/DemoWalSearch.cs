@@ -13,7 +13,8 @@ internal static class DemoWalSearch
     public static async Task<(WalShowTransaction Transaction, long Deleted)?> FindMassDeleteAsync(Repository.Repository repository, DateTimeOffset around,
         CancellationToken cancellationToken)
     {
-        WalShow show = await WalShow.PlanAsync(new WalStore(repository), new WalShowRequest { Around = around, Window = TimeSpan.FromSeconds(10) },
+        WalStore store = await WalClusters.OpenAsync(repository, null, cancellationToken).ConfigureAwait(false);
+        WalShow show = await WalShow.PlanAsync(store, new WalShowRequest { Around = around, Window = TimeSpan.FromSeconds(10) },
             cancellationToken).ConfigureAwait(false);
         (WalShowTransaction Transaction, long Deleted)? found = null;
         foreach (WalShowTransaction transaction in show.Transactions(cancellationToken))

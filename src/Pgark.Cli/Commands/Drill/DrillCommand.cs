@@ -59,6 +59,7 @@ internal static class DrillCommand
             Target = target,
             Timeline = timeline,
             RestoreCommand = target is null ? null : PlanCommand.RestoreCommandFor(context, arguments),
+            SystemIdentifier = Wal.SystemIdArgument.Parse(arguments),
             Progress = json ? null : new ProgressLines(bar),
             PhysicalRestoreProgress = EngineProgress.PhysicalRestore(bar),
             LogicalRestoreProgress = EngineProgress.LogicalRestore(bar),

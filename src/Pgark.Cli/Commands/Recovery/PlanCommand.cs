@@ -47,7 +47,7 @@ internal static class PlanCommand
         RecoveryPlan plan;
         try
         {
-            plan = await RepositoryRecovery.PlanAsync(repository, target, timeline, cancellationToken).ConfigureAwait(false);
+            plan = await RepositoryRecovery.PlanAsync(repository, target, timeline, Wal.SystemIdArgument.Parse(arguments), cancellationToken).ConfigureAwait(false);
         }
         catch (RecoveryPlanException refused) when (json)
         {

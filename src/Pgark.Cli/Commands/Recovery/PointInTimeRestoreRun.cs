@@ -18,7 +18,8 @@ internal static class PointInTimeRestoreRun
         Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
 
         // Plan first: nothing is written unless the whole path to the target is proven.
-        RecoveryPlan plan = await RepositoryRecovery.PlanAsync(repository, recoveryTarget, timeline, cancellationToken).ConfigureAwait(false);
+        RecoveryPlan plan = await RepositoryRecovery.PlanAsync(repository, recoveryTarget, timeline, Wal.SystemIdArgument.Parse(arguments), cancellationToken)
+            .ConfigureAwait(false);
 
         // Restore the planned backup and write the settings that stop replay at the planned record.
         var options = new PointInTimeRestoreOptions(target, PlanCommand.RestoreCommandFor(context, arguments), action, arguments.Flag(Options.Force));

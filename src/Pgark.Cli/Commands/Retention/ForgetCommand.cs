@@ -91,13 +91,20 @@ internal static class ForgetCommand
                 output.WriteLine($"  {verdict}  {backup.Snapshot.ShortId}  {start}  {string.Join(", ", backup.Reasons)}".TrimEnd());
             }
         }
-        if (plan.WalNote is { } note)
-            output.WriteLine($"WAL: nothing removed: {note}");
-        else if (plan.WalCutoff is { } cutoff)
+        if (plan.Wal.Count == 0)
+            output.WriteLine($"WAL: nothing removed: {ForgetPlan.EmptyArchive}");
+        foreach (var cluster in plan.Wal)
         {
-            var removed = plan.WalToRemove.Where(s => s.IsSegment).ToList();
-            var range = removed.Count == 0 ? "" : $", {removed[0].WalFileName} .. {removed[^1].WalFileName}";
-            output.WriteLine($"WAL: keep from {cutoff}; {(plan.DryRun ? "would remove" : "remove")} {removed.Count} segment object(s){range}");
+            // One line per cluster; the cluster is named only when the archive holds several.
+            var who = plan.Wal.Count > 1 ? $"WAL of cluster {cluster.SystemIdentifier}" : "WAL";
+            if (cluster.Note is { } note)
+                output.WriteLine($"{who}: nothing removed: {note}");
+            else if (cluster.Cutoff is { } cutoff)
+            {
+                var removed = cluster.ToRemove.Where(s => s.IsSegment).ToList();
+                var range = removed.Count == 0 ? "" : $", {removed[0].WalFileName} .. {removed[^1].WalFileName}";
+                output.WriteLine($"{who}: keep from {cutoff}; {(plan.DryRun ? "would remove" : "remove")} {removed.Count} segment object(s){range}");
+            }
         }
         var backups = plan.Removed.Count();
         output.WriteLine(plan.DryRun

@@ -16,8 +16,10 @@ internal static class StatusCommand
         + "later ones, a timeline with no history file linking it. With --db it also asks the server for its current WAL "
         + "position (IDENTIFY_SYSTEM) and reports the RPO: how many bytes of WAL the archive lacks and, when it lacks any, "
         + "for how long it has not advanced.\n\n"
-        + "Exits 1 when the archive is empty, when there is a gap, when the server is another cluster than the archive's, "
-        + "or when the RPO exceeds --max-rpo.",
+        + "A repository holding WAL of several clusters is reported per cluster: a \"clusters: N\" line, then one such "
+        + "section per cluster (by system identifier); with --db the RPO is the server's cluster's.\n\n"
+        + "Exits 1 when the archive is empty, when any cluster's WAL has a gap, when the archive holds no WAL of the server's "
+        + "cluster, or when the RPO exceeds --max-rpo.",
         Arguments: "",
         MaxPositionals: 0,
         RunAsync,
@@ -34,10 +36,8 @@ internal static class StatusCommand
 
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
-        // The archive's view: timelines, gaps, newest durable position.
         RpoLimit? limit = arguments.Text(Options.MaxRpo) is { } text ? RpoLimit.Parse(text) : null;
         Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
-        WalArchiveStatus archive = await WalArchiveStatus.ComputeAsync(new WalStore(repository), cancellationToken).ConfigureAwait(false);
 
         // The server's view, when asked: its position gives the RPO.
         IdentifySystemResult? server = null;
@@ -52,7 +52,9 @@ internal static class StatusCommand
         {
             throw new UsageException("--max-rpo needs --db", "the RPO is measured against the server's current WAL position");
         }
-        var report = StatusReport.From(archive, server, DateTimeOffset.UtcNow, limit);
+
+        // The archive's view, per cluster: timelines, gaps, newest durable position.
+        var report = await RepositoryStatusReport.ComputeAsync(repository, server, DateTimeOffset.UtcNow, limit, cancellationToken).ConfigureAwait(false);
 
         // Report, and fail on anything that threatens recovery.
         if (arguments.Flag(Options.Json))

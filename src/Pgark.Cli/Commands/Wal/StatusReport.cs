@@ -6,7 +6,10 @@ using Pgark.Wire.Replication;
 
 namespace Pgark.Cli.Commands.Wal;
 
-/// <summary>What <c>pgark status</c> prints, with the RPO worked out against the server's position.</summary>
+/// <summary>
+/// What <c>pgark status</c> prints for one cluster's WAL (repository-format.md §8.2), with the RPO worked out against the
+/// server's position when the server is this cluster.
+/// </summary>
 internal sealed record StatusReport(WalArchiveStatus Archive, IdentifySystemResult? Server, long? RpoBytes, TimeSpan? RpoTime,
     RpoLimit? Limit, bool OtherCluster)
 {
@@ -60,53 +63,46 @@ internal sealed record StatusReport(WalArchiveStatus Archive, IdentifySystemResu
             output.WriteLine($"  timeline {gap.Timeline}: {gap.From} .. {gap.To}: {gap.Reason}");
     }
 
-    public void WriteJson(TextWriter output)
+    /// <summary>This cluster's members (spec/wal-archiving.md §5), without the enclosing object.</summary>
+    public void WriteJsonMembers(Utf8JsonWriter json)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        WriteOptionalString(json, "system_identifier", Archive.SystemIdentifier?.ToString(CultureInfo.InvariantCulture));
+        json.WriteNumber("segment_size", Archive.SegmentSize);
+        json.WriteStartArray("timelines");
+        foreach (WalTimelineSpan span in Archive.Timelines)
         {
             json.WriteStartObject();
-            WriteOptionalString(json, "system_identifier", Archive.SystemIdentifier?.ToString(CultureInfo.InvariantCulture));
-            json.WriteNumber("segment_size", Archive.SegmentSize);
-            json.WriteStartArray("timelines");
-            foreach (WalTimelineSpan span in Archive.Timelines)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("timeline", span.Timeline.Value);
-                json.WriteString("first_segment", span.FirstSegment);
-                json.WriteString("last_segment", span.LastSegment);
-                json.WriteNumber("segments", span.SegmentCount);
-                json.WriteString("end_lsn", span.End.ToString());
-                WriteOptionalString(json, "switch_point", span.SwitchPoint?.ToString());
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            WriteOptionalString(json, "newest_durable_lsn", Archive.NewestTimeline is null ? null : Archive.NewestDurable.ToString());
-            WriteOptionalString(json, "newest_durable_time", Archive.NewestTime?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            WriteOptionalString(json, "server_lsn", Server?.XLogPosition.ToString());
-            if (RpoBytes is { } bytes)
-                json.WriteNumber("rpo_bytes", bytes);
-            if (RpoTime is { } time)
-                json.WriteNumber("rpo_seconds", Math.Round(time.TotalSeconds, 3));
-            json.WriteBoolean("rpo_exceeded", RpoExceeded);
-            json.WriteStartArray("gaps");
-            foreach (WalGap gap in Archive.Gaps)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("timeline", gap.Timeline.Value);
-                json.WriteString("from", gap.From.ToString());
-                json.WriteString("to", gap.To.ToString());
-                json.WriteString("reason", gap.Reason);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteBoolean("healthy", Healthy);
+            json.WriteNumber("timeline", span.Timeline.Value);
+            json.WriteString("first_segment", span.FirstSegment);
+            json.WriteString("last_segment", span.LastSegment);
+            json.WriteNumber("segments", span.SegmentCount);
+            json.WriteString("end_lsn", span.End.ToString());
+            WriteOptionalString(json, "switch_point", span.SwitchPoint?.ToString());
             json.WriteEndObject();
         }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        json.WriteEndArray();
+        WriteOptionalString(json, "newest_durable_lsn", Archive.NewestTimeline is null ? null : Archive.NewestDurable.ToString());
+        WriteOptionalString(json, "newest_durable_time", Archive.NewestTime?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        WriteOptionalString(json, "server_lsn", Server?.XLogPosition.ToString());
+        if (RpoBytes is { } bytes)
+            json.WriteNumber("rpo_bytes", bytes);
+        if (RpoTime is { } time)
+            json.WriteNumber("rpo_seconds", Math.Round(time.TotalSeconds, 3));
+        json.WriteBoolean("rpo_exceeded", RpoExceeded);
+        json.WriteStartArray("gaps");
+        foreach (WalGap gap in Archive.Gaps)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("timeline", gap.Timeline.Value);
+            json.WriteString("from", gap.From.ToString());
+            json.WriteString("to", gap.To.ToString());
+            json.WriteString("reason", gap.Reason);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
-    private static void WriteOptionalString(Utf8JsonWriter json, string name, string? value)
+    internal static void WriteOptionalString(Utf8JsonWriter json, string name, string? value)
     {
         if (value is null)
             json.WriteNull(name);

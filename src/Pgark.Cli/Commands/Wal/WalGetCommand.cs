@@ -12,6 +12,9 @@ internal static class WalGetCommand
         "Writes the archived WAL file NAME to DEST (written to a temporary name, fsynced, then renamed): "
         + "restore_command = 'pgark wal get --repo R %f %p'. A segment with no complete copy is served from its longest "
         + "partial object, zero-padded to the segment size; NNNNNNNN.history files are served as stored.\n\n"
+        + "A repository may hold WAL of several clusters: --system-id names the one to read (restore_command lines pgark writes "
+        + "always do). Without it the repository's only cluster is read; when it holds WAL of several, wal get fails "
+        + "(exit 126) naming them.\n\n"
         + "Exit codes follow restore_command's contract. 1 means the archive has no such file, which recovery takes as "
         + "\"not available\" (the normal end of archived WAL). Every other failure exits 126, whatever its cause (repository "
         + "missing or unreadable, I/O error, damaged object, wrong passphrase, bad arguments, interrupted): PostgreSQL "
@@ -42,7 +45,8 @@ internal static class WalGetCommand
         string name = arguments.Positionals[0];
         string destination = arguments.Positionals[1];
         Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
-        if (await WalGet.GetAsync(new WalStore(repository), name, destination, cancellationToken).ConfigureAwait(false))
+        WalStore store = await WalClusters.OpenAsync(repository, SystemIdArgument.Parse(arguments), cancellationToken).ConfigureAwait(false);
+        if (await WalGet.GetAsync(store, name, destination, cancellationToken).ConfigureAwait(false))
             return ExitCode.Ok;
         context.Error.WriteLine($"pgark: {name} is not in the archive");
         context.Error.WriteLine("hint: during recovery this is the normal end of archived WAL; otherwise check the name and 'pgark status'");

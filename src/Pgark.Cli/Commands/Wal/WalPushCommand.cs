@@ -14,6 +14,9 @@ internal static class WalPushCommand
         + "Pushing a file that is already archived with the same bytes succeeds (PostgreSQL retries files whose archiving it "
         + "could not confirm). A different file under an archived name fails with exit code 7 and changes nothing. "
         + "A file whose first page names another segment than its file name is refused (exit code 2).\n\n"
+        + "Each cluster's WAL is stored apart (one repository may archive several clusters): a segment goes to the cluster its "
+        + "first page names; a history file to --system-id, else to the cluster of the pg_control beside the pg_wal it is "
+        + "pushed from (archive_command runs in the data directory), else to the repository's only cluster.\n\n"
         + "A backup history file (NAME.OOOOOOOO.backup, written when a base backup ends) is accepted and not stored "
         + "(exit 0, \"skipped\"): recovery never reads one and pgark's snapshot of the backup records the same facts.",
         Arguments: "PATH",
@@ -30,7 +33,7 @@ internal static class WalPushCommand
         if (!File.Exists(path))
             throw new UsageException($"WAL file \"{path}\" does not exist", "pass the path of the file to archive (archive_command's %p)");
         Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
-        WalPushOutcome outcome = await WalPush.PushAsync(new WalStore(repository), path, cancellationToken).ConfigureAwait(false);
+        WalPushOutcome outcome = await WalPush.PushAsync(repository, path, SystemIdArgument.Parse(arguments), cancellationToken).ConfigureAwait(false);
         string said = outcome switch
         {
             WalPushOutcome.Stored => "stored",

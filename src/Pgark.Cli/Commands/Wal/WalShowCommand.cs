@@ -38,7 +38,8 @@ internal static class WalShowCommand
 
         // Which segments to read: from names and headers; for a time, a binary search over segments.
         Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
-        WalShow show = await WalShow.PlanAsync(new WalStore(repository), request, cancellationToken).ConfigureAwait(false);
+        WalStore store = await WalClusters.OpenAsync(repository, SystemIdArgument.Parse(arguments), cancellationToken).ConfigureAwait(false);
+        WalShow show = await WalShow.PlanAsync(store, request, cancellationToken).ConfigureAwait(false);
 
         // Read and print as we go, naming relations through --db when given.
         await using RelationNames? names = arguments.Has(Options.Db) ? new RelationNames(ResolveSettings(context, arguments)) : null;
