@@ -2,11 +2,11 @@ namespace Pgark.Physical.Restore;
 
 /// <summary>
 /// A write-only stream that writes through to a file and feeds what passed to the manifest's checksum for it (none when
-/// the manifest lists no checksum). Writes to a <see cref="FileStream"/> are synchronous even from WriteAsync: the caller
-/// already runs on a pool thread of its own, a write only copies into the page cache, and an asynchronous write to a
-/// regular file would only hop to another pool thread to do the same. A <see cref="DirectFileStream"/> is awaited.
+/// the manifest lists no checksum). Writes are synchronous even from WriteAsync: the caller already runs on a pool thread
+/// of its own, a write only copies into the page cache, and an asynchronous write to a regular file would only hop to
+/// another pool thread to do the same.
 /// </summary>
-internal sealed class HashingFileStream(Stream file, ManifestFileChecksum? checksum) : Stream
+internal sealed class HashingFileStream(FileStream file, ManifestFileChecksum? checksum) : Stream
 {
     public long Written { get; private set; }
 
@@ -23,14 +23,8 @@ internal sealed class HashingFileStream(Stream file, ManifestFileChecksum? check
     {
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled(cancellationToken);
-        if (file is FileStream)
-        {
-            Write(buffer.Span);
-            return ValueTask.CompletedTask;
-        }
-        checksum?.Append(buffer.Span);
-        Written += buffer.Length;
-        return file.WriteAsync(buffer, cancellationToken);
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));

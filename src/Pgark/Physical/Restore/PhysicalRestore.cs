@@ -16,9 +16,6 @@ public sealed partial class PhysicalRestore
     /// <summary>Files written and waiting for their fsync at most (each holds a descriptor open until then).</summary>
     private const int FsyncQueueCapacity = 128;
 
-    /// <summary>Files at least this large are written with O_DIRECT (<see cref="DirectFileStream"/>); smaller ones cost too little to matter.</summary>
-    private const long DirectWriteMinimumSize = AlignedBuffers.Size;
-
     private readonly Repository.Repository _repository;
     private readonly PhysicalRestoreOptions _options;
     private readonly string _target;
@@ -27,8 +24,6 @@ public sealed partial class PhysicalRestore
     private readonly HashSet<string> _restoredPaths = new(StringComparer.Ordinal);
     private long _filesKept;
     private DeferredFsync? _fsync;
-    private DirectWriteThread? _directWriter;
-    private AlignedBuffers? _alignedBuffers;
 
     public PhysicalRestore(Repository.Repository repository, PhysicalRestoreOptions options)
     {
@@ -42,22 +37,14 @@ public sealed partial class PhysicalRestore
         if (_fsync is not null)
             throw new InvalidOperationException("a PhysicalRestore runs once; create another for the next restore");
         _fsync = new DeferredFsync(FsyncQueueCapacity);
-        _directWriter = new DirectWriteThread();
-        _alignedBuffers = new AlignedBuffers();
         try
         {
-            PhysicalRestoreResult result = await RestoreAsync(snapshot, cancellationToken).ConfigureAwait(false);
-            _alignedBuffers.Dispose(); // every file is complete; after a failure a write may still run, so they are left
-            return result;
+            return await RestoreAsync(snapshot, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             _fsync.Abandon();
             throw;
-        }
-        finally
-        {
-            _directWriter.Dispose();
         }
     }
 
@@ -216,17 +203,12 @@ public sealed partial class PhysicalRestore
         if (_options.Delta && await IsUnchangedAsync(entry, local, verifier, cancellationToken).ConfigureAwait(false))
             return 0;
         ClearForFile(local);
-        DirectFileStream? direct = _options.WriteDirect && entry.Size >= DirectWriteMinimumSize
-            ? DirectFileStream.TryCreate(local, replace: _options.Delta, _directWriter!, _alignedBuffers!)
-            : null;
-        FileStream? stream = direct?.File ?? new(local, PrivateModes.NewFile(_options.Delta ? FileMode.Create : FileMode.CreateNew, entry.Size));
+        FileStream? stream = new(local, PrivateModes.NewFile(_options.Delta ? FileMode.Create : FileMode.CreateNew, entry.Size));
         try
         {
             if (_options.Delta)
                 PrivateModes.RestrictFile(local); // an existing file keeps its mode through FileMode.Create
-            long written = await WriteContentAsync(file, (Stream?)direct ?? stream, verifier, cancellationToken).ConfigureAwait(false);
-            if (direct is not null)
-                await direct.CompleteAsync().ConfigureAwait(false);
+            long written = await WriteContentAsync(file, stream, verifier, cancellationToken).ConfigureAwait(false);
             File.SetLastWriteTimeUtc(stream.SafeFileHandle, entry.ModifiedTime.UtcDateTime); // before the fsync, which then covers it
             await _fsync!.AddAsync(stream, cancellationToken).ConfigureAwait(false);
             stream = null; // the fsync thread closes it
@@ -234,13 +216,12 @@ public sealed partial class PhysicalRestore
         }
         finally
         {
-            direct?.Dispose();
             stream?.Dispose();
         }
     }
 
     /// <summary>Writes a regular file's content and checks it against the snapshot and backup_manifest; returns its size.</summary>
-    private async Task<long> WriteContentAsync(TreeFile file, Stream stream, ManifestVerifier verifier, CancellationToken cancellationToken)
+    private async Task<long> WriteContentAsync(TreeFile file, FileStream stream, ManifestVerifier verifier, CancellationToken cancellationToken)
     {
         FileEntry entry = file.Entry;
         using var hashing = new HashingFileStream(stream, verifier.NewChecksum(entry.Path));

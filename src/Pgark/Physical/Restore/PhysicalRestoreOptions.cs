@@ -33,13 +33,6 @@ public sealed record PhysicalRestoreOptions
     public int ParallelFiles { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>
-    /// Write files of 1 MiB and more with O_DIRECT, past the page cache (Linux x86-64 and arm64, where the filesystem allows
-    /// it; elsewhere, and for smaller files, through the page cache). Far less kernel CPU, and the restored files are then
-    /// not cached. Off only to compare the two.
-    /// </summary>
-    public bool WriteDirect { get; init; } = true;
-
-    /// <summary>
     /// Receives <see cref="PhysicalRestoreProgress"/> as files are written: at most once per written MiB, and once at the
     /// end (before the manifest check and fsyncs). Called from the writing tasks, one report at a time.
     /// </summary>
