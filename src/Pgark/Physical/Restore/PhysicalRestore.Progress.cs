@@ -8,7 +8,7 @@ namespace Pgark.Physical.Restore;
 /// <param name="TotalFiles">Entries in the snapshot's tree; the last report has <paramref name="Files"/> equal to it.</param>
 public sealed record PhysicalRestoreProgress(long WrittenBytes, long TotalBytes, long Files, long TotalFiles);
 
-// Progress: at most once per written mebibyte (and once at the end), from whichever parallel write finishes a file;
+// Progress: at most once per written mebibyte (and once at the end), counted as pieces are written by whichever parallel write;
 // the lock keeps the reports in order so an embedding program never sees the figures go back.
 public sealed partial class PhysicalRestore
 {
@@ -51,22 +51,30 @@ public sealed partial class PhysicalRestore
         return first;
     }
 
-    /// <summary>Counts one restored entry of <paramref name="bytes"/>; returns them so writes can pass their result through.</summary>
+    /// <summary>Counts one restored entry (its bytes were counted by <see cref="Wrote"/>); returns them so writes can pass their result through.</summary>
     private long Restored(long bytes)
     {
-        if (_options.Progress is not { } progress)
+        if (_options.Progress is null)
             return bytes;
+        lock (_progressLock)
+            _progressFiles++;
+        return bytes;
+    }
+
+    /// <summary>Counts bytes as they are written, so a large file moves the progress along instead of arriving at its end.</summary>
+    private void Wrote(long bytes)
+    {
+        if (_options.Progress is not { } progress)
+            return;
         lock (_progressLock)
         {
             _progressBytes += bytes;
-            _progressFiles++;
             if (_progressBytes >= _nextProgressAt)
             {
                 _nextProgressAt = _progressBytes + ProgressStepBytes;
                 progress.Report(new PhysicalRestoreProgress(_progressBytes, _totalBytes, _progressFiles, _totalEntries));
             }
         }
-        return bytes;
     }
 
     private void ReportFinalProgress()

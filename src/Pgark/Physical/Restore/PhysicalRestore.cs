@@ -252,7 +252,7 @@ public sealed partial class PhysicalRestore
     private async Task<long> WriteContentAsync(TreeFile file, FileStream stream, ManifestVerifier verifier, CancellationToken cancellationToken)
     {
         FileEntry entry = file.Entry;
-        using var hashing = new HashingFileStream(stream, verifier.NewChecksum(entry.Path));
+        using var hashing = new HashingFileStream(stream, verifier.NewChecksum(entry.Path), _options.Progress is null ? null : Wrote);
         if (_options.ContinueOnDamage)
         {
             // A drill reports every damaged file instead of stopping at the first: unreadable pieces become zeros.
