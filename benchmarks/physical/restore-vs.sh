@@ -19,6 +19,9 @@ STEPS=${STEPS:-"setup tpcb restore"}
 RESTORES=${RESTORES:-"first latest"}
 REPEAT=${REPEAT:-1}
 PGARK_RESTORE_ARGS=${PGARK_RESTORE_ARGS:-}
+SOCK=${SOCK:-$WORK/sock}
+CONN=${CONN:-"host=$SOCK port=$PORT user=postgres"}
+export PGHOST=$SOCK PGPORT=$PORT PGUSER=postgres
 
 start_server() { [ -f "$WORK/data/postmaster.pid" ] || as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null; }
 stop_server() { as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null; }

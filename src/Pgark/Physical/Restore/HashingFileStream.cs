@@ -2,11 +2,11 @@ namespace Pgark.Physical.Restore;
 
 /// <summary>
 /// A write-only stream that writes through to a file and feeds what passed to the manifest's checksum for it (none when
-/// the manifest lists no checksum). Writes are synchronous even from WriteAsync: the caller already runs on a pool thread
+/// the manifest lists no checksum), and tells <c>written</c> how much passed (for progress). Writes are synchronous even from WriteAsync: the caller already runs on a pool thread
 /// of its own, a write only copies into the page cache, and an asynchronous write to a regular file would only hop to
 /// another pool thread to do the same.
 /// </summary>
-internal sealed class HashingFileStream(FileStream file, ManifestFileChecksum? checksum) : Stream
+internal sealed class HashingFileStream(FileStream file, ManifestFileChecksum? checksum, Action<long>? written = null) : Stream
 {
     public long Written { get; private set; }
 
@@ -17,6 +17,7 @@ internal sealed class HashingFileStream(FileStream file, ManifestFileChecksum? c
         checksum?.Append(buffer);
         file.Write(buffer);
         Written += buffer.Length;
+        written?.Invoke(buffer.Length);
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)

@@ -73,10 +73,22 @@ public sealed partial class PhysicalRestore
         var writer = new ParallelFileWriter(_options.ParallelFiles);
         long files = 0;
         int walSegments = 0;
-        await CountForProgressAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        // The largest files start first (their directories made ahead of the tree), so the many small files restore beside
+        // them instead of before them, leaving a large file to finish alone at the end.
+        IReadOnlyList<TreeFile> largest = await SurveyTreeAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var startedEarly = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TreeFile file in largest)
+        {
+            CreateParentsAhead(file.Entry.Path);
+            startedEarly.Add(file.Entry.Path);
+            await writer.StartAsync(async token => Restored(await WriteAsync(file, verifier, token).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+            files++;
+        }
         var signalsLeftOut = new List<string>();
         await foreach (TreeFile file in _repository.ReadTreeAsync(snapshot.Record, cancellationToken).ConfigureAwait(false))
         {
+            if (startedEarly.Contains(file.Entry.Path))
+                continue;
             if (file.Entry.Kind == FileKind.Regular && RecoverySignals.IsSignal(file.Entry.Path))
             {
                 verifier.Skip(file.Entry.Path); // listed in the manifest, deliberately not restored
@@ -88,9 +100,10 @@ public sealed partial class PhysicalRestore
             else
                 Restored(await WriteAsync(file, verifier, cancellationToken).ConfigureAwait(false));
             files++;
-            if (file.Entry.Path.StartsWith("pg_wal/", StringComparison.Ordinal) && file.Entry.Kind == FileKind.Regular)
+            if (IsWalSegment(file))
                 walSegments++;
         }
+        walSegments += largest.Count(IsWalSegment);
         long bytes = await writer.CompleteAsync().ConfigureAwait(false);
         ReportFinalProgress();
         long removed = _options.Delta ? RemoveWhatTheBackupLacks() : 0;
@@ -106,6 +119,21 @@ public sealed partial class PhysicalRestore
         foreach (string directory in _directoriesToSync)
             DirectoryFsync.Run(directory);
         return new PhysicalRestoreResult(files, bytes, verifier.Verified, walSegments, clock.Elapsed, _filesKept, removed) { Damaged = _damaged, SignalFilesLeftOut = signalsLeftOut };
+    }
+
+    private static bool IsWalSegment(TreeFile file)
+        => file.Entry.Kind == FileKind.Regular && file.Entry.Path.StartsWith("pg_wal/", StringComparison.Ordinal);
+
+    /// <summary>Creates the directories above a file started before the tree reaches them (0700, as the tree's own entries will be).</summary>
+    private void CreateParentsAhead(string path)
+    {
+        for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            string local = LocalPath(path[..slash]);
+            PrivateModes.CreateDirectory(local);
+            lock (_directoriesToSync)
+                _directoriesToSync.Add(local);
+        }
     }
 
     private void PrepareTarget()
@@ -224,7 +252,7 @@ public sealed partial class PhysicalRestore
     private async Task<long> WriteContentAsync(TreeFile file, FileStream stream, ManifestVerifier verifier, CancellationToken cancellationToken)
     {
         FileEntry entry = file.Entry;
-        using var hashing = new HashingFileStream(stream, verifier.NewChecksum(entry.Path));
+        using var hashing = new HashingFileStream(stream, verifier.NewChecksum(entry.Path), _options.Progress is null ? null : Wrote);
         if (_options.ContinueOnDamage)
         {
             // A drill reports every damaged file instead of stopping at the first: unreadable pieces become zeros.
