@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Pgark.Repository.Format;
 using Pgark.Repository.Objects;
 using Pgark.Repository.Storage;
@@ -157,7 +156,9 @@ public sealed class RepositoryLock : IAsyncDisposable
 
     private static async Task<string> PutAsync(IBlobStore store, LockRecord record, CancellationToken cancellationToken)
     {
-        var name = LockRecord.Directory + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        // Unique, not secret: a random GUID's bytes, which on Linux need no OpenSSL (RandomNumberGenerator loads libcrypto, megabytes
+        // of resident memory a long-running wal stream would keep for this one call).
+        var name = LockRecord.Directory + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         await store.PutAsync(name, ObjectEnvelope.Encode(ObjectType.Lock, record.EncodeBody(), compress: false, box: null), cancellationToken)
             .ConfigureAwait(false);
         return name;
