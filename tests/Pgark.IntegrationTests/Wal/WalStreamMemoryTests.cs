@@ -20,8 +20,8 @@ public sealed class WalStreamMemoryTests(ClusterFixture fixture, ITestOutputHelp
     /// <summary>
     /// Peak resident memory allowed over the whole run, for the framework-dependent CLI this test runs (<c>dotnet Pgark.Cli.dll</c>:
     /// ~52 MiB of runtime, JIT and untrimmed framework before any WAL, ~14 MiB more than the single-file pgark). Measured 57-60 MiB
-    /// after 10 segments and 59-63 after 40 in two runs (the bound was 128 MiB while the receiver held the segment's plaintext: 100-110 MiB
-    /// under pgbench). benchmarks/wal-memory.sh measures the 64 MB goal on the single binary under pgbench.
+    /// after 10 segments and 59-63 after 40 in two runs (the bound was 128 MiB while the receiver held the segment's plaintext:
+    /// 100-110 MiB under pgbench). benchmarks/wal-memory.sh measures the 64 MB goal on the single binary under pgbench.
     /// </summary>
     private const long PeakBudgetKb = 72 * 1024;
 
