@@ -36,7 +36,11 @@ public sealed class WalSegmentFrames
         SegmentSize = segmentSize;
         HeadRoom = ObjectEnvelope.HeaderSize + WalObject.FixedSize + segmentSize / FormatConstants.WalFrameSize * WalObject.FrameEntrySize;
         _contentHasher = repository.Hasher.CreateIncremental();
-        _buffer = [];
+        // Room for the worst case (every frame stored raw) from the start, so the buffer never grows by copying (old and new
+        // copy resident at once, a spike of the whole compressed segment). Uninitialized and pinned: pages no frame reached are
+        // never written, so they cost address space, not resident memory.
+        _buffer = GC.AllocateUninitializedArray<byte>(HeadRoom + segmentSize / FormatConstants.WalFrameSize
+            * StoredChunkCodec.CompressBound(FormatConstants.WalFrameSize), pinned: true);
         _end = HeadRoom;
     }
 
