@@ -33,6 +33,12 @@ public sealed class ChunkHasher
         return new ChunkId(digest);
     }
 
+    /// <summary>
+    /// An incremental form of <see cref="Compute"/> (same key): for content that arrives in parts and is never held whole,
+    /// such as a WAL segment compressed frame by frame.
+    /// </summary>
+    public Blake3Hasher CreateIncremental() => _key is null ? new Blake3Hasher() : Blake3Hasher.CreateKeyed(_key);
+
     /// <summary>First 8 bytes of the chunk id of a page, read little-endian (spec §7.4).</summary>
     public ulong PageHash(ReadOnlySpan<byte> page)
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Pgark.Repository.Format;
 using Pgark.Repository.Objects;
 using Pgark.Repository.Storage;
@@ -157,7 +156,9 @@ public sealed class RepositoryLock : IAsyncDisposable
 
     private static async Task<string> PutAsync(IBlobStore store, LockRecord record, CancellationToken cancellationToken)
     {
-        var name = LockRecord.Directory + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        // Unique, not secret: a random GUID's bytes. On Linux RandomNumberGenerator goes through OpenSSL, whose random generator
+        // then stays initialized: measured 3.4 MiB more resident memory for the whole life of a wal stream, for this one call.
+        var name = LockRecord.Directory + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         await store.PutAsync(name, ObjectEnvelope.Encode(ObjectType.Lock, record.EncodeBody(), compress: false, box: null), cancellationToken)
             .ConfigureAwait(false);
         return name;

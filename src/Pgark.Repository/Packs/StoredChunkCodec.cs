@@ -98,6 +98,80 @@ public sealed class StoredChunkCodec
         return scratch.AsSpan(0, written);
     }
 
+    /// <summary>
+    /// The compression step of <see cref="Encode"/> alone, into <paramref name="destination"/> (at least
+    /// <see cref="CompressBound"/> bytes): the same keep-only-if-it-saves-1/32 rule, raw bytes otherwise; returns the length
+    /// written. The caller seals the payload (<see cref="Seal"/>) once it knows the associated data: a WAL segment's frames are
+    /// compressed as they arrive, long before the segment's content id is known.
+    /// </summary>
+    internal int Compress(ReadOnlySpan<byte> plaintext, Span<byte> destination, out ChunkFlags flags)
+    {
+        flags = ChunkFlags.None;
+        if (_compressionLevel is { } level && plaintext.Length > 0)
+        {
+            var compressor = t_compressor ??= new ZstdCompressor(level, largeInputParameters: true);
+            compressor.Level = level;
+            var written = compressor.Compress(plaintext, destination);
+            if (written <= plaintext.Length - plaintext.Length / 32 && written < plaintext.Length)
+            {
+                flags = ChunkFlags.Compressed;
+                return written;
+            }
+        }
+        plaintext.CopyTo(destination);
+        return plaintext.Length;
+    }
+
+    /// <summary>Room <see cref="Compress"/> needs for <paramref name="plainLength"/> bytes.</summary>
+    internal static int CompressBound(int plainLength) => Math.Max(plainLength, Zstd.CompressBound(plainLength));
+
+    /// <summary>The sealing step of <see cref="Encode"/>: the payload itself when the repository is not encrypted.</summary>
+    internal ReadOnlySpan<byte> Seal(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> associatedData)
+        => _box is null ? payload : _box.Seal(payload, associatedData);
+
+    /// <summary>Whether an unsealed payload from <see cref="Compress"/> decodes to exactly <paramref name="plaintext"/> (a pooled buffer).</summary>
+    internal static bool PayloadDecodesTo(ReadOnlySpan<byte> payload, ChunkFlags flags, ReadOnlySpan<byte> plaintext)
+    {
+        if ((flags & ChunkFlags.Compressed) == 0)
+            return payload.SequenceEqual(plaintext);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, plaintext.Length));
+        try
+        {
+            var decoded = buffer.AsSpan(0, plaintext.Length);
+            Zstd.DecompressExact(payload, decoded);
+            return decoded.SequenceEqual(plaintext);
+        }
+        catch (ZstdException)
+        {
+            return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Decodes a stored frame into <paramref name="destination"/> (exactly its plaintext length) without allocating it:
+    /// verify-before-publish of objects built from already-compressed frames. Throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    internal void DecodeInto(ReadOnlySpan<byte> stored, ChunkFlags flags, Span<byte> destination, ReadOnlySpan<byte> associatedData)
+    {
+        if (_box is not null || (flags & ChunkFlags.Compressed) == 0)
+        {
+            Decode(stored, flags, (uint)destination.Length, associatedData).CopyTo(destination);
+            return;
+        }
+        try
+        {
+            Zstd.DecompressExact(stored, destination);
+        }
+        catch (ZstdException e)
+        {
+            throw new InvalidDataException($"zstd frame does not decode to {destination.Length} bytes: {e.Message}", e);
+        }
+    }
+
     /// <summary>Recovers the plaintext; throws <see cref="InvalidDataException"/> describing what failed.</summary>
     public byte[] Decode(ReadOnlySpan<byte> stored, ChunkFlags flags, uint plainLength, ReadOnlySpan<byte> associatedData)
     {

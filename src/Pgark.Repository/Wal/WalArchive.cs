@@ -28,7 +28,7 @@ public sealed record WalObjectInfo(string FileName, WalKind Kind, uint Timeline,
 /// (the legacy namespace, written before clusters had directories) are read as the WAL of the one cluster their first
 /// segment names. Callers archiving continuously hold a shared lock (<c>archive-wal</c>).
 /// </summary>
-public sealed class WalArchive
+public sealed partial class WalArchive
 {
     public const string Directory = "wal/";
     private static readonly byte[] s_envelopeHeader = ObjectEnvelope.Encode(ObjectType.Wal, [], compress: false, box: null);
@@ -282,6 +282,8 @@ public sealed class WalArchive
     private (Ids.ChunkId ContentId, byte[] Buffer, int Length, string Name) Encode(string prefix, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize,
         ReadOnlySpan<byte> content, int offset)
     {
+        if (!_repository.Codec.Encrypted)
+            return EncodeUnsealed(prefix, kind, timeline, segmentNumber, segmentSize, content, offset);
         var contentId = _repository.Hasher.Compute(content);
         var (frames, length) = WalObject.EncodeFrames(s_envelopeHeader.Length, content, contentId, _repository.Codec);
         var buffer = TakeObjectBuffer(length);
@@ -309,14 +311,62 @@ public sealed class WalArchive
         }
     }
 
+    /// <summary>
+    /// <see cref="Encode"/> for an unencrypted repository: frames are compressed straight into the object buffer behind room for
+    /// the headers (their count is known from the length), so a streamer's flush allocates no frame arrays.
+    /// </summary>
+    private (Ids.ChunkId ContentId, byte[] Buffer, int Length, string Name) EncodeUnsealed(string prefix, WalKind kind, uint timeline,
+        ulong segmentNumber, int segmentSize, ReadOnlySpan<byte> content, int offset)
+    {
+        var codec = _repository.Codec;
+        var frameCount = (content.Length + FormatConstants.WalFrameSize - 1) / FormatConstants.WalFrameSize;
+        var head = s_envelopeHeader.Length + WalObject.FixedSize + frameCount * WalObject.FrameEntrySize;
+        var capacity = (long)head;
+        for (var at = 0; at < content.Length; at += FormatConstants.WalFrameSize)
+            capacity += Packs.StoredChunkCodec.CompressBound(Math.Min(FormatConstants.WalFrameSize, content.Length - at));
+        var contentId = _repository.Hasher.Compute(content);
+        var buffer = TakeObjectBuffer(checked((int)capacity));
+        try
+        {
+            var end = head;
+            var body = buffer.AsSpan(s_envelopeHeader.Length);
+            for (var i = 0; i < frameCount; i++)
+            {
+                var plain = content.Slice(i * FormatConstants.WalFrameSize, Math.Min(FormatConstants.WalFrameSize, content.Length - i * FormatConstants.WalFrameSize));
+                var stored = codec.Compress(plain, buffer.AsSpan(end), out var flags);
+                WalObject.WriteFrameEntry(body.Slice(WalObject.FixedSize + i * WalObject.FrameEntrySize), plain.Length, stored, flags);
+                end += stored;
+            }
+            s_envelopeHeader.CopyTo(buffer);
+            WalObject.WriteHeader(body, kind, timeline, segmentNumber, segmentSize, content.Length, contentId, offset, frameCount);
+            var file = buffer.AsSpan(0, end);
+            var name = prefix + Ids.ChunkHasher.FileId(file);
+            try
+            {
+                WalObject.Verify(file[ObjectEnvelope.HeaderSize..], kind, content, contentId, offset, codec);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
+            }
+            return (contentId, buffer, end, name);
+        }
+        catch
+        {
+            ReturnObjectBuffer(buffer);
+            throw;
+        }
+    }
+
     // One object buffer kept for the next object (a streamer stores one at a time), sized up in whole MiB so that a run of
     // slightly larger objects does not allocate each time: resident memory then holds the largest object, not one per object.
+    // Pinned (never compacted), so the pages of its room for the worst case that no object used stay out of resident memory.
     private byte[]? _objectBuffer;
 
     private byte[] TakeObjectBuffer(int length)
     {
         var buffer = Interlocked.Exchange(ref _objectBuffer, null);
-        return buffer is not null && buffer.Length >= length ? buffer : GC.AllocateUninitializedArray<byte>((length + (1 << 20) - 1) & ~((1 << 20) - 1));
+        return buffer is not null && buffer.Length >= length ? buffer : GC.AllocateUninitializedArray<byte>((length + (1 << 20) - 1) & ~((1 << 20) - 1), pinned: true);
     }
 
     private void ReturnObjectBuffer(byte[] buffer)

@@ -55,23 +55,11 @@ internal static class WalObject
     {
         envelopeHeader.CopyTo(destination);
         var body = destination[envelopeHeader.Length..];
-        body[..FixedSize].Clear();
-        body[0] = (byte)kind;
-        BinaryPrimitives.WriteUInt32LittleEndian(body[4..], timeline);
-        BinaryPrimitives.WriteUInt64LittleEndian(body[8..], segmentNumber);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[16..], (uint)segmentSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[20..], (uint)validLength);
-        contentId.WriteTo(body[24..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[56..], (uint)frames.Count);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[60..], (uint)offset);
+        WriteHeader(body, kind, timeline, segmentNumber, segmentSize, validLength, contentId, offset, frames.Count);
         var at = FixedSize;
         foreach (var frame in frames)
         {
-            var entry = body.Slice(at, FrameEntrySize);
-            BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)frame.Plain);
-            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)frame.Stored.Length);
-            entry[8] = (byte)frame.Flags;
-            entry[9..].Clear();
+            WriteFrameEntry(body.Slice(at, FrameEntrySize), frame.Plain, frame.Stored.Length, frame.Flags);
             at += FrameEntrySize;
         }
         foreach (var frame in frames)
@@ -79,6 +67,83 @@ internal static class WalObject
             frame.Stored.CopyTo(body[at..]);
             at += frame.Stored.Length;
         }
+    }
+
+    /// <summary>The body's fixed 64 bytes (the frame table follows at <see cref="FixedSize"/>).</summary>
+    public static void WriteHeader(Span<byte> body, WalKind kind, uint timeline, ulong segmentNumber, int segmentSize, int validLength,
+        ChunkId contentId, int offset, int frameCount)
+    {
+        body[..FixedSize].Clear();
+        body[0] = (byte)kind;
+        BinaryPrimitives.WriteUInt32LittleEndian(body[4..], timeline);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[8..], segmentNumber);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[16..], (uint)segmentSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[20..], (uint)validLength);
+        contentId.WriteTo(body[24..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[56..], (uint)frameCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[60..], (uint)offset);
+    }
+
+    /// <summary>One 12-byte frame table entry.</summary>
+    public static void WriteFrameEntry(Span<byte> entry, int plainLength, int storedLength, ChunkFlags flags)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)plainLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)storedLength);
+        entry[8] = (byte)flags;
+        entry[9..FrameEntrySize].Clear();
+    }
+
+    /// <summary>
+    /// Verify before publish for an object written from frames compressed earlier, whose plaintext is gone: the header says what
+    /// was meant, every frame decodes (into one pooled buffer), and the decoded bytes hash to <paramref name="contentId"/> (computed
+    /// from the received bytes as they arrived). Throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static void VerifyFrames(ReadOnlySpan<byte> body, WalKind kind, int validLength, ChunkId contentId, int offset, StoredChunkCodec codec,
+        ChunkHasher hasher)
+    {
+        var r = new ByteReader(body);
+        if ((WalKind)r.U8("WalKind") != kind)
+            throw new InvalidDataException("the WAL kind differs");
+        r.Reserved(3, "WAL reserved");
+        r.U32("Timeline");
+        r.U64("SegmentNumber");
+        r.U32("SegmentSize");
+        if (r.U32("ValidLength") != validLength || new ChunkId(r.Bytes(32, "ContentId")) != contentId)
+            throw new InvalidDataException("the valid length or content id differs");
+        var frameCount = (int)r.U32("FrameCount");
+        if (r.U32("Offset") != offset || (long)frameCount * FrameEntrySize > r.Remaining)
+            throw new InvalidDataException("the offset or frame count differs");
+        var table = body.Slice(FixedSize, frameCount * FrameEntrySize);
+        r.Bytes(table.Length, "frame table");
+        var incremental = hasher.CreateIncremental();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FormatConstants.WalFrameSize);
+        try
+        {
+            long at = 0;
+            for (var i = 0; i < frameCount; i++)
+            {
+                var entry = table.Slice(i * FrameEntrySize, FrameEntrySize);
+                var plain = BinaryPrimitives.ReadUInt32LittleEndian(entry);
+                var stored = (int)BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]);
+                if (plain == 0 || plain > FormatConstants.WalFrameSize)
+                    throw new InvalidDataException($"frame {i} holds {plain} bytes");
+                var decoded = buffer.AsSpan(0, (int)plain);
+                codec.DecodeInto(r.Bytes(stored, "frame"), (ChunkFlags)entry[8], decoded, Aad(contentId, i));
+                incremental.Update(decoded);
+                at += plain;
+            }
+            r.ExpectEnd("WAL object");
+            if (at != validLength)
+                throw new InvalidDataException($"frames hold {at} bytes, not {validLength}");
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        Span<byte> digest = stackalloc byte[ChunkId.Size];
+        incremental.Finalize(digest);
+        if (new ChunkId(digest) != contentId)
+            throw new InvalidDataException("the frames do not decode to bytes hashing to the content id");
     }
 
     /// <summary>
@@ -164,7 +229,7 @@ internal static class WalObject
         return (kind, timeline, segmentNumber, (int)segmentSize, content, (int)offset);
     }
 
-    private static byte[] Aad(ChunkId contentId, int ordinal)
+    internal static byte[] Aad(ChunkId contentId, int ordinal)
     {
         var aad = new byte[36];
         contentId.WriteTo(aad);

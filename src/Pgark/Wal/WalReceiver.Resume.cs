@@ -12,7 +12,7 @@ public sealed partial class WalReceiver
     /// </summary>
     private async Task ChooseStartAsync(IdentifySystemResult identity, CancellationToken cancellationToken)
     {
-        _segment = new WalSegmentBuffer(SegmentSize);
+        _segment = new WalSegmentBuffer(_store.Repository, SegmentSize);
         if (await ResumeFromArchiveAsync(cancellationToken).ConfigureAwait(false))
         {
             // A caller that needs WAL from a given point on (a backup's start) skips what the archive lacks before it.
@@ -61,9 +61,9 @@ public sealed partial class WalReceiver
             // The pieces and partials a previous run stored: continue after the longest prefix they hold (spec §8.1).
             byte[] content = await _store.ReadAsync(partial!, cancellationToken).ConfigureAwait(false);
             Begin(newestSegment.Timeline, newestSegment.SegmentNumber);
-            _segment!.LoadStored(content, partial!.Parts);
+            await _segment!.LoadStoredAsync(content, partial!.Parts).ConfigureAwait(false);
             SetDurable(_segment.DurableEnd);
-            await MergeResumedPartsAsync(cancellationToken).ConfigureAwait(false);
+            await MergeResumedPartsAsync(content, cancellationToken).ConfigureAwait(false);
         }
         Log($"resuming from the archive at {_segment!.ReceivedEnd} on timeline {_segment.Timeline}");
         return true;
@@ -88,12 +88,12 @@ public sealed partial class WalReceiver
     /// Parts found in the archive are never merged with new pieces (their levels are unknown), so a streamer restarted many
     /// times within one segment would pile them up: more than <see cref="PiecesPerLevel"/> become one piece of the prefix first.
     /// </summary>
-    private async Task MergeResumedPartsAsync(CancellationToken cancellationToken)
+    private async Task MergeResumedPartsAsync(byte[] prefix, CancellationToken cancellationToken)
     {
         WalSegmentBuffer segment = _segment!;
         if (segment.Parts.Count <= PiecesPerLevel || segment.Durable == 0)
             return;
-        WalSegmentObject merged = await _store.PutPieceAsync(segment.Timeline, segment.SegmentNumber, SegmentSize, 0, segment.Bytes(0, segment.Durable),
+        WalSegmentObject merged = await _store.PutPieceAsync(segment.Timeline, segment.SegmentNumber, SegmentSize, 0, prefix.AsMemory(0, segment.Durable),
             cancellationToken).ConfigureAwait(false);
         foreach ((WalSegmentObject part, _) in segment.Parts)
             await _store.DeleteAsync(part, cancellationToken).ConfigureAwait(false);

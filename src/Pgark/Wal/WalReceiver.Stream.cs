@@ -218,18 +218,25 @@ public sealed partial class WalReceiver
                 $"the server sent WAL from {message.WalStart}, but pgark expected {segment.ReceivedEnd}: storing it would leave a gap or a duplicate",
                 "this is a server or pgark bug; nothing past the last durable position was stored; report it with --verbose output");
         }
-        // The payload is valid until the next read; storing a full segment in between does not read.
+        // The payload is valid until the next read; storing a frame or a full segment in between does not read.
         var data = message.Data;
         while (!data.IsEmpty)
         {
+            if (segment.IsComplete)
+            {
+                // Only after resuming a segment whose stored parts hold all of it: the Full object was never stored.
+                await StoreFullSegmentAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             int taken = segment.Append(data);
             data = data.Slice(taken);
             Counters.AddReceived(taken);
             Volatile.Write(ref _receivedLsn, (long)segment.ReceivedEnd.Value);
-            if (segment.IsComplete)
+            if (segment.HasFullFrame)
             {
-                await StoreFullSegmentAsync(cancellationToken).ConfigureAwait(false);
-                if (_options.Synchronous)
+                bool segmentEnds = segment.FrameStart + WalSegmentBuffer.FrameSize == SegmentSize;
+                await CompleteFrameAsync(cancellationToken).ConfigureAwait(false);
+                if (segmentEnds && _options.Synchronous)
                     await SendStatusAsync(stream, cancellationToken).ConfigureAwait(false);
             }
         }

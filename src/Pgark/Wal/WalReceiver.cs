@@ -12,7 +12,9 @@ namespace Pgark.Wal;
 /// and release synchronous commits — never passes what is stored in the repository, fsynced and read back.
 /// Completed segments become full WAL objects at once; what arrived of the segment in progress is stored as one more piece
 /// (only the new bytes) every <see cref="WalReceiverOptions.FlushInterval"/>, whenever the server asks for a reply, and
-/// (synchronous mode) whenever the receiver has caught up with the server.
+/// (synchronous mode) whenever the receiver has caught up with the server. Only the 1 MiB frame in progress is held as plaintext:
+/// each completed frame is compressed at once and stored as one piece, and the full object is assembled from the compressed
+/// frames (<see cref="WalSegmentBuffer"/>), so memory does not hold a segment of plaintext.
 /// </para>
 /// Physical backup reuses this class to collect the WAL of a backup (StartLsn = backup start, StopLsn = its end).
 /// </summary>

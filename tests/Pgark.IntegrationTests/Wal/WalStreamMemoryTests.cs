@@ -3,26 +3,30 @@ using System.Globalization;
 using Pgark.Cluster;
 using Pgark.IntegrationTests.Infrastructure;
 using Pgark.Wire.Replication;
+using Xunit.Abstractions;
 
 namespace Pgark.IntegrationTests.Wal;
 
 /// <summary>
-/// Issue #5's memory goal, asserted on the real process: <c>pgark wal stream</c> holds one segment buffer, so its resident
-/// memory must stop growing once the first segments have gone through (memory bounded by configuration, not by how much WAL
-/// streamed). Measured from /proc (VmHWM: the kernel's own peak of VmRSS, so no sampling can miss a spike).
+/// Issue #5's memory goal, asserted on the real process: <c>pgark wal stream</c> holds one 1 MiB frame of plaintext and the
+/// segment's compressed frames, so its resident memory must stop growing once the first segments have gone through (memory
+/// bounded by configuration, not by how much WAL streamed). Measured from /proc (VmHWM: the kernel's own peak of VmRSS, so no
+/// sampling can miss a spike).
 /// </summary>
-public sealed class WalStreamMemoryTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+public sealed class WalStreamMemoryTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     private readonly LocalCluster _cluster = fixture.Cluster;
 
     /// <summary>
-    /// Peak resident memory allowed over the whole run. Issue #5's goal is 64 MB; measured now ~100-110 MiB under pgbench
-    /// (the runtime and JIT alone are ~50 MiB), so this bound catches regressions, not the goal.
+    /// Peak resident memory allowed over the whole run, for the framework-dependent CLI this test runs (<c>dotnet Pgark.Cli.dll</c>:
+    /// ~52 MiB of runtime, JIT and untrimmed framework before any WAL, ~14 MiB more than the single-file pgark). Measured 57-60 MiB
+    /// after 10 segments and 59-63 after 40 in two runs (the bound was 128 MiB while the receiver held the segment's plaintext:
+    /// 100-110 MiB under pgbench). benchmarks/wal-memory.sh measures the issue's 64 MB goal on the single binary under pgbench.
     /// </summary>
-    private const long PeakBudgetKb = 128 * 1024;
+    private const long PeakBudgetKb = 72 * 1024;
 
     /// <summary>Peak growth allowed between 10 and 40 segments: flat, not a slow climb with the WAL streamed.</summary>
-    private const long GrowthBudgetKb = 8 * 1024;
+    private const long GrowthBudgetKb = 4 * 1024;
 
     [Fact]
     public async Task Streamer_resident_memory_stays_flat_and_within_budget_over_40_segments()
@@ -46,6 +50,8 @@ public sealed class WalStreamMemoryTests(ClusterFixture fixture) : IClassFixture
                     peakAfter10 = Status(streamer, "VmHWM");
             }
             long peakAfter40 = Status(streamer, "VmHWM");
+            output.WriteLine($"wal stream peak RSS: {peakAfter10 / 1024.0:0.0} MiB after 10 segments, {peakAfter40 / 1024.0:0.0} MiB after 40; "
+                + $"RSS now {Status(streamer, "VmRSS") / 1024.0:0.0} MiB");
             Assert.True(peakAfter40 - peakAfter10 <= GrowthBudgetKb,
                 $"peak RSS grew from {peakAfter10 / 1024} MiB after 10 segments to {peakAfter40 / 1024} MiB after 40 (allowed {GrowthBudgetKb / 1024} MiB)");
             Assert.True(peakAfter40 <= PeakBudgetKb, $"peak RSS {peakAfter40 / 1024} MiB exceeds {PeakBudgetKb / 1024} MiB");
