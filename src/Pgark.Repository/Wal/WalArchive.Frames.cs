@@ -11,16 +11,21 @@ public sealed partial class WalArchive
     /// <see cref="ArchiveSegmentAsync"/> writes, built from frames compressed as they arrived. In an unencrypted repository the
     /// object is completed inside the frames' buffer (no copy of the segment); sealed frames go to the object buffer.
     /// </summary>
-    public async Task<string> ArchiveSegmentFramesAsync(uint timeline, ulong segmentNumber, WalSegmentFrames frames,
+    public async Task<string> ArchiveSegmentFramesAsync(ulong systemIdentifier, uint timeline, ulong segmentNumber, WalSegmentFrames frames,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frames);
         if (frames.PlainLength != frames.SegmentSize)
             throw new ArgumentException($"a complete segment has {frames.SegmentSize} bytes, the frames hold {frames.PlainLength}", nameof(frames));
-        var prefix = $"{Directory}{SegmentFileName(timeline, segmentNumber, frames.SegmentSize)}.full.";
+        var objectName = $"{SegmentFileName(timeline, segmentNumber, frames.SegmentSize)}.full.";
+        var prefix = ClusterDirectory(systemIdentifier) + objectName;
         var contentId = frames.ContentId();
         if (await FindExistingAsync(prefix, contentId, cancellationToken).ConfigureAwait(false) is { } existing)
             return existing;
+        // The legacy namespace's copy counts when it is this cluster's (spec §8.2), as in ArchiveSegmentAsync.
+        if (await LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false) == systemIdentifier
+            && await FindExistingAsync(Directory + objectName, contentId, cancellationToken).ConfigureAwait(false) is { } legacy)
+            return legacy;
         var header = new WalObjectHeader(WalKind.Full, timeline, segmentNumber, frames.SegmentSize, frames.SegmentSize, contentId, 0);
         return await PutFramesAsync(prefix, header, frames, 0, frames.Count, cancellationToken).ConfigureAwait(false);
     }
@@ -30,15 +35,15 @@ public sealed partial class WalArchive
     /// how a streamer persists a frame the moment it completes without compressing it twice. <paramref name="contentId"/> is the
     /// frame's chunk id (<see cref="WalSegmentFrames.AddAsync"/> returns it).
     /// </summary>
-    public Task<string> ArchiveFramePieceAsync(uint timeline, ulong segmentNumber, WalSegmentFrames frames, int frameIndex, ChunkId contentId,
-        CancellationToken cancellationToken = default)
+    public Task<string> ArchiveFramePieceAsync(ulong systemIdentifier, uint timeline, ulong segmentNumber, WalSegmentFrames frames, int frameIndex,
+        ChunkId contentId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frames);
         ArgumentOutOfRangeException.ThrowIfNegative(frameIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(frameIndex, frames.Count);
         var start = frameIndex * FormatConstants.WalFrameSize;
         var end = start + FormatConstants.WalFrameSize;
-        var prefix = $"{Directory}{SegmentFileName(timeline, segmentNumber, frames.SegmentSize)}.{PieceKindName(start, end)}.";
+        var prefix = $"{ClusterDirectory(systemIdentifier)}{SegmentFileName(timeline, segmentNumber, frames.SegmentSize)}.{PieceKindName(start, end)}.";
         var header = new WalObjectHeader(WalKind.Piece, timeline, segmentNumber, frames.SegmentSize, end - start, contentId, start);
         return PutFramesAsync(prefix, header, frames, frameIndex, 1, cancellationToken);
     }

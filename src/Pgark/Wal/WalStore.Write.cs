@@ -47,7 +47,7 @@ public sealed partial class WalStore
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        string name = await Archive.ArchiveSegmentFramesAsync(timeline.Value, segmentNumber, frames, cancellationToken).ConfigureAwait(false);
+        string name = await Archive.ArchiveSegmentFramesAsync(SystemIdentifier, timeline.Value, segmentNumber, frames, cancellationToken).ConfigureAwait(false);
         var stored = new WalSegmentObject(name, WalFileName.Segment(timeline, segmentNumber, frames.SegmentSize), WalKind.Full, timeline, segmentNumber,
             frames.SegmentSize, -1);
         await VerifyStoredAsync(stored, frames.SegmentSize, cancellationToken).ConfigureAwait(false);
@@ -62,7 +62,7 @@ public sealed partial class WalStore
         ChunkId frameId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        string name = await Archive.ArchiveFramePieceAsync(timeline.Value, segmentNumber, frames, frameIndex, frameId, cancellationToken)
+        string name = await Archive.ArchiveFramePieceAsync(SystemIdentifier, timeline.Value, segmentNumber, frames, frameIndex, frameId, cancellationToken)
             .ConfigureAwait(false);
         var stored = new WalSegmentObject(name, WalFileName.Segment(timeline, segmentNumber, frames.SegmentSize), WalKind.Piece, timeline, segmentNumber,
             FormatConstants.WalFrameSize, -1) { Offset = frameIndex * FormatConstants.WalFrameSize };

@@ -13,6 +13,7 @@ namespace Pgark.Repository.Tests.Wal;
 public sealed class WalSegmentFramesTests
 {
     private const int SegmentSize = 16 * 1024 * 1024;
+    private const ulong SystemId = 0x657AABA709C54B87;
 
     [Theory]
     [InlineData(null)]
@@ -29,19 +30,19 @@ public sealed class WalSegmentFramesTests
 
         Assert.Equal(repository.Hasher.Compute(segment), frames.ContentId());
         Assert.Equal(repository.Hasher.Compute(segment.AsSpan(3 * FormatConstants.WalFrameSize, FormatConstants.WalFrameSize)), frameIds[3]);
-        string piece = await repository.Wal.ArchiveFramePieceAsync(1, 7, frames, 3, frameIds[3]);
-        string full = await repository.Wal.ArchiveSegmentFramesAsync(1, 7, frames);
+        string piece = await repository.Wal.ArchiveFramePieceAsync(SystemId, 1, 7, frames, 3, frameIds[3]);
+        string full = await repository.Wal.ArchiveSegmentFramesAsync(SystemId, 1, 7, frames);
 
-        Assert.StartsWith("wal/000000010000000000000007.piece-00300000-00400000.", piece);
-        Assert.StartsWith("wal/000000010000000000000007.full.", full);
+        Assert.StartsWith("wal/657AABA709C54B87/000000010000000000000007.piece-00300000-00400000.", piece);
+        Assert.StartsWith("wal/657AABA709C54B87/000000010000000000000007.full.", full);
         IReadOnlyList<WalObjectInfo> listed = await repository.Wal.ListAsync(1);
         Assert.Equal(segment, await repository.Wal.ReadAsync(listed.Single(o => o.Kind == WalKind.Full)));
         Assert.Equal(segment.AsSpan(3 * FormatConstants.WalFrameSize, FormatConstants.WalFrameSize).ToArray(),
             await repository.Wal.ReadAsync(listed.Single(o => o.Kind == WalKind.Piece)));
         // wal push of the same bytes finds the streamed object by its content id; different bytes conflict.
-        Assert.Equal(full, await repository.Wal.ArchiveSegmentAsync(1, 7, SegmentSize, segment, partial: false));
+        Assert.Equal(full, await repository.Wal.ArchiveSegmentAsync(SystemId, 1, 7, SegmentSize, segment, partial: false));
         segment[^1] ^= 1;
-        await Assert.ThrowsAsync<WalSegmentConflictException>(() => repository.Wal.ArchiveSegmentAsync(1, 7, SegmentSize, segment, partial: false));
+        await Assert.ThrowsAsync<WalSegmentConflictException>(() => repository.Wal.ArchiveSegmentAsync(SystemId, 1, 7, SegmentSize, segment, partial: false));
         Assert.False((await repository.CheckAsync(readData: true)).HasErrors);
     }
 
@@ -52,7 +53,7 @@ public sealed class WalSegmentFramesTests
         byte[] segment = Segment();
         var frames = new WalSegmentFrames(repository, SegmentSize);
         await frames.AddAsync(segment.AsMemory(0, FormatConstants.WalFrameSize));
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => repository.Wal.ArchiveSegmentFramesAsync(1, 1, frames));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => repository.Wal.ArchiveSegmentFramesAsync(SystemId, 1, 1, frames));
         Assert.StartsWith("a complete segment has 16777216 bytes, the frames hold 1048576", e.Message);
         await Assert.ThrowsAsync<ArgumentException>(() => frames.AddAsync(new byte[100]));
 
@@ -60,7 +61,7 @@ public sealed class WalSegmentFramesTests
         for (var at = 0; at < SegmentSize; at += FormatConstants.WalFrameSize)
             await frames.AddAsync(segment.AsMemory(at, FormatConstants.WalFrameSize));
         await Assert.ThrowsAsync<ArgumentException>(() => frames.AddAsync(segment.AsMemory(0, FormatConstants.WalFrameSize)));
-        string full = await repository.Wal.ArchiveSegmentFramesAsync(1, 2, frames);
+        string full = await repository.Wal.ArchiveSegmentFramesAsync(SystemId, 1, 2, frames);
         Assert.Equal(segment, await repository.Wal.ReadAsync((await repository.Wal.ListAsync(1)).Single(o => o.FileName == full)));
     }
 
