@@ -64,7 +64,8 @@ internal static class ObjectEnvelope
         }
         else
         {
-            payload = file[HeaderSize..].ToArray();
+            // Decompressed straight from the file: no copy of a large payload beside the body.
+            return (flags & ObjectFlags.Compressed) != 0 ? Unzstd(file[HeaderSize..], maxBodySize) : file[HeaderSize..].ToArray();
         }
         return (flags & ObjectFlags.Compressed) != 0 ? Unzstd(payload, maxBodySize) : payload;
     }
