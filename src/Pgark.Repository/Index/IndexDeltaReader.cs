@@ -13,23 +13,24 @@ namespace Pgark.Repository.Index;
 internal struct IndexDeltaReader
 {
     private const int HeaderSize = 16;
-    private readonly byte[] _body;
+    private readonly ReadOnlyMemory<byte> _body;
     private readonly int _entriesStart;
     private int _next;
     private ChunkId _previous;
 
-    public IndexDeltaReader(byte[] body)
+    public IndexDeltaReader(ReadOnlyMemory<byte> memory)
     {
+        var body = memory.Span;
         if (body.Length < HeaderSize)
             throw new InvalidDataException($"truncated: index delta header needs {HeaderSize} bytes at offset 0, {body.Length} left");
         PackCount = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(body), int.MaxValue);
-        EntryCount = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(4)), int.MaxValue);
-        SupersedesCount = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(8)), int.MaxValue);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(12)) != 0)
+        EntryCount = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(body[4..]), int.MaxValue);
+        SupersedesCount = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(body[8..]), int.MaxValue);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(body[12..]) != 0)
             throw new InvalidDataException("reserved field index header reserved is not zero");
         if ((ulong)PackCount * 32 + (ulong)SupersedesCount * 32 + (ulong)EntryCount * IndexDelta.EntrySize != (ulong)(body.Length - HeaderSize))
             throw new InvalidDataException($"counts (packs {PackCount}, entries {EntryCount}, supersedes {SupersedesCount}) do not match a body of {body.Length} bytes");
-        _body = body;
+        _body = memory;
         _entriesStart = HeaderSize + (PackCount + SupersedesCount) * 32;
         _next = 0;
         _previous = default;
@@ -39,9 +40,9 @@ internal struct IndexDeltaReader
     public int EntryCount { get; }
     public int SupersedesCount { get; }
 
-    public readonly ChunkId Pack(int ordinal) => new(_body.AsSpan(HeaderSize + ordinal * 32, 32));
+    public readonly ChunkId Pack(int ordinal) => new(_body.Span.Slice(HeaderSize + ordinal * 32, 32));
 
-    public readonly ChunkId Superseded(int i) => new(_body.AsSpan(HeaderSize + (PackCount + i) * 32, 32));
+    public readonly ChunkId Superseded(int i) => new(_body.Span.Slice(HeaderSize + (PackCount + i) * 32, 32));
 
     /// <summary>The next entry in order, checked (pack ordinal in range, sorted, known kind and flags); false at the end.</summary>
     public bool Next(out int packOrdinal, out PackEntry entry)
@@ -52,7 +53,7 @@ internal struct IndexDeltaReader
             entry = default;
             return false;
         }
-        var at = _body.AsSpan(_entriesStart + _next * IndexDelta.EntrySize, IndexDelta.EntrySize);
+        var at = _body.Span.Slice(_entriesStart + _next * IndexDelta.EntrySize, IndexDelta.EntrySize);
         var id = new ChunkId(at[..32]);
         var ordinal = BinaryPrimitives.ReadUInt32LittleEndian(at[32..]);
         entry = new PackEntry(id, BinaryPrimitives.ReadUInt32LittleEndian(at[36..]), BinaryPrimitives.ReadUInt32LittleEndian(at[40..]),

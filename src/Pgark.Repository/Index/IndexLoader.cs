@@ -17,11 +17,12 @@ internal static class IndexLoader
     public static async Task<MergedIndex> LoadAsync(Repository repository, long expectedEntries, CancellationToken cancellationToken)
     {
         var builder = new MergedIndex.Builder(expectedEntries);
-        var deltas = new List<(ChunkId Id, string Name)>();
+        var files = new IndexDeltaFiles(repository);
+        var deltas = new List<(ChunkId Id, string Name, long Length)>();
         var superseded = new HashSet<ChunkId>();
         await foreach (var info in repository.Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
         {
-            var reader = await ReadAsync(repository, info.Name, cancellationToken).ConfigureAwait(false);
+            var reader = await files.ReadAsync(info.Name, info.Length, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < reader.SupersedesCount; i++)
                 superseded.Add(reader.Superseded(i));
             Repository.Decode(info.Name, reader, r =>
@@ -29,11 +30,11 @@ internal static class IndexLoader
                 builder.Add(r);
                 return true;
             });
-            deltas.Add((Repository.FileIdOf(info.Name), info.Name));
+            deltas.Add((Repository.FileIdOf(info.Name), info.Name, info.Length));
         }
         var index = builder.Build(p => !superseded.Contains(deltas[p].Id), out var repeated);
         if (repeated is not null)
-            await CheckCollisionsAsync(repository, deltas.Where(d => !superseded.Contains(d.Id)).Select(d => d.Name).ToList(), repeated,
+            await CheckCollisionsAsync(files, deltas.Where(d => !superseded.Contains(d.Id)).Select(d => (d.Name, d.Length)).ToList(), repeated,
                 cancellationToken).ConfigureAwait(false);
         return index;
     }
@@ -43,15 +44,16 @@ internal static class IndexLoader
     /// the full ids by reading the deltas once more, one at a time. A delta deleted since the first pass (a prune finishing)
     /// is skipped: its entries named chunks the remaining deltas still cover.
     /// </summary>
-    private static async Task CheckCollisionsAsync(Repository repository, List<string> names, List<UInt128> repeated, CancellationToken cancellationToken)
+    private static async Task CheckCollisionsAsync(IndexDeltaFiles files, List<(string Name, long Length)> deltas, List<UInt128> repeated,
+        CancellationToken cancellationToken)
     {
         var check = new PrefixCollisionCheck(repeated);
-        foreach (var name in names)
+        foreach (var (name, length) in deltas)
         {
             IndexDeltaReader reader;
             try
             {
-                reader = await ReadAsync(repository, name, cancellationToken).ConfigureAwait(false);
+                reader = await files.ReadAsync(name, length, cancellationToken).ConfigureAwait(false);
             }
             catch (RepositoryObjectMissingException)
             {
@@ -63,12 +65,5 @@ internal static class IndexLoader
                 return true;
             });
         }
-    }
-
-    /// <summary>A verified delta's body behind a reader whose header is checked; the entries are checked as they are read.</summary>
-    internal static async Task<IndexDeltaReader> ReadAsync(Repository repository, string name, CancellationToken cancellationToken)
-    {
-        var body = await repository.LoadObjectAsync(name, ObjectType.Index, cancellationToken).ConfigureAwait(false);
-        return Repository.Decode(name, body, b => new IndexDeltaReader(b));
     }
 }

@@ -4,6 +4,7 @@ using Pgark.Repository.Ids;
 using Pgark.Repository.Index;
 using Pgark.Repository.Packs;
 using Pgark.Repository.Snapshots;
+using Pgark.Repository.Storage;
 
 namespace Pgark.Repository.Maintenance;
 
@@ -167,16 +168,18 @@ internal sealed class Pruner
     }
 
     /// <summary>
-    /// Streams every old delta once (entry by entry from its body, no decoded entry list), keeping the entries of packs that stay, and writes new deltas in bounded batches. They do
-    /// not use Supersedes: a crash between two batches would otherwise hide the old deltas before the new ones are complete.
+    /// Streams every old delta once (entry by entry from its body, no decoded entry list), keeping the entries of packs that
+    /// stay, and writes new deltas in bounded batches. They do not use Supersedes: a crash between two batches would
+    /// otherwise hide the old deltas before the new ones are complete.
     /// Old and new deltas overlap harmlessly until the old ones are deleted, which happens only after every batch is stored.
     /// Returns how many old deltas were replaced.
     /// </summary>
     private async Task<int> RewriteIndexAsync(HashSet<ChunkId> drop, HashSet<ChunkId> repack, List<FinishedPack> written, CancellationToken cancellationToken)
     {
-        var oldDeltas = new List<string>();
+        var oldDeltas = new List<BlobInfo>();
         await foreach (var info in _repository.Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
-            oldDeltas.Add(info.Name);
+            oldDeltas.Add(info);
+        var files = new IndexDeltaFiles(_repository);
         var emitted = new BitArray(_reachable.Count);
         var batch = new Dictionary<ChunkId, List<PackEntry>>();
         var batchEntries = 0;
@@ -204,10 +207,10 @@ internal sealed class Pruner
             foreach (var entry in pack.Entries)
                 Add(pack.PackId, entry);
         var done = 0;
-        foreach (var name in oldDeltas)
+        foreach (var (name, length) in oldDeltas)
         {
             Report(PruneStep.RewriteIndex, done++, oldDeltas.Count);
-            var reader = await IndexLoader.ReadAsync(_repository, name, cancellationToken).ConfigureAwait(false);
+            var reader = await files.ReadAsync(name, length, cancellationToken).ConfigureAwait(false);
             while (NextEntry(name, ref reader, out var packOrdinal, out var entry))
             {
                 var pack = reader.Pack(packOrdinal);
@@ -221,7 +224,7 @@ internal sealed class Pruner
             }
         }
         await FlushAsync().ConfigureAwait(false);
-        foreach (var name in oldDeltas)
+        foreach (var (name, _) in oldDeltas)
             await _repository.Store.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
         return oldDeltas.Count;
     }
