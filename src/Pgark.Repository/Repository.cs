@@ -105,7 +105,20 @@ public sealed partial class Repository
 
     /// <summary>Re-reads index deltas (after another process published some).</summary>
     public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
-        => Index = await IndexLoader.LoadAsync(this, cancellationToken).ConfigureAwait(false);
+        => Index = await IndexLoader.LoadAsync(this, 0, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Re-reads the index deltas after dropping the resident index, so the old and the new index are never both resident
+    /// and the new one is read straight into a table of <paramref name="expectedEntries"/> slots:
+    /// only for a holder of the exclusive lock (prune), which nothing else in the process reads the index beside. If the
+    /// load fails the index stays empty until a later load succeeds (lookups then miss; nothing is served wrongly).
+    /// </summary>
+    /// <param name="expectedEntries">How many entries the deltas now hold (sizes the new table up front; 0 if unknown).</param>
+    internal async Task ReloadIndexExclusiveAsync(long expectedEntries, CancellationToken cancellationToken)
+    {
+        Index = MergedIndex.Empty;
+        Index = await IndexLoader.LoadAsync(this, expectedEntries, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Verifies the repository (spec §12); <paramref name="readData"/> also decodes and re-hashes every chunk.</summary>
     public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
@@ -146,7 +159,7 @@ public sealed partial class Repository
         CancellationToken cancellationToken = default)
     {
         await using var held = await LockAsync(LockKind.Exclusive, "prune", cancellationToken).ConfigureAwait(false);
-        await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        await ReloadIndexExclusiveAsync(Index.LoadedEntries, cancellationToken).ConfigureAwait(false);
         return await new Maintenance.Pruner(this, progress).RunAsync(repackUnusedFraction, cancellationToken).ConfigureAwait(false);
     }
 
@@ -217,7 +230,7 @@ public sealed partial class Repository
             : throw new RepositoryCorruptionException(CorruptionCause.Unknown, name, null, "file name is not a 64-digit hex id");
     }
 
-    internal static T Decode<T>(string name, byte[] body, Func<byte[], T> decode)
+    internal static T Decode<TInput, T>(string name, TInput body, Func<TInput, T> decode)
     {
         try
         {

@@ -76,38 +76,20 @@ public sealed class IndexDelta
         return writer.ToArray();
     }
 
-    public static IndexDelta DecodeBody(ReadOnlySpan<byte> body)
+    public static IndexDelta DecodeBody(ReadOnlySpan<byte> body) => Decode(new IndexDeltaReader(body.ToArray()));
+
+    /// <summary>Decodes the whole delta through the same checks the streaming readers (loader, prune) apply.</summary>
+    internal static IndexDelta Decode(IndexDeltaReader reader)
     {
-        var reader = new ByteReader(body);
-        var packCount = reader.U32("PackCount");
-        var entryCount = reader.U32("EntryCount");
-        var supersedesCount = reader.U32("SupersedesCount");
-        reader.Reserved(4, "index header reserved");
-        if ((ulong)packCount * 32 + (ulong)supersedesCount * 32 + (ulong)entryCount * EntrySize != (ulong)reader.Remaining)
-            throw new InvalidDataException($"counts (packs {packCount}, entries {entryCount}, supersedes {supersedesCount}) do not match a body of {body.Length} bytes");
-        var packs = new ChunkId[packCount];
+        var packs = new ChunkId[reader.PackCount];
         for (var i = 0; i < packs.Length; i++)
-            packs[i] = new ChunkId(reader.Bytes(32, "pack id"));
-        var supersedes = new ChunkId[supersedesCount];
+            packs[i] = reader.Pack(i);
+        var supersedes = new ChunkId[reader.SupersedesCount];
         for (var i = 0; i < supersedes.Length; i++)
-            supersedes[i] = new ChunkId(reader.Bytes(32, "superseded index id"));
-        var entries = new (int, PackEntry)[entryCount];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            var id = new ChunkId(reader.Bytes(32, "ChunkId"));
-            var ordinal = reader.U32("PackOrdinal");
-            var entry = new PackEntry(id, reader.U32("Offset"), reader.U32("StoredLength"), reader.U32("PlainLength"),
-                (Format.ChunkFlags)reader.U8("Flags"), (Format.ChunkKind)reader.U8("Kind"));
-            reader.Reserved(2, "entry reserved");
-            if (ordinal >= packCount)
-                throw new InvalidDataException($"entry {id.ToShortString()} names pack ordinal {ordinal} of {packCount}");
-            if (i > 0 && entries[i - 1].Item2.Id.CompareTo(id) > 0)
-                throw new InvalidDataException($"entries are not sorted at {id.ToShortString()}");
-            if (entry.Kind is < Format.ChunkKind.Data or > Format.ChunkKind.PageDelta || (entry.Flags & ~Format.ChunkFlags.Compressed) != 0)
-                throw new InvalidDataException($"entry {id.ToShortString()} has unknown kind or flags");
-            entries[i] = ((int)ordinal, entry);
-        }
-        reader.ExpectEnd("index delta");
+            supersedes[i] = reader.Superseded(i);
+        var entries = new (int, PackEntry)[reader.EntryCount];
+        for (var i = 0; reader.Next(out var packOrdinal, out var entry); i++)
+            entries[i] = (packOrdinal, entry);
         return new IndexDelta(packs, entries, supersedes);
     }
 }

@@ -4,34 +4,38 @@ using Pgark.Repository.Ids;
 namespace Pgark.Repository.Index;
 
 /// <summary>
-/// Reads the index deltas into a <see cref="MergedIndex"/> keeping each delta only in compact form (spec §10.2): the peak is
-/// about twice the resident index plus one decoded delta, not every decoded delta (56 bytes per entry) plus the index.
+/// Reads the index deltas into a <see cref="MergedIndex"/>, streaming each delta's body straight into 33-byte slots (spec
+/// §10.2): the peak is about twice the resident index plus one delta's body, not every decoded delta (56 bytes per entry)
+/// plus the index.
 /// </summary>
 internal static class IndexLoader
 {
-    public static async Task<MergedIndex> LoadAsync(Repository repository, CancellationToken cancellationToken)
+    /// <param name="expectedEntries">
+    /// How many entries the deltas hold, when known (a reload of deltas read before: <see cref="MergedIndex.LoadedEntries"/>);
+    /// 0 when not. With it the entries go straight into one table and the peak is that table plus one delta's body.
+    /// </param>
+    public static async Task<MergedIndex> LoadAsync(Repository repository, long expectedEntries, CancellationToken cancellationToken)
     {
-        var parts = new List<(ChunkId Id, string Name, CompactDelta Part)>();
+        var builder = new MergedIndex.Builder(expectedEntries);
+        var files = new IndexDeltaFiles(repository);
+        var deltas = new List<(ChunkId Id, string Name, long Length)>();
         var superseded = new HashSet<ChunkId>();
         await foreach (var info in repository.Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
         {
-            var delta = await ReadAsync(repository, info.Name, cancellationToken).ConfigureAwait(false);
-            superseded.UnionWith(delta.Supersedes);
-            parts.Add((Repository.FileIdOf(info.Name), info.Name, MergedIndex.Compact(delta)));
+            var reader = await files.ReadAsync(info.Name, info.Length, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < reader.SupersedesCount; i++)
+                superseded.Add(reader.Superseded(i));
+            Repository.Decode(info.Name, reader, r =>
+            {
+                builder.Add(r);
+                return true;
+            });
+            deltas.Add((Repository.FileIdOf(info.Name), info.Name, info.Length));
         }
-        var names = new List<string>();
-        var compact = new List<CompactDelta?>();
-        foreach (var (id, name, part) in parts)
-        {
-            if (superseded.Contains(id))
-                continue;
-            names.Add(name);
-            compact.Add(part);
-        }
-        parts.Clear();
-        var index = MergedIndex.Build(compact, out var repeated);
+        var index = builder.Build(p => !superseded.Contains(deltas[p].Id), out var repeated);
         if (repeated is not null)
-            await CheckCollisionsAsync(repository, names, repeated, cancellationToken).ConfigureAwait(false);
+            await CheckCollisionsAsync(files, deltas.Where(d => !superseded.Contains(d.Id)).Select(d => (d.Name, d.Length)).ToList(), repeated,
+                cancellationToken).ConfigureAwait(false);
         return index;
     }
 
@@ -40,27 +44,26 @@ internal static class IndexLoader
     /// the full ids by reading the deltas once more, one at a time. A delta deleted since the first pass (a prune finishing)
     /// is skipped: its entries named chunks the remaining deltas still cover.
     /// </summary>
-    private static async Task CheckCollisionsAsync(Repository repository, List<string> names, List<UInt128> repeated, CancellationToken cancellationToken)
+    private static async Task CheckCollisionsAsync(IndexDeltaFiles files, List<(string Name, long Length)> deltas, List<UInt128> repeated,
+        CancellationToken cancellationToken)
     {
         var check = new PrefixCollisionCheck(repeated);
-        foreach (var name in names)
+        foreach (var (name, length) in deltas)
         {
-            IndexDelta delta;
+            IndexDeltaReader reader;
             try
             {
-                delta = await ReadAsync(repository, name, cancellationToken).ConfigureAwait(false);
+                reader = await files.ReadAsync(name, length, cancellationToken).ConfigureAwait(false);
             }
             catch (RepositoryObjectMissingException)
             {
                 continue;
             }
-            check.Add(delta);
+            Repository.Decode(name, reader, r =>
+            {
+                check.Add(r);
+                return true;
+            });
         }
-    }
-
-    private static async Task<IndexDelta> ReadAsync(Repository repository, string name, CancellationToken cancellationToken)
-    {
-        var body = await repository.LoadObjectAsync(name, ObjectType.Index, cancellationToken).ConfigureAwait(false);
-        return Repository.Decode(name, body, b => IndexDelta.DecodeBody(b));
     }
 }

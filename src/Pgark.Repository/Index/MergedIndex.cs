@@ -28,26 +28,33 @@ public sealed partial class MergedIndex
     }
 
     private readonly Slot[] _slots;
+    private readonly int _count;
     private readonly ChunkId[] _packs;
     private readonly int[] _buckets;
 
-    private MergedIndex(Slot[] slots, ChunkId[] packs)
+    /// <summary>
+    /// The first <paramref name="count"/> slots are the index (sorted, unique): a loader that sized the array up front keeps
+    /// it even when duplicates or superseded deltas leave a tail unused, rather than copy it to an exact length (a second
+    /// index at the peak).
+    /// </summary>
+    private MergedIndex(Slot[] slots, int count, ChunkId[] packs)
     {
         _slots = slots;
+        _count = count;
         _packs = packs;
         _buckets = new int[(1 << BucketBits) + 1];
         var slot = 0;
         for (var bucket = 0; bucket <= 1 << BucketBits; bucket++)
         {
-            while (slot < slots.Length && (int)(slots[slot].PrefixHigh >> (64 - BucketBits)) < bucket)
+            while (slot < count && (int)(slots[slot].PrefixHigh >> (64 - BucketBits)) < bucket)
                 slot++;
             _buckets[bucket] = slot;
         }
     }
 
-    public static MergedIndex Empty { get; } = new([], []);
+    public static MergedIndex Empty { get; } = new([], 0, []);
 
-    public int Count => _slots.Length;
+    public int Count => _count;
     public IReadOnlyList<ChunkId> Packs => _packs;
 
     /// <summary>Resident bytes of the structure (what the ≤ 40 bytes per chunk budget counts).</summary>
@@ -58,7 +65,10 @@ public sealed partial class MergedIndex
     /// <summary>Merges deltas. Peak memory is the deltas already decoded plus this array; superseded deltas must be filtered by the caller.</summary>
     public static MergedIndex Build(IReadOnlyList<IndexDelta> deltas)
     {
-        var index = Build(deltas.Select(d => (CompactDelta?)Compact(d)).ToList(), out var repeated);
+        var builder = new Builder(0);
+        foreach (var delta in deltas)
+            builder.Add(delta);
+        var index = builder.Build(_ => true, out var repeated);
         if (repeated is not null)
         {
             var check = new PrefixCollisionCheck(repeated);
@@ -88,17 +98,17 @@ public sealed partial class MergedIndex
         for (var i = 0; i < added.Length; i++)
             added[i] = ToSlot(delta.Entries[i].Entry, _packs.Length + delta.Entries[i].PackOrdinal);
         added.AsSpan().Sort(static (a, b) => Compare(a, b));
-        var merged = new Slot[_slots.Length + added.Length];
+        var merged = new Slot[_count + added.Length];
         int mine = 0, theirs = 0, write = 0;
-        while (mine < _slots.Length || theirs < added.Length)
+        while (mine < _count || theirs < added.Length)
         {
-            var takeMine = theirs == added.Length || (mine < _slots.Length && Compare(_slots[mine], added[theirs]) <= 0);
+            var takeMine = theirs == added.Length || (mine < _count && Compare(_slots[mine], added[theirs]) <= 0);
             ref readonly var next = ref takeMine ? ref _slots[mine++] : ref added[theirs++];
             if (write > 0 && Compare(merged[write - 1], next) == 0)
                 continue;
             merged[write++] = next;
         }
-        return new MergedIndex(write == merged.Length ? merged : merged.AsSpan(0, write).ToArray(), packs);
+        return new MergedIndex(merged, write, packs) { LoadedEntries = LoadedEntries + delta.Entries.Count };
     }
 
     public bool Contains(ChunkId id) => Find(id) >= 0;
@@ -126,7 +136,7 @@ public sealed partial class MergedIndex
     /// <summary>The 128-bit prefixes with their locations in sorted order (check, prune and stats walk this).</summary>
     public IEnumerable<(UInt128 Prefix, ChunkId Pack, uint StoredLength, uint PlainLength, ChunkKind Kind)> Enumerate()
     {
-        for (var i = 0; i < _slots.Length; i++)
+        for (var i = 0; i < _count; i++)
         {
             var slot = _slots[i];
             yield return (new UInt128(slot.PrefixHigh, slot.PrefixLow), _packs[slot.Pack], slot.StoredLength, slot.PlainLength, (ChunkKind)(slot.FlagsAndKind >> 4));
@@ -174,15 +184,16 @@ public sealed partial class MergedIndex
         => a.PrefixHigh != b.PrefixHigh ? a.PrefixHigh.CompareTo(b.PrefixHigh) : a.PrefixLow.CompareTo(b.PrefixLow);
 
     /// <summary>
-    /// Drops repeated prefixes in place (the same chunk stored twice is normal after a crash) and returns them: a repeated
+    /// Drops repeated prefixes in place (the same chunk stored twice is normal after a crash), returning the count kept, and
+    /// hands them back in <paramref name="repeated"/>: a repeated
     /// prefix with a different full id would be a 128-bit collision, which the caller checks against the deltas' full ids
     /// (<see cref="PrefixCollisionCheck"/>).
     /// </summary>
-    private static Slot[] Deduplicate(Slot[] slots, out List<UInt128>? repeated)
+    private static int Deduplicate(Span<Slot> slots, out List<UInt128>? repeated)
     {
         repeated = null;
         if (slots.Length < 2)
-            return slots;
+            return slots.Length;
         var write = 1;
         for (var read = 1; read < slots.Length; read++)
         {
@@ -193,6 +204,6 @@ public sealed partial class MergedIndex
             }
             slots[write++] = slots[read];
         }
-        return write == slots.Length ? slots : slots.AsSpan(0, write).ToArray();
+        return write;
     }
 }

@@ -4,6 +4,7 @@ using Pgark.Repository.Ids;
 using Pgark.Repository.Index;
 using Pgark.Repository.Packs;
 using Pgark.Repository.Snapshots;
+using Pgark.Repository.Storage;
 
 namespace Pgark.Repository.Maintenance;
 
@@ -15,13 +16,15 @@ public sealed record PruneResult(long ReachableChunks, long UnreachableChunks, i
 /// Removes chunks no snapshot reaches (spec §14), under an exclusive lock, in the safe order: new packs for the still-used
 /// chunks of mostly-garbage packs, new index deltas that supersede every old one, then delete the old deltas, then the old
 /// packs. Reachability is a bitmap over the merged index (1 bit per chunk), and the new deltas are streamed in batches, so
-/// prune needs the resident index plus a bounded batch, not a second index.
+/// prune needs the resident index plus a bounded batch, not a second index; the reloads at its start and end drop the
+/// old index before reading the new one (it holds the exclusive lock), so two indexes are never resident at once.
 /// </summary>
 internal sealed class Pruner
 {
     private readonly Repository _repository;
     private readonly BitArray _reachable;
     private readonly IProgress<PruneProgress>? _progress;
+    private long _rewrittenEntries;
 
     public Pruner(Repository repository, IProgress<PruneProgress>? progress = null)
     {
@@ -66,7 +69,7 @@ internal sealed class Pruner
             freed += (await _repository.Store.StatAsync(PackLayout.FileName(pack), cancellationToken).ConfigureAwait(false))?.Length ?? 0;
             await _repository.Store.DeleteAsync(PackLayout.FileName(pack), cancellationToken).ConfigureAwait(false);
         }
-        await _repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        await _repository.ReloadIndexExclusiveAsync(_rewrittenEntries, cancellationToken).ConfigureAwait(false);
         return new PruneResult(_reachable.Count - unused, unused, drop.Count + orphans.Count, repack.Count, written.Count, replaced, freed);
     }
 
@@ -165,16 +168,18 @@ internal sealed class Pruner
     }
 
     /// <summary>
-    /// Streams every old delta once, keeping the entries of packs that stay, and writes new deltas in bounded batches. They do
-    /// not use Supersedes: a crash between two batches would otherwise hide the old deltas before the new ones are complete.
+    /// Streams every old delta once (entry by entry from its body, no decoded entry list), keeping the entries of packs that
+    /// stay, and writes new deltas in bounded batches. They do not use Supersedes: a crash between two batches would
+    /// otherwise hide the old deltas before the new ones are complete.
     /// Old and new deltas overlap harmlessly until the old ones are deleted, which happens only after every batch is stored.
     /// Returns how many old deltas were replaced.
     /// </summary>
     private async Task<int> RewriteIndexAsync(HashSet<ChunkId> drop, HashSet<ChunkId> repack, List<FinishedPack> written, CancellationToken cancellationToken)
     {
-        var oldDeltas = new List<string>();
+        var oldDeltas = new List<BlobInfo>();
         await foreach (var info in _repository.Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
-            oldDeltas.Add(info.Name);
+            oldDeltas.Add(info);
+        var files = new IndexDeltaFiles(_repository);
         var emitted = new BitArray(_reachable.Count);
         var batch = new Dictionary<ChunkId, List<PackEntry>>();
         var batchEntries = 0;
@@ -195,20 +200,20 @@ internal sealed class Pruner
                 batch[pack] = list = [];
             list.Add(entry);
             batchEntries++;
+            _rewrittenEntries++;
         }
 
         foreach (var pack in written)
             foreach (var entry in pack.Entries)
                 Add(pack.PackId, entry);
         var done = 0;
-        foreach (var name in oldDeltas)
+        foreach (var (name, length) in oldDeltas)
         {
             Report(PruneStep.RewriteIndex, done++, oldDeltas.Count);
-            var body = await _repository.LoadObjectAsync(name, ObjectType.Index, cancellationToken).ConfigureAwait(false);
-            var delta = Repository.Decode(name, body, b => IndexDelta.DecodeBody(b));
-            foreach (var (packOrdinal, entry) in delta.Entries)
+            var reader = await files.ReadAsync(name, length, cancellationToken).ConfigureAwait(false);
+            while (NextEntry(name, ref reader, out var packOrdinal, out var entry))
             {
-                var pack = delta.Packs[packOrdinal];
+                var pack = reader.Pack(packOrdinal);
                 var ordinal = _repository.Index.OrdinalOf(entry.Id);
                 if (drop.Contains(pack) || repack.Contains(pack) || ordinal < 0 || emitted[ordinal] || _repository.Index.PackAt(ordinal).Pack != pack)
                     continue;
@@ -219,8 +224,20 @@ internal sealed class Pruner
             }
         }
         await FlushAsync().ConfigureAwait(false);
-        foreach (var name in oldDeltas)
+        foreach (var (name, _) in oldDeltas)
             await _repository.Store.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
         return oldDeltas.Count;
+    }
+
+    private static bool NextEntry(string name, ref IndexDeltaReader reader, out int packOrdinal, out PackEntry entry)
+    {
+        try
+        {
+            return reader.Next(out packOrdinal, out entry);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, e.Message, e);
+        }
     }
 }

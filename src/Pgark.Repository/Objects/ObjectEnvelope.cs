@@ -35,6 +35,54 @@ internal static class ObjectEnvelope
     /// <summary>Returns the plaintext body; throws <see cref="InvalidDataException"/> or <see cref="RepositoryFormatVersionException"/>.</summary>
     public static byte[] Decode(string fileName, ReadOnlySpan<byte> file, ObjectType expected, SealedBox? box, int maxBodySize = int.MaxValue)
     {
+        var flags = CheckHeader(fileName, file, expected, box);
+        if ((flags & ObjectFlags.Encrypted) == 0)
+        {
+            // Decompressed straight from the file: no copy of a large payload beside the body.
+            return (flags & ObjectFlags.Compressed) != 0 ? Unzstd(file[HeaderSize..], maxBodySize) : file[HeaderSize..].ToArray();
+        }
+        var payload = Open(file, box);
+        return (flags & ObjectFlags.Compressed) != 0 ? Unzstd(payload, maxBodySize) : payload;
+    }
+
+    /// <summary>
+    /// <see cref="Decode"/> into a caller's reusable <paramref name="buffer"/> (replaced by a larger one when too small);
+    /// returns the body's length. Readers of many large objects in a row (index deltas) keep one buffer instead of leaving
+    /// a large array behind per object. An encrypted object still opens into a new array (the sealed box's output).
+    /// </summary>
+    public static int DecodeInto(string fileName, ReadOnlySpan<byte> file, ObjectType expected, SealedBox? box, ref byte[] buffer)
+    {
+        var flags = CheckHeader(fileName, file, expected, box);
+        ReadOnlySpan<byte> payload = (flags & ObjectFlags.Encrypted) != 0 ? Open(file, box) : file[HeaderSize..];
+        if ((flags & ObjectFlags.Compressed) == 0)
+        {
+            Reserve(ref buffer, payload.Length);
+            payload.CopyTo(buffer);
+            return payload.Length;
+        }
+        try
+        {
+            var size = Zstd.GetFrameContentSize(payload) ?? throw new InvalidDataException("zstd frame does not record its size");
+            if (size > Array.MaxLength)
+                throw new InvalidDataException($"body of {size} bytes exceeds the limit of {Array.MaxLength}");
+            Reserve(ref buffer, (int)size);
+            Zstd.DecompressExact(payload, buffer.AsSpan(0, (int)size));
+            return (int)size;
+        }
+        catch (ZstdException e)
+        {
+            throw new InvalidDataException($"zstd frame does not decode: {e.Message}", e);
+        }
+    }
+
+    private static void Reserve(ref byte[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            buffer = GC.AllocateUninitializedArray<byte>(length);
+    }
+
+    private static ObjectFlags CheckHeader(string fileName, ReadOnlySpan<byte> file, ObjectType expected, SealedBox? box)
+    {
         if (file.Length < HeaderSize || !file[..4].SequenceEqual(FormatConstants.ObjectMagic))
             throw new InvalidDataException("object header magic 'PGKO' not found");
         if (file[4] != (byte)expected)
@@ -47,26 +95,21 @@ internal static class ObjectEnvelope
         var encrypted = (flags & ObjectFlags.Encrypted) != 0;
         if (encrypted != (box is not null) && expected is not (ObjectType.Key or ObjectType.Lock or ObjectType.Wal))
             throw new InvalidDataException(encrypted ? "object is encrypted but the repository is not" : "object is not encrypted in an encrypted repository");
+        return flags;
+    }
 
-        byte[] payload;
-        if (encrypted)
+    private static byte[] Open(ReadOnlySpan<byte> file, SealedBox? box)
+    {
+        if (box is null)
+            throw new InvalidDataException("object is encrypted but no key is loaded");
+        try
         {
-            if (box is null)
-                throw new InvalidDataException("object is encrypted but no key is loaded");
-            try
-            {
-                payload = box.Open(file[HeaderSize..], file[..HeaderSize]);
-            }
-            catch (CryptographicException e)
-            {
-                throw new InvalidDataException("authentication of the sealed body failed", e);
-            }
+            return box.Open(file[HeaderSize..], file[..HeaderSize]);
         }
-        else
+        catch (CryptographicException e)
         {
-            payload = file[HeaderSize..].ToArray();
+            throw new InvalidDataException("authentication of the sealed body failed", e);
         }
-        return (flags & ObjectFlags.Compressed) != 0 ? Unzstd(payload, maxBodySize) : payload;
     }
 
     internal static byte[] ZstdFrame(ReadOnlySpan<byte> plain)
