@@ -33,6 +33,9 @@ public sealed record DatabaseDefinition(string LocaleProvider, string Collate, s
         var sql = new StringBuilder($"CREATE DATABASE {SqlText.Identifier(name)} TEMPLATE template0 ENCODING {SqlText.Literal(encoding)}");
         if (definition is null)
             return sql.ToString(); // written before the definition was recorded: the target's defaults, as before
+        if (definition.LocaleProvider is not ("libc" or "icu" or "builtin"))
+            throw new LogicalException($"logical.json names the locale provider '{definition.LocaleProvider}', not libc, icu or builtin; hint: the " +
+                "document is damaged: run pgark check --read-data on the repository");
         sql.Append(" LC_COLLATE ").Append(SqlText.Literal(definition.Collate)).Append(" LC_CTYPE ").Append(SqlText.Literal(definition.Ctype));
         if (targetVersion >= 150000)
         {

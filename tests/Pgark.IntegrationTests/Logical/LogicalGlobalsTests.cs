@@ -72,7 +72,9 @@ public sealed class LogicalGlobalsTests(LogicalFixture fixture) : IClassFixture<
             await source.ExecuteAsync("CREATE TABLE home (id int PRIMARY KEY, v text); " +
                 "CREATE TABLE away (id int, v text, PRIMARY KEY (id) USING INDEX TABLESPACE pg_default) TABLESPACE pg_default; " +
                 "CREATE INDEX away_v ON away (v) TABLESPACE placed; CREATE MATERIALIZED VIEW away_mv TABLESPACE pg_default AS SELECT * FROM away; " +
-                "INSERT INTO home VALUES (1, 'a'); INSERT INTO away VALUES (2, 'b')", "localed");
+                "INSERT INTO home VALUES (1, 'a'); INSERT INTO away VALUES (2, 'b'); " +
+                "CREATE TABLE part (id int) PARTITION BY RANGE (id) TABLESPACE pg_default; " +
+                "CREATE TABLE part_1 PARTITION OF part FOR VALUES FROM (0) TO (10) TABLESPACE pg_default; INSERT INTO part VALUES (3)", "localed");
             var backup = await LogicalBackup.RunAsync(_fixture.Repository, new LogicalBackupOptions
             {
                 Source = LogicalFixture.Settings(source, "localed"),
@@ -110,6 +112,13 @@ public sealed class LogicalGlobalsTests(LogicalFixture fixture) : IClassFixture<
                 "JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = 'flat'"));
             Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE reltablespace <> 0 AND relnamespace = 'public'::regnamespace",
                 "flat"));
+
+            // Into an existing database whose default is pg_default: what the source named pg_default, the partitioned table too, is
+            // created there without naming it (PostgreSQL refuses to name a database's own default tablespace for a partitioned
+            // relation, so naming it would fail the restore).
+            await target.ExecuteAsync("CREATE DATABASE existing");
+            await LogicalRestore.RunAsync(_fixture.Repository, options with { Target = LogicalFixture.Settings(target, "existing"), CreateDatabase = null });
+            Assert.Equal(1L, await target.ScalarAsync<long>("SELECT count(*) FROM part", "existing"));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using Pgark.Logical.Schema;
 using Pgark.Wire;
+using Pgark.Wire.Connection;
 
 namespace Pgark.Logical.Restore;
 
@@ -10,11 +11,18 @@ public static partial class LogicalRestore
     /// <summary>
     /// An object recorded in a tablespace other than the database's default is created there: SET LOCAL default_tablespace
     /// ahead of its statement, one simple query, so the setting ends with the statement's implicit transaction and never
-    /// reaches the next object run on the same connection (pg_dump writes SET default_tablespace per object likewise).
+    /// reaches the next object run on the same connection (pg_dump writes SET default_tablespace per object likewise). Not when
+    /// the tablespace is the target database's default: the object lands there anyway, and PostgreSQL refuses to name a
+    /// database's default tablespace for a partitioned table or index.
     /// </summary>
-    private static SchemaObject Placed(SchemaObject item, LogicalRestoreOptions options) =>
-        item.Tablespace is null || options.NoTablespaces ? item
+    private static SchemaObject Placed(SchemaObject item, LogicalRestoreOptions options, string? targetTablespace) =>
+        item.Tablespace is null || options.NoTablespaces || item.Tablespace == targetTablespace ? item
             : item with { Sql = $"SET LOCAL default_tablespace = {SqlText.Identifier(item.Tablespace)};\n{item.Sql}" };
+
+    /// <summary>The name of the connected database's default tablespace.</summary>
+    private static async Task<string?> DefaultTablespaceAsync(PgConnection connection, CancellationToken cancellationToken) =>
+        (await connection.QueryTextAsync("SELECT t.spcname FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace " +
+            "WHERE d.datname = pg_catalog.current_database()", cancellationToken).ConfigureAwait(false)).Scalar;
 
     /// <summary>Per-role settings (ALTER ROLE ... IN DATABASE ... SET) left out with <see cref="LogicalRestoreOptions.NoRoleSettings"/>.</summary>
     private static bool IsRoleSetting(SchemaObject item) => item.Kind == "database role setting";

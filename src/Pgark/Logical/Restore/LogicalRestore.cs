@@ -27,6 +27,7 @@ public static partial class LogicalRestore
         // restore's own connection (or, with --create-db, the one that creates the database).
         Task<PgConnection> opening = PgConnection.OpenAsync(options.Target with { Replication = ReplicationMode.None }, cancellationToken);
         PgConnection? connection = null;
+        bool adopted = false; // the opening connection became `connection`, whose disposal is then this method's
         WorkerConnections? workers = null;
         Task<Dictionary<string, TreeFile>>? reading = null;
         try
@@ -34,9 +35,10 @@ public static partial class LogicalRestore
             // Load the snapshot's documents and decide what to restore.
             var (snapshot, manifest, schema) = await LoadAsync(repository, options.SnapshotId, cancellationToken).ConfigureAwait(false);
             var selection = TableSelection.Resolve(manifest, options.Tables, snapshot.ShortId);
-            var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).Select(o => Placed(o, options)).ToList();
+            var objects = schema.Where(selection.Includes).Where(o => Wanted(o, options)).ToList();
             var tables = manifest.Tables.Where(t => selection.Includes(t.QualifiedName)).ToList();
             connection = await opening.ConfigureAwait(false);
+            adopted = true;
             CheckTargetVersion(connection.ServerVersionNumber, manifest, snapshot.ShortId);
 
             // Roles and tablespaces first (the database's owners and grants name them), then create the database when asked and connect to it.
@@ -50,6 +52,8 @@ public static partial class LogicalRestore
                 await maintenance.DisposeAsync().ConfigureAwait(false);
                 connection = await OpenWriterAsync(target, cancellationToken).ConfigureAwait(false);
             }
+            string? targetTablespace = await DefaultTablespaceAsync(connection, cancellationToken).ConfigureAwait(false);
+            objects = objects.Select(o => Placed(o, options, targetTablespace)).ToList();
 
             // While pre-data runs: the data step's connections open and the snapshot's tree is read.
             if (!options.SchemaOnly)
@@ -91,8 +95,8 @@ public static partial class LogicalRestore
         {
             if (connection is not null)
                 await connection.DisposeAsync().ConfigureAwait(false);
-            else if (!opening.IsCompleted)
-                CloseWhenOpened(opening); // the documents failed first: their error is the one to report
+            if (!adopted)
+                CloseWhenOpened(opening); // the documents failed first (opened or not): their error is the one to report
             if (workers is not null)
                 await workers.DisposeAsync().ConfigureAwait(false);
             if (reading is not null)
@@ -153,8 +157,16 @@ public static partial class LogicalRestore
     {
         PgConnection connection = await PgConnection.OpenAsync(target with { Replication = ReplicationMode.None }, cancellationToken)
             .ConfigureAwait(false);
-        await connection.ExecuteAsync(SessionSetup.Write, cancellationToken).ConfigureAwait(false);
-        return connection;
+        try
+        {
+            await connection.ExecuteAsync(SessionSetup.Write, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static async Task<ConnectionSettings> CreateDatabaseAsync(PgConnection maintenance, LogicalRestoreOptions options,
