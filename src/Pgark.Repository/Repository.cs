@@ -116,9 +116,15 @@ public sealed partial class Repository
     /// <param name="expectedEntries">How many entries the deltas now hold (sizes the new table up front; 0 if unknown).</param>
     internal async Task ReloadIndexExclusiveAsync(long expectedEntries, CancellationToken cancellationToken)
     {
-        Index = MergedIndex.Empty;
+        DropIndexExclusive();
         Index = await IndexLoader.LoadAsync(this, expectedEntries, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Empties the resident index (prune, under the exclusive lock, before it deletes packs): should the prune stop between
+    /// deleting packs and reloading, no lookup in this process finds a chunk in a deleted pack; a miss only costs storing it again.
+    /// </summary>
+    internal void DropIndexExclusive() => Index = MergedIndex.Empty;
 
     /// <summary>Verifies the repository (spec §12); <paramref name="readData"/> also decodes and re-hashes every chunk.</summary>
     public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)

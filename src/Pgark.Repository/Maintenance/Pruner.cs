@@ -63,6 +63,7 @@ internal sealed class Pruner
         var written = await RepackAsync(repack, cancellationToken).ConfigureAwait(false);
         var replaced = await RewriteIndexAsync(drop, repack, written, cancellationToken).ConfigureAwait(false);
         long freed = 0, deleted = 0;
+        _repository.DropIndexExclusive();
         foreach (var pack in drop.Concat(repack).Concat(orphans))
         {
             Report(PruneStep.Delete, deleted++, drop.Count + repack.Count + orphans.Count);

@@ -167,6 +167,29 @@ public sealed partial class WalArchive
 
     private ulong? _legacySystemIdentifier;
 
+    /// <summary>
+    /// <paramref name="names"/> less the one object a writer must keep (spec §8.2): the legacy namespace's cluster is known only
+    /// from its segment objects, so the last of them stays while legacy history files remain, or those would belong to no
+    /// cluster and a restore across their timeline switch would find no history. Costs a listing only when a legacy object is
+    /// among the names.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WithoutLegacyAnchorAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default)
+    {
+        if (!names.Any(IsLegacyName))
+            return names;
+        var deleting = names.ToHashSet(StringComparer.Ordinal);
+        var legacy = (await ListAsync(null, cancellationToken).ConfigureAwait(false)).Where(o => o.SystemIdentifier is null).ToList();
+        static bool IsAnchor(WalObjectInfo o) => o.Kind != WalKind.History && o.PieceStart == 0;
+        if (!legacy.Any(o => o.Kind == WalKind.History) || legacy.Any(o => IsAnchor(o) && !deleting.Contains(o.FileName)))
+            return names;
+        var keep = legacy.Where(o => IsAnchor(o) && deleting.Contains(o.FileName))
+            .OrderBy(o => o.Timeline).ThenBy(o => o.WalFileName, StringComparer.Ordinal).ThenBy(o => o.Kind).FirstOrDefault();
+        return keep is null ? names : names.Where(n => n != keep.FileName).ToList();
+    }
+
+    private static bool IsLegacyName(string name) =>
+        name.StartsWith(Directory, StringComparison.Ordinal) && name.IndexOf('/', Directory.Length) < 0;
+
     // PostgreSQL's XLogLongPageHeaderData at a segment's first byte: xlp_info u16 at 2 (XLP_LONG_HEADER = 0x0002), xlp_sysid u64
     // at 24, 40 bytes in all. The repository layer reads only the system identifier, to attribute the legacy namespace (§8.2).
     private const int XlpInfoOffset = 2;

@@ -79,8 +79,8 @@ public sealed partial class WalReceiver
         if (WalPageHeader.TryReadSystemIdentifier(content) is { } stored && stored != SystemIdentifier)
         {
             throw new WalStreamException(
-                $"the repository holds WAL of system {stored} ({sample.WalFileName}), but the server is system {SystemIdentifier}",
-                "use one repository per cluster: point --repo at the repository of this cluster, or init a new one", inRepository: true);
+                $"the repository files WAL of system {stored} ({sample.WalFileName}) under the directory of system {SystemIdentifier}, the server's",
+                "the archive is damaged (misfiled WAL): run pgark check --read-data on the repository", inRepository: true);
         }
     }
 

@@ -94,13 +94,9 @@ public sealed partial class WalStore
     /// </summary>
     public async Task DeleteAsync(WalSegmentObject segment, CancellationToken cancellationToken = default)
     {
-        if (segment.Parts.Count == 0)
-        {
-            await _repository.Store.DeleteAsync(segment.ObjectName, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        foreach (WalSegmentObject part in segment.Parts)
-            await _repository.Store.DeleteAsync(part.ObjectName, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> names = segment.Parts.Count == 0 ? [segment.ObjectName] : segment.Parts.Select(p => p.ObjectName).ToList();
+        foreach (string name in await Archive.WithoutLegacyAnchorAsync(names, cancellationToken).ConfigureAwait(false))
+            await _repository.Store.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     // Read back after the store's fsync: a put that "succeeded" onto a failing disk or a buggy store must not be

@@ -158,6 +158,30 @@ public sealed class WalArchiveTests
     }
 
     [Fact]
+    public async Task A_writer_deleting_legacy_segments_keeps_the_last_one_while_legacy_history_files_remain()
+    {
+        var store = new MemoryStore();
+        var repository = await TestData.InitAsync(store);
+        var four = await PutLegacyAsync(repository, store, WalKind.Full, 1, 4, SegmentOf(SystemId, 4), "full");
+        var five = await PutLegacyAsync(repository, store, WalKind.Full, 1, 5, SegmentOf(SystemId, 5), "full");
+        string cluster = await repository.Wal.ArchiveSegmentAsync(SystemId, 1, 6, SegmentSize, SegmentOf(SystemId, 6), partial: false);
+
+        // No legacy history file: every legacy segment may go.
+        Assert.Equal([four, five, cluster], await repository.Wal.WithoutLegacyAnchorAsync([four, five, cluster]));
+
+        // With one, the namespace's cluster must stay known: the first of the segments being deleted is kept when it would be the last.
+        byte[] history = "1\t0/5000000\tno recovery target specified\n"u8.ToArray();
+        var historyFile = Pgark.Repository.Objects.ObjectEnvelope.Encode(ObjectType.Wal,
+            WalObject.EncodeBody(WalKind.History, 2, 0, 0, history, repository.Hasher.Compute(history), repository.Codec, 0), false, null);
+        await store.PutAsync($"wal/00000002.history.{Pgark.Repository.Ids.ChunkHasher.FileId(historyFile)}", historyFile);
+        Assert.Equal([four], await repository.Wal.WithoutLegacyAnchorAsync([four]));
+        Assert.Equal([five, cluster], await repository.Wal.WithoutLegacyAnchorAsync([four, five, cluster]));
+        await store.DeleteAsync(four);
+        Assert.Equal([cluster], await repository.Wal.WithoutLegacyAnchorAsync([five, cluster]));
+        Assert.Equal(SystemId, await repository.Wal.LegacySystemIdentifierAsync());
+    }
+
+    [Fact]
     public async Task A_legacy_namespace_without_a_segment_start_belongs_to_no_cluster()
     {
         var store = new MemoryStore();
