@@ -105,7 +105,31 @@ public sealed partial class Repository
 
     /// <summary>Re-reads index deltas (after another process published some).</summary>
     public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
-        => Index = await IndexLoader.LoadAsync(this, 0, cancellationToken).ConfigureAwait(false);
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        Index = await IndexLoader.LoadAsync(this, 0, cancellationToken, names).ConfigureAwait(false);
+        _indexDeltaNames = names;
+    }
+
+    /// <summary>The index deltas the resident index was read from.</summary>
+    private HashSet<string> _indexDeltaNames = [];
+
+    /// <summary>
+    /// Under a shared lock, before a backup deduplicates against the resident index: a prune that finished since the index was
+    /// read (in another process, between this process's open and its lock) deleted packs and replaced the deltas listing them.
+    /// The index would then claim chunks the repository no longer has, and a backup would reference them without storing them.
+    /// So when any delta the index was read from is gone, the index is read again; deltas only added since cost nothing here.
+    /// </summary>
+    private async Task RefreshIndexIfPrunedAsync(CancellationToken cancellationToken)
+    {
+        if (_indexDeltaNames.Count == 0)
+            return;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var info in Store.ListAsync(IndexDelta.Directory, cancellationToken).ConfigureAwait(false))
+            present.Add(info.Name);
+        if (!_indexDeltaNames.IsSubsetOf(present))
+            await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Re-reads the index deltas after dropping the resident index, so the old and the new index are never both resident
@@ -117,14 +141,20 @@ public sealed partial class Repository
     internal async Task ReloadIndexExclusiveAsync(long expectedEntries, CancellationToken cancellationToken)
     {
         DropIndexExclusive();
-        Index = await IndexLoader.LoadAsync(this, expectedEntries, cancellationToken).ConfigureAwait(false);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        Index = await IndexLoader.LoadAsync(this, expectedEntries, cancellationToken, names).ConfigureAwait(false);
+        _indexDeltaNames = names;
     }
 
     /// <summary>
     /// Empties the resident index (prune, under the exclusive lock, before it deletes packs): should the prune stop between
     /// deleting packs and reloading, no lookup in this process finds a chunk in a deleted pack; a miss only costs storing it again.
     /// </summary>
-    internal void DropIndexExclusive() => Index = MergedIndex.Empty;
+    internal void DropIndexExclusive()
+    {
+        Index = MergedIndex.Empty;
+        _indexDeltaNames = [];
+    }
 
     /// <summary>Verifies the repository (spec §12); <paramref name="readData"/> also decodes and re-hashes every chunk.</summary>
     public Task<Check.CheckReport> CheckAsync(bool readData = false, CancellationToken cancellationToken = default)
@@ -179,6 +209,15 @@ public sealed partial class Repository
         if (SettingsError is not null && Options.Storage is null)
             throw SettingsError;
         var heldLock = await LockAsync(LockKind.Shared, purpose, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RefreshIndexIfPrunedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await heldLock.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return new BackupSession(this, heldLock);
     }
 

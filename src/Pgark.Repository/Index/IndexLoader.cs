@@ -14,7 +14,9 @@ internal static class IndexLoader
     /// How many entries the deltas hold, when known (a reload of deltas read before: <see cref="MergedIndex.LoadedEntries"/>);
     /// 0 when not. With it the entries go straight into one table and the peak is that table plus one delta's body.
     /// </param>
-    public static async Task<MergedIndex> LoadAsync(Repository repository, long expectedEntries, CancellationToken cancellationToken)
+    /// <param name="names">Receives the name of every delta read, when given.</param>
+    public static async Task<MergedIndex> LoadAsync(Repository repository, long expectedEntries, CancellationToken cancellationToken,
+        ICollection<string>? names = null)
     {
         var builder = new MergedIndex.Builder(expectedEntries);
         var files = new IndexDeltaFiles(repository);
@@ -31,6 +33,7 @@ internal static class IndexLoader
                 return true;
             });
             deltas.Add((Repository.FileIdOf(info.Name), info.Name, info.Length));
+            names?.Add(info.Name);
         }
         var index = builder.Build(p => !superseded.Contains(deltas[p].Id), out var repeated);
         if (repeated is not null)

@@ -41,6 +41,25 @@ public sealed class PruneTests
     }
 
     [Fact]
+    public async Task A_backup_in_a_process_that_read_the_index_before_another_process_pruned_stores_what_prune_deleted()
+    {
+        var store = new MemoryStore();
+        var writer = await TestData.InitAsync(store);
+        var (first, _) = await TestData.BackupAsync(writer, new TestData.DataDirectory(), "first");
+        // An appliance opened the repository (its index lists the first backup's chunks) and sits idle ...
+        var appliance = await Repository.OpenAsync(store, TestData.Options());
+        // ... while another process forgets that backup and prunes its packs away.
+        await writer.ForgetAsync(first.Id);
+        Assert.True((await writer.PruneAsync(repackUnusedFraction: 0.0)).PacksDeleted > 0);
+
+        // The same data again: the appliance must store it, not reference chunks that no longer exist.
+        var (again, _) = await TestData.BackupAsync(appliance, new TestData.DataDirectory(), "again");
+        var report = await (await Repository.OpenAsync(store, TestData.Options())).CheckAsync(readData: true);
+        Assert.Empty(report.Problems);
+        Assert.Equal(new TestData.DataDirectory().Relation, (await TestData.RestoreAsync(appliance, again))["base/5/16384"]);
+    }
+
+    [Fact]
     public async Task Prune_killed_at_any_put_or_delete_leaves_every_snapshot_restorable()
     {
         var completed = false;
