@@ -20,12 +20,8 @@ public sealed partial class WalArchive
         var objectName = $"{SegmentFileName(timeline, segmentNumber, frames.SegmentSize)}.full.";
         var prefix = ClusterDirectory(systemIdentifier) + objectName;
         var contentId = frames.ContentId();
-        if (await FindExistingAsync(prefix, contentId, cancellationToken).ConfigureAwait(false) is { } existing)
+        if (await FindArchivedAsync(systemIdentifier, objectName, contentId, cancellationToken).ConfigureAwait(false) is { } existing)
             return existing;
-        // The legacy namespace's copy counts when it is this cluster's (spec §8.2), as in ArchiveSegmentAsync.
-        if (await LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false) == systemIdentifier
-            && await FindExistingAsync(Directory + objectName, contentId, cancellationToken).ConfigureAwait(false) is { } legacy)
-            return legacy;
         var header = new WalObjectHeader(WalKind.Full, timeline, segmentNumber, frames.SegmentSize, frames.SegmentSize, contentId, 0);
         return await PutFramesAsync(prefix, header, frames, 0, frames.Count, cancellationToken).ConfigureAwait(false);
     }
@@ -121,7 +117,7 @@ public sealed partial class WalArchive
             }
             catch (InvalidDataException e)
             {
-                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
+                throw NotPublishable(name, e);
             }
             return (file, rented, name);
         }

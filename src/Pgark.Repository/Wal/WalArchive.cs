@@ -60,13 +60,23 @@ public sealed partial class WalArchive
         var kind = partial ? WalKind.Partial : WalKind.Full;
         var objectName = $"{SegmentFileName(timeline, segmentNumber, segmentSize)}.{(partial ? "partial" : "full")}.";
         var prefix = ClusterDirectory(systemIdentifier) + objectName;
-        if (!partial && await FindExistingAsync(prefix, _repository.Hasher.Compute(content.Span), cancellationToken).ConfigureAwait(false) is { } existing)
+        if (!partial && await FindArchivedAsync(systemIdentifier, objectName, _repository.Hasher.Compute(content.Span), cancellationToken)
+                .ConfigureAwait(false) is { } existing)
             return existing;
-        // The legacy namespace's copy counts when it is this cluster's (spec §8.2): re-archiving it must stay a no-op.
-        if (!partial && await LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false) == systemIdentifier
-            && await FindExistingAsync(Directory + objectName, _repository.Hasher.Compute(content.Span), cancellationToken).ConfigureAwait(false) is { } legacy)
-            return legacy;
         return await PutAsync(prefix, kind, timeline, segmentNumber, segmentSize, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A complete segment already archived for this cluster with <paramref name="contentId"/> (re-archiving it is a no-op), in
+    /// its directory or in the legacy namespace when that is this cluster's (spec §8.2); another content under the name fails.
+    /// </summary>
+    private async Task<string?> FindArchivedAsync(ulong systemIdentifier, string objectName, Ids.ChunkId contentId, CancellationToken cancellationToken)
+    {
+        if (await FindExistingAsync(ClusterDirectory(systemIdentifier) + objectName, contentId, cancellationToken).ConfigureAwait(false) is { } existing)
+            return existing;
+        return await LegacySystemIdentifierAsync(cancellationToken).ConfigureAwait(false) == systemIdentifier
+            ? await FindExistingAsync(Directory + objectName, contentId, cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     /// <summary>
@@ -152,10 +162,8 @@ public sealed partial class WalArchive
     {
         if (_legacySystemIdentifier is { } known)
             return known;
-        var first = (await ListAsync(null, cancellationToken).ConfigureAwait(false))
-            .Where(o => o.SystemIdentifier is null && o.Kind != WalKind.History && o.PieceStart == 0)
-            .OrderBy(o => o.Timeline).ThenBy(o => o.WalFileName, StringComparer.Ordinal).ThenBy(o => o.Kind)
-            .ThenBy(o => o.FileName[^64..], StringComparer.Ordinal).FirstOrDefault();
+        var first = InAttributionOrder((await ListAsync(null, cancellationToken).ConfigureAwait(false))
+            .Where(o => o.SystemIdentifier is null && IsSegmentStart(o))).FirstOrDefault();
         if (first is null)
             return null;
         var content = await ReadAsync(first, cancellationToken).ConfigureAwait(false);
@@ -179,13 +187,19 @@ public sealed partial class WalArchive
             return names;
         var deleting = names.ToHashSet(StringComparer.Ordinal);
         var legacy = (await ListAsync(null, cancellationToken).ConfigureAwait(false)).Where(o => o.SystemIdentifier is null).ToList();
-        static bool IsAnchor(WalObjectInfo o) => o.Kind != WalKind.History && o.PieceStart == 0;
-        if (!legacy.Any(o => o.Kind == WalKind.History) || legacy.Any(o => IsAnchor(o) && !deleting.Contains(o.FileName)))
+        if (!legacy.Any(o => o.Kind == WalKind.History) || legacy.Any(o => IsSegmentStart(o) && !deleting.Contains(o.FileName)))
             return names;
-        var keep = legacy.Where(o => IsAnchor(o) && deleting.Contains(o.FileName))
-            .OrderBy(o => o.Timeline).ThenBy(o => o.WalFileName, StringComparer.Ordinal).ThenBy(o => o.Kind).FirstOrDefault();
+        var keep = InAttributionOrder(legacy.Where(o => IsSegmentStart(o) && deleting.Contains(o.FileName))).FirstOrDefault();
         return keep is null ? names : names.Where(n => n != keep.FileName).ToList();
     }
+
+    /// <summary>An object whose bytes begin at its segment's first byte, so its first page is the long header naming the system.</summary>
+    private static bool IsSegmentStart(WalObjectInfo o) => o.Kind != WalKind.History && o.PieceStart == 0;
+
+    /// <summary>Spec §8.2's order for picking the legacy namespace's first segment object: timeline, segment, kind, file id.</summary>
+    private static IEnumerable<WalObjectInfo> InAttributionOrder(IEnumerable<WalObjectInfo> objects) =>
+        objects.OrderBy(o => o.Timeline).ThenBy(o => o.WalFileName, StringComparer.Ordinal).ThenBy(o => o.Kind)
+            .ThenBy(o => o.FileName[^64..], StringComparer.Ordinal);
 
     private static bool IsLegacyName(string name) =>
         name.StartsWith(Directory, StringComparison.Ordinal) && name.IndexOf('/', Directory.Length) < 0;
@@ -315,16 +329,7 @@ public sealed partial class WalArchive
             WalObject.Write(buffer.AsSpan(0, length), s_envelopeHeader, kind, timeline, segmentNumber, segmentSize, content.Length, contentId, offset, frames);
             var file = buffer.AsSpan(0, length);
             var name = prefix + Ids.ChunkHasher.FileId(file);
-            // Verify before publish, as for packs: the object must decode back to the same bytes. The envelope header is the
-            // constant one of an unencrypted, uncompressed object (WAL frames carry their own compression and sealing).
-            try
-            {
-                WalObject.Verify(file[ObjectEnvelope.HeaderSize..], kind, content, contentId, offset, _repository.Codec);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
-            }
+            VerifyBeforePublish(name, file, kind, content, contentId, offset);
             return (contentId, buffer, length, name);
         }
         catch
@@ -364,14 +369,7 @@ public sealed partial class WalArchive
             WalObject.WriteHeader(body, kind, timeline, segmentNumber, segmentSize, content.Length, contentId, offset, frameCount);
             var file = buffer.AsSpan(0, end);
             var name = prefix + Ids.ChunkHasher.FileId(file);
-            try
-            {
-                WalObject.Verify(file[ObjectEnvelope.HeaderSize..], kind, content, contentId, offset, codec);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
-            }
+            VerifyBeforePublish(name, file, kind, content, contentId, offset);
             return (contentId, buffer, end, name);
         }
         catch
@@ -380,6 +378,25 @@ public sealed partial class WalArchive
             throw;
         }
     }
+
+    /// <summary>
+    /// Verify before publish, as for packs: the object must decode back to the same bytes. The envelope header is the constant
+    /// one of an unencrypted, uncompressed object (WAL frames carry their own compression and sealing).
+    /// </summary>
+    private void VerifyBeforePublish(string name, ReadOnlySpan<byte> file, WalKind kind, ReadOnlySpan<byte> content, Ids.ChunkId contentId, int offset)
+    {
+        try
+        {
+            WalObject.Verify(file[ObjectEnvelope.HeaderSize..], kind, content, contentId, offset, _repository.Codec);
+        }
+        catch (InvalidDataException e)
+        {
+            throw NotPublishable(name, e);
+        }
+    }
+
+    private static RepositoryCorruptionException NotPublishable(string name, InvalidDataException e) =>
+        new(CorruptionCause.WriterBug, name, null, $"WAL object did not survive verify-before-publish: {e.Message}", e);
 
     // One object buffer kept for the next object (a streamer stores one at a time), sized up in whole MiB so that a run of
     // slightly larger objects does not allocate each time: resident memory then holds the largest object, not one per object.

@@ -102,17 +102,7 @@ internal static class WalObject
         ChunkHasher hasher)
     {
         var r = new ByteReader(body);
-        if ((WalKind)r.U8("WalKind") != kind)
-            throw new InvalidDataException("the WAL kind differs");
-        r.Reserved(3, "WAL reserved");
-        r.U32("Timeline");
-        r.U64("SegmentNumber");
-        r.U32("SegmentSize");
-        if (r.U32("ValidLength") != validLength || new ChunkId(r.Bytes(32, "ContentId")) != contentId)
-            throw new InvalidDataException("the valid length or content id differs");
-        var frameCount = (int)r.U32("FrameCount");
-        if (r.U32("Offset") != offset || (long)frameCount * FrameEntrySize > r.Remaining)
-            throw new InvalidDataException("the offset or frame count differs");
+        var frameCount = (int)ReadExpectedHeader(ref r, kind, validLength, contentId, offset);
         var table = body.Slice(FixedSize, frameCount * FrameEntrySize);
         r.Bytes(table.Length, "frame table");
         var incremental = hasher.CreateIncremental();
@@ -153,17 +143,7 @@ internal static class WalObject
     public static void Verify(ReadOnlySpan<byte> body, WalKind kind, ReadOnlySpan<byte> content, ChunkId contentId, int offset, StoredChunkCodec codec)
     {
         var r = new ByteReader(body);
-        if ((WalKind)r.U8("WalKind") != kind)
-            throw new InvalidDataException("the WAL kind differs");
-        r.Reserved(3, "WAL reserved");
-        r.U32("Timeline");
-        r.U64("SegmentNumber");
-        r.U32("SegmentSize");
-        if (r.U32("ValidLength") != content.Length || new ChunkId(r.Bytes(32, "ContentId")) != contentId)
-            throw new InvalidDataException("the valid length or content id differs");
-        var frameCount = r.U32("FrameCount");
-        if (r.U32("Offset") != offset || (long)frameCount * FrameEntrySize > r.Remaining)
-            throw new InvalidDataException("the offset or frame count differs");
+        var frameCount = ReadExpectedHeader(ref r, kind, content.Length, contentId, offset);
         var table = new (uint Plain, uint Stored, ChunkFlags Flags)[frameCount];
         for (var i = 0; i < table.Length; i++)
         {
@@ -181,6 +161,26 @@ internal static class WalObject
         r.ExpectEnd("WAL object");
         if (at != content.Length)
             throw new InvalidDataException($"frames hold {at} bytes, not {content.Length}");
+    }
+
+    /// <summary>
+    /// The fixed header of an object just written, checked against what was meant (kind, valid length, content id, offset);
+    /// returns the frame count, once the frame table is known to fit. Both verify-before-publish paths start here.
+    /// </summary>
+    private static uint ReadExpectedHeader(ref ByteReader r, WalKind kind, int validLength, ChunkId contentId, int offset)
+    {
+        if ((WalKind)r.U8("WalKind") != kind)
+            throw new InvalidDataException("the WAL kind differs");
+        r.Reserved(3, "WAL reserved");
+        r.U32("Timeline");
+        r.U64("SegmentNumber");
+        r.U32("SegmentSize");
+        if (r.U32("ValidLength") != validLength || new ChunkId(r.Bytes(32, "ContentId")) != contentId)
+            throw new InvalidDataException("the valid length or content id differs");
+        var frameCount = r.U32("FrameCount");
+        if (r.U32("Offset") != offset || (long)frameCount * FrameEntrySize > r.Remaining)
+            throw new InvalidDataException("the offset or frame count differs");
+        return frameCount;
     }
 
     /// <summary>Decodes and verifies the content against its ContentId; returns header fields and the WAL bytes.</summary>
