@@ -104,10 +104,13 @@ public sealed partial class Repository
     }
 
     /// <summary>Re-reads index deltas (after another process published some).</summary>
-    public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
+    public Task LoadIndexAsync(CancellationToken cancellationToken = default) => ReadIndexAsync(0, cancellationToken);
+
+    /// <summary>Reads the index deltas into <see cref="Index"/> and remembers which deltas it was read from.</summary>
+    private async Task ReadIndexAsync(long expectedEntries, CancellationToken cancellationToken)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        Index = await IndexLoader.LoadAsync(this, 0, cancellationToken, names).ConfigureAwait(false);
+        Index = await IndexLoader.LoadAsync(this, expectedEntries, cancellationToken, names).ConfigureAwait(false);
         _indexDeltaNames = names;
     }
 
@@ -141,9 +144,7 @@ public sealed partial class Repository
     internal async Task ReloadIndexExclusiveAsync(long expectedEntries, CancellationToken cancellationToken)
     {
         DropIndexExclusive();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        Index = await IndexLoader.LoadAsync(this, expectedEntries, cancellationToken, names).ConfigureAwait(false);
-        _indexDeltaNames = names;
+        await ReadIndexAsync(expectedEntries, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
