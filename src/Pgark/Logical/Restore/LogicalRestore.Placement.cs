@@ -27,6 +27,11 @@ public static partial class LogicalRestore
     /// <summary>Per-role settings (ALTER ROLE ... IN DATABASE ... SET) left out with <see cref="LogicalRestoreOptions.NoRoleSettings"/>.</summary>
     private static bool IsRoleSetting(SchemaObject item) => item.Kind == "database role setting";
 
+    /// <summary>The ways on when <paramref name="what"/> (a tablespace the restore would create something in) is not on the target.</summary>
+    private static string MissingTablespaceHint(string what) =>
+        $"; hint: {what} is not on the target server: restore the backup's tablespaces with --globals (a backup taken with --globals), " +
+        "create it, or restore without tablespaces (--no-tablespaces)";
+
     /// <summary>42704 undefined_object on a statement naming a role or a tablespace: say which global is missing and the ways out.</summary>
     private static string MissingGlobalHint(SchemaObject item, PgServerException error)
     {
@@ -34,8 +39,7 @@ public static partial class LogicalRestore
             return "";
         if (item.Tablespace is not null && error.Message.Contains("tablespace", StringComparison.OrdinalIgnoreCase))
         {
-            return $"; hint: tablespace {item.Tablespace} is not on the target server: restore the backup's tablespaces with --globals " +
-                "(a backup taken with --globals), create it, or restore without tablespaces (--no-tablespaces)";
+            return MissingTablespaceHint($"tablespace {item.Tablespace}");
         }
         if (!error.Message.Contains("role", StringComparison.OrdinalIgnoreCase))
             return "";

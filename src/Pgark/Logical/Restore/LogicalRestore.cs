@@ -186,8 +186,7 @@ public static partial class LogicalRestore
             string hint = e.SqlState switch
             {
                 "42P04" => "; hint: name a new database with --create-db, drop the existing one first, or restore into it by naming it in --db without --create-db",
-                "42704" => $"; hint: the source database's default tablespace {manifest.Definition?.Tablespace} is not on the target server: restore the " +
-                    "backup's tablespaces with --globals (a backup taken with --globals), create it, or restore without tablespaces (--no-tablespaces)",
+                "42704" => MissingTablespaceHint($"the source database's default tablespace {manifest.Definition?.Tablespace}"),
                 // 42809 (a locale the operating system lacks) and 22023 (an ICU locale or provider setting it rejects)
                 "42809" or "22023" => $"; hint: the target server cannot make the source database's locale ({Describe(manifest.Definition)}): install " +
                     "that locale on the target's host, or create the database yourself and restore into it by naming it in --db without --create-db",
