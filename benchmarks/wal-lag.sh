@@ -35,23 +35,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-as_pg() { runuser -u postgres -- "$@"; }
-psql_() { as_pg "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+. "$ROOT/benchmarks/lib/wal-cluster.sh"
 
 # 1. The server: defaults except what replication and a fair comparison need (fsync on, as in production).
-as_pg "$BIN/initdb" -D "$PGDATA" -U postgres -A trust >/dev/null
-cat >>"$PGDATA/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$SOCK'
-wal_level = replica
-max_wal_senders = 10
-max_replication_slots = 10
-max_wal_size = 2GB
-wal_sender_timeout = 60s
-CONF
-as_pg "$BIN/pg_ctl" -D "$PGDATA" -l "$WORK/server.log" -w start >/dev/null
-as_pg "$BIN/pgbench" -h "$SOCK" -p "$PORT" -U postgres -i -s 10 -q postgres >/dev/null 2>&1
+start_wal_cluster
 
 # 2. The two archivers, each on its own slot, both created before the load starts.
 dotnet "$PGARK_DLL" init --repo "$WORK/repo" >/dev/null

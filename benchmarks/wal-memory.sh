@@ -35,26 +35,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-as_pg() { runuser -u postgres -- "$@"; }
-psql_() { as_pg "$BIN/psql" -h "$WORK" -p "$PORT" -U postgres -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+. "$ROOT/benchmarks/lib/wal-cluster.sh"
 
 # 1. The server: defaults except what replication needs (fsync on).
-as_pg "$BIN/initdb" -D "$PGDATA" -U postgres -A trust >/dev/null
-cat >>"$PGDATA/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$WORK'
-wal_level = replica
-max_wal_senders = 10
-max_replication_slots = 10
-max_wal_size = 2GB
-wal_sender_timeout = 60s
-CONF
-(
-    for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi; done
-    exec runuser -u postgres -- "$BIN/pg_ctl" -D "$PGDATA" -l "$WORK/server.log" -w start >/dev/null
-)
-as_pg "$BIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -i -s 10 -q postgres >/dev/null 2>&1
+start_wal_cluster
 
 # 2. The streamer, on its own slot; the load starts once it is streaming and has caught up with pgbench -i.
 "$PGARK" init --repo "$WORK/repo" >/dev/null
