@@ -13,17 +13,17 @@ log=$(mktemp)
 # Slow tests ([Trait("Category", "Slow")]: a table over 1 GiB, ...) take minutes and GiBs of disk: only with PGARK_SLOW=1.
 slow=(--filter "Category!=Slow")
 [ "${PGARK_SLOW:-0}" = 1 ] && slow=()
-dotnet test Engine.sln -c Release --nologo -v q ${slow[@]+"${slow[@]}"} "$@" 2>&1 | tee "$log"
+dotnet test Engine.sln -c Release --nologo -v q --logger "console;verbosity=minimal" ${slow[@]+"${slow[@]}"} "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
 # The single-file build that ships: publish it once, then run the tests that drive the CLI against it (PGARK_BIN makes
 # CliRunner/CliHarness/the crash test start that file instead of calling the CLI in-process).
 if [ "$rc" -eq 0 ]; then
   if bin=$(bash scripts/publish-single-file.sh); then
-    PGARK_BIN=$bin dotnet test tests/Pgark.Tests -c Release --no-build --nologo -v q \
+    PGARK_BIN=$bin dotnet test tests/Pgark.Tests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
       --filter "FullyQualifiedName~Pgark.Tests.Cli.|FullyQualifiedName~WriterCrashTests" 2>&1 | tee -a "$log"
     single_rc=${PIPESTATUS[0]}
-    PGARK_BIN=$bin dotnet test tests/Pgark.IntegrationTests -c Release --no-build --nologo -v q \
+    PGARK_BIN=$bin dotnet test tests/Pgark.IntegrationTests -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" \
       --filter "FullyQualifiedName~WalPushGetTests|FullyQualifiedName~WalRefusalTests|FullyQualifiedName~WalStatusTests" 2>&1 | tee -a "$log"
     [ "${PIPESTATUS[0]}" -eq 0 ] && [ "$single_rc" -eq 0 ] || rc=1
   else
