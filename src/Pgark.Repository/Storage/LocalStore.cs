@@ -107,8 +107,18 @@ public sealed class LocalStore : IBlobStore
             foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories))
             {
                 var name = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-                if (name.StartsWith(prefix, StringComparison.Ordinal) && BlobName.IsValid(name))
-                    found.Add(new BlobInfo(name, file.Length));
+                if (!name.StartsWith(prefix, StringComparison.Ordinal) || !BlobName.IsValid(name))
+                    continue;
+                long length;
+                try
+                {
+                    length = file.Length; // a stat of its own, after the directory was read
+                }
+                catch (FileNotFoundException)
+                {
+                    continue; // deleted between the two (a streamer replacing pieces): not there, as a later listing would say
+                }
+                found.Add(new BlobInfo(name, length));
             }
         }
         catch (DirectoryNotFoundException)
