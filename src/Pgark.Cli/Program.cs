@@ -8,6 +8,9 @@ internal static class Program
         // Internal crash-test writer (see Debug/TestBackupWriter.cs); deliberately outside the command table.
         if (args is [Debug.TestBackupWriter.Verb, _, _, _])
             return await Debug.TestBackupWriter.RunAsync(args, interrupt.Token).ConfigureAwait(false);
-        return await CliApp.RunAsync(args, CliContext.ForProcess(), interrupt.Token).ConfigureAwait(false);
+        int exit = await CliApp.RunAsync(args, CliContext.ForProcess(), interrupt.Token).ConfigureAwait(false);
+        if (Debug.RuntimeStatistics.Requested)
+            Debug.RuntimeStatistics.Print(Console.Error);
+        return exit;
     }
 }
