@@ -136,7 +136,7 @@ public sealed partial class Repository
         }
     }
 
-    /// <summary>Writes a regular file's content to <paramref name="destination"/>, reading ahead on the thread pool (<see cref="ReadFileAsync"/>).</summary>
+    /// <summary>Writes a regular file's content to <paramref name="destination"/>, reading ahead on the thread pool (<see cref="ReadFileAsync(TreeFile, int, CancellationToken)"/>).</summary>
     public async Task RestoreFileAsync(TreeFile file, Stream destination, CancellationToken cancellationToken = default)
     {
         await foreach (var piece in ReadFileAsync(file, Options.RestoreReadAhead, cancellationToken).ConfigureAwait(false))

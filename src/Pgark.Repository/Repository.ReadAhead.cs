@@ -19,13 +19,22 @@ public sealed partial class Repository
     /// 16 MiB chunk limit, in practice one extent or one FastCDC chunk). A yielded piece lives in a pooled buffer that is
     /// valid until the next iteration. Work still running when the caller stops early finishes in the background.
     /// </summary>
-    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadFileAsync(TreeFile file, int readAhead = 4,
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadFileAsync(TreeFile file, int readAhead = 4, CancellationToken cancellationToken = default) =>
+        ReadFileAsync(file, firstPiece: 0, readAhead, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadFileAsync(TreeFile, int, CancellationToken)"/>, from piece <paramref name="firstPiece"/> (an index into
+    /// the file's extents or chunks) to the end: a reader of one part of a file starts where its part does.
+    /// </summary>
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadFileAsync(TreeFile file, int firstPiece, int readAhead,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(readAhead, 1);
         var count = file.Entry.Layout == FileLayout.Paged ? file.Extents.Count : file.Chunks.Count;
-        var pending = new Queue<Task<Piece>>(Math.Min(readAhead, count));
-        var next = 0;
+        ArgumentOutOfRangeException.ThrowIfNegative(firstPiece);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstPiece, count);
+        var pending = new Queue<Task<Piece>>(Math.Min(readAhead, count - firstPiece));
+        var next = firstPiece;
         try
         {
             while (next < count || pending.Count > 0)
@@ -102,13 +111,13 @@ public sealed partial class Repository
     /// An unencrypted chunk read and decompressed into a pooled buffer and checked against its id. Any failure is handed to
     /// <see cref="ReadChunkAsync(ChunkLocation, CancellationToken)"/>, which reads it again and reports it with its cause.
     /// </summary>
-    private async Task<Piece> ReadPooledAsync(ChunkLocation location, CancellationToken cancellationToken)
+    private async Task<Piece> ReadPooledAsync(ChunkLocation location, CancellationToken cancellationToken, bool checkId = true)
     {
         var entry = location.Entry;
         if (entry.PlainLength > FormatConstants.MaxChunkSize)
             return Unpooled(await ReadChunkAsync(location, cancellationToken).ConfigureAwait(false)); // throws the classified error
         var plain = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)entry.PlainLength));
-        if (await TryDecodeIntoAsync(location, plain.AsMemory(0, (int)entry.PlainLength), cancellationToken).ConfigureAwait(false))
+        if (await TryDecodeIntoAsync(location, plain.AsMemory(0, (int)entry.PlainLength), cancellationToken, checkId).ConfigureAwait(false))
             return new Piece(plain, (int)entry.PlainLength, Pooled: true);
         ArrayPool<byte>.Shared.Return(plain);
         return Unpooled(await ReadChunkAsync(location, cancellationToken).ConfigureAwait(false));
@@ -117,9 +126,10 @@ public sealed partial class Repository
     /// <summary>
     /// Reads an unencrypted chunk of exactly <paramref name="plain"/>'s length, decompresses it straight into
     /// <paramref name="plain"/> (the compressed bytes in a pooled buffer; an uncompressed chunk is read in place) and checks
-    /// it against its id. False on any failure, for the caller to read it again the slow way and report why.
+    /// it against its id (unless <paramref name="checkId"/> is false: the caller checks every byte it uses another way). False
+    /// on any failure, for the caller to read it again the slow way and report why.
     /// </summary>
-    private async Task<bool> TryDecodeIntoAsync(ChunkLocation location, Memory<byte> plain, CancellationToken cancellationToken)
+    private async Task<bool> TryDecodeIntoAsync(ChunkLocation location, Memory<byte> plain, CancellationToken cancellationToken, bool checkId = true)
     {
         var entry = location.Entry;
         var compressed = (entry.Flags & ChunkFlags.Compressed) != 0;
@@ -134,8 +144,7 @@ public sealed partial class Repository
                 return false;
             if (stored is not null)
                 Zstd.DecompressExact(destination.Span, plain.Span);
-            var ok = Hasher.Compute(plain.Span) == entry.Id;
-            return ok;
+            return !checkId || Hasher.Compute(plain.Span) == entry.Id;
         }
         catch (ZstdException)
         {

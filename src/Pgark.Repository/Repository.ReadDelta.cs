@@ -10,6 +10,10 @@ namespace Pgark.Repository;
 // decompressed straight into the buffer the writer gets, the delta's changed pages are copied over it, and every page is
 // checked against its hash, as ReadExtentAsync does with fresh arrays (which cost four 256 KiB large-object allocations
 // per extent, 410 MiB for a 786 MiB restore, and a gen-2 collection every few dozen extents).
+// The chunks read on the way are not hashed against their ids: the page hashes check every byte of the result, which is
+// all the restore writes, and hashing the base and the delta as well was a third of a restore's CPU after a pgbench run
+// (BLAKE3 over each base extent, then over the result). Only when a page does not match (or a chunk does not decode) is
+// the extent read again with every chunk checked against its id, which names the damaged object.
 public sealed partial class Repository
 {
     /// <summary>An extent whose object is a page delta, reconstructed and verified; the piece is pooled.</summary>
@@ -20,11 +24,14 @@ public sealed partial class Repository
         var ok = false;
         try
         {
-            var length = await ReconstructIntoAsync(extent.ObjectId, buffer.AsMemory(0, expectedLength), 0, cancellationToken).ConfigureAwait(false);
-            if (length != expectedLength)
-                throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
-                    $"extent {index} of '{file.Path}' reconstructs to {length} bytes, expected {expectedLength}");
-            CheckPageHashes(file, index, extent, buffer.AsSpan(0, expectedLength));
+            try
+            {
+                await ReconstructCheckedAsync(file, index, extent, buffer.AsMemory(0, expectedLength), checkIds: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RepositoryException)
+            {
+                await ReconstructCheckedAsync(file, index, extent, buffer.AsMemory(0, expectedLength), checkIds: true, cancellationToken).ConfigureAwait(false);
+            }
             ok = true;
             return new Piece(buffer, expectedLength, Pooled: true);
         }
@@ -35,12 +42,22 @@ public sealed partial class Repository
         }
     }
 
+    private async Task ReconstructCheckedAsync(FileEntry file, int index, ExtentRef extent, Memory<byte> target, bool checkIds,
+        CancellationToken cancellationToken)
+    {
+        var length = await ReconstructIntoAsync(extent.ObjectId, target, 0, checkIds, cancellationToken).ConfigureAwait(false);
+        if (length != target.Length)
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
+                $"extent {index} of '{file.Path}' reconstructs to {length} bytes, expected {target.Length}");
+        CheckPageHashes(file, index, extent, target.Span);
+    }
+
     /// <summary>
     /// Fills <paramref name="target"/> with an extent object's bytes (a data chunk, or a delta applied to its base) cut or
     /// zero-extended to the target's length, which is how a base takes its place under the delta built on it. Returns the
-    /// object's own length. Every chunk read is checked against its id.
+    /// object's own length. With <paramref name="checkIds"/> every chunk read is checked against its id.
     /// </summary>
-    private async Task<int> ReconstructIntoAsync(ChunkId objectId, Memory<byte> target, int depth, CancellationToken cancellationToken)
+    private async Task<int> ReconstructIntoAsync(ChunkId objectId, Memory<byte> target, int depth, bool checkIds, CancellationToken cancellationToken)
     {
         if (depth > FormatConstants.MaxReaderDeltaDepth)
             throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "index/", objectId.ToString(),
@@ -51,10 +68,10 @@ public sealed partial class Repository
         {
             if (location.Entry.PlainLength == target.Length)
             {
-                await DecodeIntoAsync(location, target, cancellationToken).ConfigureAwait(false);
+                await DecodeIntoAsync(location, target, checkIds, cancellationToken).ConfigureAwait(false);
                 return target.Length;
             }
-            var chunk = await ReadPooledAsync(location, cancellationToken).ConfigureAwait(false);
+            var chunk = await ReadPooledAsync(location, cancellationToken, checkIds).ConfigureAwait(false);
             try
             {
                 FitInto(chunk.Buffer.AsSpan(0, chunk.Length), target.Span);
@@ -68,20 +85,20 @@ public sealed partial class Repository
         if (location.Entry.Kind != ChunkKind.PageDelta)
             throw new RepositoryCorruptionException(CorruptionCause.WriterBug, location.PackFileName, objectId.ToString(),
                 $"extent object is a {location.Entry.Kind} chunk");
-        var delta = await ReadPooledAsync(location, cancellationToken).ConfigureAwait(false);
+        var delta = await ReadPooledAsync(location, cancellationToken, checkIds).ConfigureAwait(false);
         try
         {
             var (baseId, extentLength) = ReadDeltaHeader(location, objectId, delta.Buffer.AsSpan(0, delta.Length));
             if (extentLength == target.Length)
             {
-                await ReconstructIntoAsync(baseId, target, depth + 1, cancellationToken).ConfigureAwait(false);
+                await ReconstructIntoAsync(baseId, target, depth + 1, checkIds, cancellationToken).ConfigureAwait(false);
                 Overlay(location, objectId, delta.Buffer.AsSpan(0, delta.Length), target.Span);
                 return extentLength;
             }
             var own = ArrayPool<byte>.Shared.Rent(extentLength);
             try
             {
-                await ReconstructIntoAsync(baseId, own.AsMemory(0, extentLength), depth + 1, cancellationToken).ConfigureAwait(false);
+                await ReconstructIntoAsync(baseId, own.AsMemory(0, extentLength), depth + 1, checkIds, cancellationToken).ConfigureAwait(false);
                 Overlay(location, objectId, delta.Buffer.AsSpan(0, delta.Length), own.AsSpan(0, extentLength));
                 FitInto(own.AsSpan(0, extentLength), target.Span);
                 return extentLength;
@@ -98,9 +115,9 @@ public sealed partial class Repository
     }
 
     /// <summary>A chunk of exactly the target's length, decoded into it; a failure is read again and reported with its cause.</summary>
-    private async Task DecodeIntoAsync(ChunkLocation location, Memory<byte> target, CancellationToken cancellationToken)
+    private async Task DecodeIntoAsync(ChunkLocation location, Memory<byte> target, bool checkId, CancellationToken cancellationToken)
     {
-        if (await TryDecodeIntoAsync(location, target, cancellationToken).ConfigureAwait(false))
+        if (await TryDecodeIntoAsync(location, target, cancellationToken, checkId).ConfigureAwait(false))
             return;
         var bytes = await ReadChunkAsync(location, cancellationToken).ConfigureAwait(false); // throws the classified error
         if (bytes.Length != target.Length)

@@ -59,6 +59,30 @@ public sealed class DamageTests
     }
 
     [Fact]
+    public async Task Flipped_byte_in_the_base_under_a_page_delta_is_storage_damage_naming_the_base_chunk()
+    {
+        // Restore does not hash the chunks of a delta extent against their ids (the page hashes check the result); a damaged
+        // base must still fail the restore, and the error must name the base, not only the page that came out wrong.
+        var repository = await TestData.InitAsync(_store);
+        var data = new TestData.DataDirectory();
+        var (first, _) = await TestData.BackupAsync(repository, data, "first");
+        var changed = (byte[])data.Relation.Clone();
+        TestData.Random(4096, seed: 7).CopyTo(changed, 2 * 8192 + 100);
+        var (second, _) = await TestData.BackupAsync(repository, new TestData.DataDirectory { Relation = changed }, "second", parent: first,
+            start: TestData.Time.AddHours(1));
+        repository = await Repository.OpenAsync(_store, TestData.Options());
+        var (pack, baseId) = await RelationPackAsync(repository, first);
+        Assert.True(repository.Index.TryGet(baseId, out var location));
+        // A byte of the base's pages that the delta does not replace (page 0): only the page hashes can see it.
+        var bytes = await _store.GetAsync(pack);
+        bytes[location.Entry.Offset + location.Entry.StoredLength / 8] ^= 0x01;
+        _store.Overwrite(pack, bytes);
+
+        var e = await Assert.ThrowsAsync<RepositoryCorruptionException>(() => TestData.RestoreAsync(repository, second));
+        Assert.Equal((CorruptionCause.StorageDamage, pack, baseId.ToString()), (e.Cause, e.FileName, e.ObjectId));
+    }
+
+    [Fact]
     public async Task Flipped_byte_in_a_pack_is_storage_damage_naming_pack_and_chunk()
     {
         var (repository, snapshot) = await BackedUpAsync();
