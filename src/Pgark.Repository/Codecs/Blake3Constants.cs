@@ -63,8 +63,11 @@ internal struct Blake3BlockBuffer
     private byte _element;
 }
 
-/// <summary>Room for the deepest possible chaining-value stack.</summary>
-[InlineArray(Blake3Constants.MaxTreeDepth * Blake3Constants.CvLength)]
+/// <summary>
+/// Room for the deepest possible chaining-value stack: up to two subtrees per tree level, because a hasher for a
+/// range that starts inside the input (Blake3RangeHasher) holds rising subtrees up to an aligned point, then falling ones.
+/// </summary>
+[InlineArray(2 * Blake3Constants.MaxTreeDepth * Blake3Constants.CvLength)]
 internal struct Blake3CvStackBuffer
 {
     private byte _element;

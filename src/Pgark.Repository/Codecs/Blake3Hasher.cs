@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using static Pgark.Repository.Codecs.Blake3Constants;
 
@@ -8,10 +9,13 @@ namespace Pgark.Repository.Codecs;
 /// then <see cref="Finalize"/>. Allocates nothing after construction; <see cref="Reset"/> makes it reusable.
 /// Not thread-safe.
 /// </summary>
-public sealed class Blake3Hasher
+public sealed partial class Blake3Hasher
 {
     private readonly Blake3Backend _backend;
     private readonly uint _flags;
+
+    // The chunk the input starts at: 0, except for a range of a larger input (Blake3RangeHasher).
+    private readonly ulong _startChunk;
     private Blake3CvBuffer _key;
     private Blake3ChunkState _chunk;
 
@@ -26,12 +30,13 @@ public sealed class Blake3Hasher
     {
     }
 
-    internal Blake3Hasher(ReadOnlySpan<byte> key, uint flags, Blake3Backend backend)
+    internal Blake3Hasher(ReadOnlySpan<byte> key, uint flags, Blake3Backend backend, ulong startChunk = 0)
     {
         key.CopyTo(_key);
         _flags = flags;
         _backend = backend;
-        _chunk = new Blake3ChunkState(key, 0, flags);
+        _startChunk = startChunk;
+        _chunk = new Blake3ChunkState(key, startChunk, flags);
     }
 
     /// <summary>The keyed hash (a MAC) under a 32-byte <paramref name="key"/>.</summary>
@@ -50,7 +55,7 @@ public sealed class Blake3Hasher
     }
 
     /// <summary>Total input bytes absorbed since construction or the last <see cref="Reset"/>.</summary>
-    public ulong Length => _chunk.ChunkCounter * ChunkLength + (ulong)_chunk.Length;
+    public ulong Length => (_chunk.ChunkCounter - _startChunk) * ChunkLength + (ulong)_chunk.Length;
 
     public void Update(ReadOnlySpan<byte> input)
     {
@@ -123,12 +128,13 @@ public sealed class Blake3Hasher
     /// <summary>Forgets all input; the key and mode stay.</summary>
     public void Reset()
     {
-        _chunk.Reset(_key, 0);
+        _chunk.Reset(_key, _startChunk);
         _cvStackLength = 0;
     }
 
     private Blake3Output RootOutput()
     {
+        Debug.Assert(_startChunk == 0, "a range of a larger input has no root of its own");
         Span<byte> stack = _cvStack;
         int remaining = _cvStackLength;
         Blake3Output output;
@@ -157,7 +163,8 @@ public sealed class Blake3Hasher
 
     /// <summary>
     /// Pushes the chaining value of a subtree that starts at chunk <paramref name="chunkCounter"/>, first merging
-    /// every subtree the chunks before it have completed. A tree of n chunks has one complete subtree per set bit of n.
+    /// every subtree the chunks before it have completed. A tree of n chunks has one complete subtree per set bit of n;
+    /// a range that starts at a later chunk has the count <see cref="Blake3Subtrees.Count"/> gives.
     /// </summary>
     private void PushCv(ReadOnlySpan<byte> cv, ulong chunkCounter)
     {
@@ -166,15 +173,17 @@ public sealed class Blake3Hasher
         _cvStackLength++;
     }
 
-    private void MergeCvStack(ulong totalChunks)
+    private void MergeCvStack(ulong totalChunks) =>
+        MergeStack(_cvStack, ref _cvStackLength, Blake3Subtrees.Count(_startChunk, totalChunks));
+
+    /// <summary>Replaces the newest two subtrees by their parent until <paramref name="length"/> is <paramref name="mergedLength"/>.</summary>
+    private void MergeStack(Span<byte> stack, ref int length, int mergedLength)
     {
-        Span<byte> stack = _cvStack;
-        int mergedLength = BitOperations.PopCount(totalChunks);
-        while (_cvStackLength > mergedLength)
+        while (length > mergedLength)
         {
-            Span<byte> pair = stack.Slice((_cvStackLength - 2) * CvLength, BlockLength);
+            Span<byte> pair = stack.Slice((length - 2) * CvLength, BlockLength);
             Blake3Output.ForParent(_key, pair, _flags).ChainingValue(pair[..CvLength]);
-            _cvStackLength--;
+            length--;
         }
     }
 }
