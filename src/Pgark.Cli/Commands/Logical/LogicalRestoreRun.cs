@@ -39,7 +39,8 @@ internal static class LogicalRestoreRun
         context.Out.WriteLine(string.Create(culture, $"restored:   {result.ObjectsCreated} objects, {result.TablesLoaded} tables ({result.RowsLoaded} rows), " +
             $"{result.LargeObjectsLoaded} large objects, {result.GlobalObjectsCreated} global objects"));
         string readBack = result.TablesReadBack > 0 ? string.Create(culture, $", {result.TablesReadBack} read back with its row-set digests") : "";
-        context.Out.WriteLine(string.Create(culture, $"verified:   {result.TablesVerified} tables loaded with the backup's row counts and checksums{readBack}"));
+        string inParts = result.LoadedInParts is { } split ? string.Create(culture, $" ({split.Table} in {split.Parts} parts at once)") : "";
+        context.Out.WriteLine(string.Create(culture, $"verified:   {result.TablesVerified} tables loaded with the backup's row counts and checksums{inParts}{readBack}"));
         return ExitCode.Ok;
     }
 }

@@ -20,14 +20,15 @@ public static partial class LogicalRestore
     }
 
     /// <summary>What the data step did: rows and COPY bytes loaded, post-data builds run, tables read back.</summary>
-    private readonly record struct LoadOutcome(long Rows, long Bytes, int Builds, int ReadBack);
+    private readonly record struct LoadOutcome(long Rows, long Bytes, int Builds, int ReadBack, TableLoadedInParts? InParts);
 
     /// <summary>
     /// The data step on the restore's workers (--jobs), largest table first: load a table's rows (verified as they are sent,
     /// <see cref="LoadTableAsync"/>), then run its key constraints (ALTER TABLE, one after the other: each locks the table
     /// exclusively), then its other indexes and, when asked, its read-back, which share the table's lock and run on whichever
     /// workers are free. So index builds and COPYs of different tables overlap, as in pg_restore -j, and a read-back finds
-    /// the pages still cached.
+    /// the pages still cached. The largest table, when loaded whole it would outlast the other workers' share of the data, is
+    /// loaded in parts on several workers at once (<see cref="TableParts"/>).
     /// </summary>
     private static async Task<LoadOutcome> LoadTablesAsync(Repository.Repository repository, SnapshotInfo snapshot,
         Dictionary<string, TreeFile> files, WorkerConnections connections, List<TableData> tables, PostDataPlan? plan, LogicalRestoreOptions options,
@@ -47,11 +48,16 @@ public static partial class LogicalRestore
         var weights = work.ToDictionary(w => w.Table.QualifiedName, w => w.Table.Bytes, StringComparer.Ordinal);
         var foreignKeys = new ForeignKeySchedule(queue, plan, weights, async (connection, key) =>
             Interlocked.Add(ref builds, await ApplyAsync(connection, [key], cancellationToken, sourceVersion).ConfigureAwait(false)));
+        // Only the largest table may be loaded in parts: its parts are queued first, so each starts on a worker of its own
+        // at once (a part waits for the others before it commits).
+        var parts = work.Count == 0 ? null : TableParts.Plan(work[0].Table, work[0].File,
+            TableParts.CountFor(work[0].Table.Bytes, totalBytes, options.Jobs, options.MinTablePartBytes));
         foreach (var (table, file) in work)
         {
-            queue.Add(table.Bytes, async connection =>
+            // Once the table's rows are in: its keys (on this worker, one after the other: each locks the table exclusively),
+            // then its other indexes and read-back on any free worker.
+            async Task LoadedAsync(PgConnection connection)
             {
-                await LoadTableAsync(repository, connection, table, file, freeze, cancellationToken).ConfigureAwait(false);
                 lock (progressLock)
                 {
                     rows += table.Rows;
@@ -79,10 +85,29 @@ public static partial class LogicalRestore
                         Interlocked.Increment(ref readBack);
                     });
                 }
+            }
+
+            if (parts is not null && ReferenceEquals(table, work[0].Table))
+            {
+                for (int i = 0; i < parts.Count; i++)
+                {
+                    int part = i;
+                    queue.Add(table.Bytes, async connection =>
+                    {
+                        if (await parts.LoadAsync(repository, connection, part, ReadAhead, queue.Stopping).ConfigureAwait(false))
+                            await LoadedAsync(connection).ConfigureAwait(false);
+                    });
+                }
+                continue;
+            }
+            queue.Add(table.Bytes, async connection =>
+            {
+                await LoadTableAsync(repository, connection, table, file, freeze, cancellationToken).ConfigureAwait(false);
+                await LoadedAsync(connection).ConfigureAwait(false);
             });
         }
         await queue.RunAsync(options.Jobs, connections.TakeAsync, cancellationToken).ConfigureAwait(false);
-        return new LoadOutcome(rows, bytes, builds, readBack);
+        return new LoadOutcome(rows, bytes, builds, readBack, parts is null ? null : new TableLoadedInParts(work[0].Table.QualifiedName, parts.Count));
     }
 
     /// <summary>Pieces of a table's COPY text read and decoded ahead of the COPY, per worker (each at most the chunker's maximum).</summary>

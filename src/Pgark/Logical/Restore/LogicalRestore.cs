@@ -89,7 +89,7 @@ public static partial class LogicalRestore
                 created += await ApplyDatabasePropertiesAsync(connection, objects, options.CreateDatabase, manifest.ServerVersionNumber, cancellationToken)
                     .ConfigureAwait(false);
             return new LogicalRestoreResult(created, options.SchemaOnly ? 0 : tables.Count, loaded.Rows, loaded.Bytes,
-                options.SchemaOnly ? 0 : tables.Count, largeObjects, globals, loaded.ReadBack);
+                options.SchemaOnly ? 0 : tables.Count, largeObjects, globals, loaded.ReadBack, loaded.InParts);
         }
         finally
         {

@@ -53,6 +53,8 @@ public sealed record LogicalRestoreOptions
     /// has every table); called from the loading tasks, one report at a time. Not called for a schema-only restore.
     /// </summary>
     public IProgress<LogicalRestoreProgress>? Progress { get; init; }
+    /// <summary>The smallest part a table is loaded in when it is loaded over several workers at once (tests make it small).</summary>
+    internal long MinTablePartBytes { get; init; } = TableParts.MinPartBytes;
 }
 
 /// <summary>How far the data step of a logical restore has got (tables loaded with COPY FROM).</summary>
@@ -64,5 +66,10 @@ public sealed record LogicalRestoreProgress(int TablesLoaded, int TotalTables, l
 /// <param name="TablesVerified">Tables whose loaded COPY stream had the backup's row count and BLAKE3 and whose COPY loaded that
 /// many rows (every loaded table: a mismatch fails the restore).</param>
 /// <param name="TablesReadBack">Tables read back with the backup's row count and row-set digest (<see cref="LogicalRestoreOptions.ReadBack"/>).</param>
+/// <param name="LoadedInParts">The table loaded over several workers at once, if one was (the largest, when loaded whole it
+/// would have outlasted the other workers' share of the data).</param>
 public sealed record LogicalRestoreResult(int ObjectsCreated, int TablesLoaded, long RowsLoaded, long BytesLoaded, int TablesVerified,
-    int LargeObjectsLoaded, int GlobalObjectsCreated, int TablesReadBack = 0);
+    int LargeObjectsLoaded, int GlobalObjectsCreated, int TablesReadBack = 0, TableLoadedInParts? LoadedInParts = null);
+
+/// <summary>A table loaded over several connections at once, each part in a transaction of its own (logical-format.md §6).</summary>
+public sealed record TableLoadedInParts(string Table, int Parts);

@@ -17,6 +17,13 @@ internal sealed class WorkerQueue
     private long _sequence;
     private int _unfinished; // queued or running
     private int _jobs;
+    private CancellationTokenSource? _stopping;
+
+    /// <summary>
+    /// Cancelled once a worker has failed (the others stop after their current piece) or the restore is cancelled: work
+    /// that waits for other work running beside it (a table loaded in parts) waits on this, never for a worker that is gone.
+    /// </summary>
+    public CancellationToken Stopping => _stopping?.Token ?? CancellationToken.None;
 
     /// <summary>Queues <paramref name="work"/>; a larger <paramref name="weight"/> runs sooner, equal weights in the order added.</summary>
     public void Add(long weight, Func<PgConnection, Task> work)
@@ -39,6 +46,7 @@ internal sealed class WorkerQueue
             _jobs = jobs;
         }
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stopping = failed;
         var workers = Enumerable.Range(0, jobs).Select(_ => Task.Run(() => WorkAsync(open, failed), cancellationToken)).ToList();
         try
         {
