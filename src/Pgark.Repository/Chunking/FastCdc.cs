@@ -89,7 +89,7 @@ public sealed class FastCdc
     }
 
     /// <summary>Rolls the gear hash over data[start..end); returns the chunk length at the first cut, or -1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotLoop.Optimization)]
     private static int Scan(ref byte data, int start, int end, ulong mask, ref ulong fingerprint)
     {
         ref ulong gear = ref MemoryMarshal.GetArrayDataReference(GearTable.s_gear);

@@ -16,7 +16,7 @@ internal static class Blake3CompressionRows
     public static bool IsSupported => Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian;
 
     // Never inlined: Dynamic PGO otherwise pulls this large body into hot callers' loops and the result runs 4x slower.
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | HotLoop.Optimization)]
     public static void Compress(
         ReadOnlySpan<byte> cv, ReadOnlySpan<byte> block, ulong counter, uint blockLength, uint flags, Span<byte> output)
     {

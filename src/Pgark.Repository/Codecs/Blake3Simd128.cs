@@ -17,7 +17,7 @@ internal static class Blake3Simd128
     public const int Lanes = 4;
 
     /// <summary>Compresses 4 inputs (input <c>i</c> at byte <c>i * stride</c>) into 4 chaining values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as Rounds: its message loads must be inlined from the start
+    [MethodImpl(HotLoop.Optimization)] // as Rounds: its message loads must be inlined from the start
     public static void HashMany(
         in Blake3HashJob job, ReadOnlySpan<byte> inputs, int stride, ulong counter, bool incrementCounter, Span<byte> cvs)
     {
@@ -129,7 +129,7 @@ internal static class Blake3Simd128
     /// </summary>
     // Optimized from the first call: tiering would run the rounds unoptimized (every G2 and rotation a call) for the
     // first tenth of a second or more, a large share of a short restore or backup (measured with perf on a restore).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | HotLoop.Optimization)]
     private static void Rounds(ref Blake3State128 state, ref readonly Blake3Messages128 messages)
     {
         ref Vector128<uint> v = ref Unsafe.As<Blake3State128, Vector128<uint>>(ref state);

@@ -17,7 +17,7 @@ internal static class Blake3Simd256
     public const int Lanes = 8;
 
     /// <summary>Compresses 8 inputs (input <c>i</c> at byte <c>i * stride</c>) into 8 chaining values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as Rounds: its message loads must be inlined from the start
+    [MethodImpl(HotLoop.Optimization)] // as Rounds: its message loads must be inlined from the start
     public static void HashMany(
         in Blake3HashJob job, ReadOnlySpan<byte> inputs, int stride, ulong counter, bool incrementCounter, Span<byte> cvs)
     {
@@ -151,7 +151,7 @@ internal static class Blake3Simd256
     /// </summary>
     // Optimized from the first call: tiering would run the rounds unoptimized (every G2 and rotation a call) for the
     // first tenth of a second or more, a large share of a short restore or backup (measured with perf on a restore).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | HotLoop.Optimization)]
     private static void Rounds(ref Blake3State256 state, ref readonly Blake3Messages256 messages)
     {
         ref Vector256<uint> v = ref Unsafe.As<Blake3State256, Vector256<uint>>(ref state);

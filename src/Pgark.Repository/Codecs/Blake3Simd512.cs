@@ -18,7 +18,7 @@ internal static class Blake3Simd512
     public const int Lanes = 16;
 
     /// <summary>Compresses 16 inputs (input <c>i</c> at byte <c>i * stride</c>) into 16 chaining values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as Rounds: its message loads must be inlined from the start
+    [MethodImpl(HotLoop.Optimization)] // as Rounds: its message loads must be inlined from the start
     public static void HashMany(
         in Blake3HashJob job, ReadOnlySpan<byte> inputs, int stride, ulong counter, bool incrementCounter, Span<byte> cvs)
     {
@@ -139,7 +139,7 @@ internal static class Blake3Simd512
     /// </summary>
     // Optimized from the first call: tiering would run the rounds unoptimized (every G2 and rotation a call) for the
     // first tenth of a second or more, a large share of a short restore or backup (measured with perf on a physical backup).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | HotLoop.Optimization)]
     private static void Rounds(ref Blake3State512 state, ref readonly Blake3Messages512 messages)
     {
         ref Vector512<uint> v = ref Unsafe.As<Blake3State512, Vector512<uint>>(ref state);
