@@ -1,6 +1,7 @@
 using Pgark.IntegrationTests.Infrastructure;
 using Pgark.Logical;
 using Pgark.Logical.Restore;
+using Pgark.Repository;
 using Pgark.Repository.Snapshots;
 using Pgark.Repository.Storage;
 
@@ -58,20 +59,21 @@ public sealed class LogicalTablePartsTests(ClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_damaged_chunk_in_the_first_part_rolls_back_the_other_part_it_had_loaded_and_fails_the_restore()
+    public async Task A_damaged_chunk_in_one_part_fails_the_restore_with_no_part_committed()
     {
         var (repository, backup, root) = await BackupAsync("parts_damaged_source");
         try
         {
-            // Damage the table's first chunk, which only the first part reads: the second part loads its rows, waits for the
-            // first, and rolls back. (Loaded whole, the table's COPY would fail before its first row.)
+            // The table's first chunk, which only the first part reads: the other part loads rows, then rolls back (or stops
+            // as soon as the first part fails).
             TableData big = backup.Manifest.Tables.Single(t => t.Name == "big");
             TreeFile file = await FindFileAsync(repository, backup.Snapshot, big.Path);
             Assert.True(file.Chunks.Count >= 4, $"the table's COPY text is only {file.Chunks.Count} chunks; the test needs 4 or more");
             Assert.True(repository.Index.TryGet(file.Chunks[0].Id, out var location));
             FlipByte(Path.Combine(root, location.PackFileName), location.Entry.Offset + location.Entry.StoredLength / 2);
 
-            var failure = await Assert.ThrowsAnyAsync<Exception>(() => LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
+            // The damaged chunk's own error, whichever worker ran which part (the other part only steps aside).
+            var failure = await Assert.ThrowsAsync<RepositoryCorruptionException>(() => LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
             {
                 Target = LogicalFixture.Settings(fixture.Cluster, "postgres"),
                 SnapshotId = backup.Snapshot.Id.ToString(),
@@ -80,17 +82,81 @@ public sealed class LogicalTablePartsTests(ClusterFixture fixture) : IClassFixtu
                 MinTablePartBytes = 256 << 10,
             }));
 
-            Assert.Contains(file.Chunks[0].Id.ToString(), failure.ToString(), StringComparison.Ordinal);
+            Assert.Equal(file.Chunks[0].Id.ToString(), failure.ObjectId);
             Assert.Equal(0L, await fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM big", "parts_damaged_restored"));
-            // The second part's rows were inserted, then rolled back: the server counts them once its backend has reported.
-            long inserted = 0;
-            for (var deadline = DateTime.UtcNow.AddSeconds(30); inserted < 10_000 && DateTime.UtcNow < deadline;)
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task When_the_parts_together_load_fewer_rows_than_the_backup_holds_every_part_rolls_back()
+    {
+        var (repository, backup, root) = await BackupAsync("parts_filtered_source");
+        try
+        {
+            // A data-only restore into tables whose trigger drops every 1000th row: each part's COPY completes, the servers'
+            // COPY tags add up to 60 rows short, and no part may commit (each part alone cannot tell).
+            await fixture.Cluster.ExecuteAsync("CREATE DATABASE parts_filtered_target");
+            await fixture.Cluster.ExecuteAsync("""
+                CREATE TABLE big (id int PRIMARY KEY, label text NOT NULL, body text);
+                CREATE TABLE small (id int PRIMARY KEY, note text);
+                CREATE FUNCTION drop_some() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN CASE WHEN NEW.id % 1000 = 0 THEN NULL ELSE NEW END; END $$;
+                CREATE TRIGGER drop_some BEFORE INSERT ON big FOR EACH ROW EXECUTE FUNCTION drop_some();
+                """, "parts_filtered_target");
+
+            var failure = await Assert.ThrowsAsync<LogicalException>(() => LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
             {
-                // A new connection each time, so a fresh statistics snapshot.
-                inserted = await fixture.Cluster.ScalarAsync<long>(
-                    "SELECT coalesce((SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'big'), 0)", "parts_damaged_restored");
-            }
-            Assert.True(inserted >= 10_000, $"the server counts {inserted} rows inserted into big; the second part should have loaded ~30000");
+                Target = LogicalFixture.Settings(fixture.Cluster, "parts_filtered_target"),
+                SnapshotId = backup.Snapshot.Id.ToString(),
+                DataOnly = true,
+                Jobs = 2,
+                MinTablePartBytes = 256 << 10,
+            }));
+
+            Assert.Contains("table public.big: the server reported loading 59940 rows in 2 parts but the backup holds 60000", failure.Message,
+                StringComparison.Ordinal);
+            Assert.Equal(0L, await fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM big", "parts_filtered_target"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_that_cannot_connect_fails_the_restore_instead_of_leaving_a_part_waiting()
+    {
+        var (repository, backup, root) = await BackupAsync("parts_limited_source");
+        try
+        {
+            // The restore's own session and one worker fit under the role's limit of 2; the second worker is refused, so the
+            // part queued for it never starts, and the part that did start must not wait for it.
+            await fixture.Cluster.ExecuteAsync("CREATE ROLE parts_limited LOGIN CONNECTION LIMIT 2");
+            await fixture.Cluster.ExecuteAsync("CREATE DATABASE parts_limited_target OWNER parts_limited");
+            await fixture.Cluster.ExecuteAsync("""
+                CREATE TABLE big (id int PRIMARY KEY, label text NOT NULL, body text);
+                CREATE TABLE small (id int PRIMARY KEY, note text);
+                ALTER TABLE big OWNER TO parts_limited;
+                ALTER TABLE small OWNER TO parts_limited;
+                """, "parts_limited_target");
+
+            Task<LogicalRestoreResult> restore = LogicalRestore.RunAsync(repository, new LogicalRestoreOptions
+            {
+                Target = WireSessions.Settings(fixture.Cluster.ConnInfo("parts_limited_target", user: "parts_limited")),
+                SnapshotId = backup.Snapshot.Id.ToString(),
+                DataOnly = true,
+                Jobs = 2,
+                MinTablePartBytes = 256 << 10,
+            });
+            // A generous bound that only a hang exceeds (the restore itself takes about a second).
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => restore.WaitAsync(TimeSpan.FromMinutes(2)));
+
+            Assert.IsNotType<TimeoutException>(failure);
+            Assert.Contains("too many connections for role", failure.Message, StringComparison.Ordinal);
+            Assert.Equal(0L, await fixture.Cluster.ScalarAsync<long>("SELECT count(*) FROM big", "parts_limited_target"));
         }
         finally
         {

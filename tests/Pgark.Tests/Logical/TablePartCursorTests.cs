@@ -27,7 +27,7 @@ public class TablePartCursorTests
             List<byte[]> pieces = Cut(random, text);
             long[] bounds = TableParts.HashBounds(text.Length, parts);
             var sent = new MemoryStream();
-            long hashedUpTo = 0;
+            long hashedUpTo = 0, sentBefore = 0;
             for (int part = 0; part < parts; part++)
             {
                 long[] starts = PieceStarts(pieces);
@@ -48,6 +48,10 @@ public class TablePartCursorTests
                     position += pieces[i].Length;
                 }
                 Assert.Equal(bounds[part + 1], hashedUpTo);
+                // What the part says it sent is what it sent, starting where the previous part's ended.
+                Assert.Equal(sentBefore, cursor.SentStart == text.Length ? sent.Length : cursor.SentStart);
+                Assert.Equal(sent.Length, cursor.SentEnd);
+                sentBefore = sent.Length;
                 // A part ends on a row boundary: what has been sent so far is whole rows.
                 Assert.True(sent.Length == 0 || sent.GetBuffer()[sent.Length - 1] == (byte)'\n', $"part {part} ends mid-row");
             }

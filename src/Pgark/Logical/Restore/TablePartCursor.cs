@@ -11,6 +11,7 @@ internal struct TablePartCursor
 {
     private readonly long _hashStart;
     private readonly long _hashEnd;
+    private readonly long _total;
     private long? _sendFrom;
     private long? _sendEnd;
     private long _position;
@@ -19,10 +20,17 @@ internal struct TablePartCursor
     {
         _hashStart = hashStart;
         _hashEnd = hashEnd;
+        _total = total;
         _sendFrom = isFirst ? 0 : null;
         _sendEnd = isLast ? total : null;
         _position = firstPieceStart;
     }
+
+    /// <summary>Where the bytes this part sends start; the end of the text when it never found its first row.</summary>
+    public readonly long SentStart => _sendFrom ?? _total;
+
+    /// <summary>Where the bytes this part sends end (the end of the text when it never found its last row's newline).</summary>
+    public readonly long SentEnd => _sendEnd ?? _total;
 
     /// <summary>Nothing after the pieces seen so far belongs to this part.</summary>
     public readonly bool Done => _sendEnd is long end && _position >= end && _position >= _hashEnd;

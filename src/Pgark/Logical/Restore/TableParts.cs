@@ -40,12 +40,12 @@ internal sealed class TableParts
     private readonly long[] _hashBounds;
     private readonly long[] _pieceStarts;
     private readonly Part?[] _parts;
-    private readonly TaskCompletionSource<string?> _verdict = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Verdict> _verdict = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private int _reported;
     private int _committed;
 
-    private readonly record struct Part(Blake3Range Hashed, long RowsSent, long RowsLoaded);
+    private readonly record struct Part(Blake3Range Hashed, long RowsSent, long SentStart, long SentEnd, long RowsLoaded, string? Tag);
 
     private TableParts(TableData table, TreeFile file, int count)
     {
@@ -102,45 +102,71 @@ internal sealed class TableParts
         CancellationToken stopping)
     {
         string name = $"table {_table.Schema}.{_table.Name}";
-        string? failure;
-        try
+        Verdict verdict;
+        // The restore stopping (another worker failed, or cancellation) is a verdict too, reached by every part alike: a part
+        // never leaves without committing while another commits on the same verdict.
+        using (stopping.Register(() => _verdict.TrySetResult(Verdict.Stopped)))
         {
-            await connection.ExecuteAsync("BEGIN", stopping).ConfigureAwait(false);
-            Part part;
-            string? tag;
-            await using (PgCopyInWriter writer = await connection.CopyInAsync($"COPY {_table.QualifiedName} FROM STDIN", stopping)
-                .ConfigureAwait(false))
+            try
             {
-                part = await SendAsync(repository, writer, index, readAhead, stopping).ConfigureAwait(false);
-                tag = await writer.CompleteAsync(stopping).ConfigureAwait(false);
+                await connection.ExecuteAsync("BEGIN", stopping).ConfigureAwait(false);
+                Part part;
+                string? tag;
+                await using (PgCopyInWriter writer = await connection.CopyInAsync($"COPY {_table.QualifiedName} FROM STDIN", stopping)
+                    .ConfigureAwait(false))
+                {
+                    part = await SendAsync(repository, writer, index, readAhead, stopping).ConfigureAwait(false);
+                    tag = await writer.CompleteAsync(stopping).ConfigureAwait(false);
+                }
+                long loaded = tag is not null && tag.StartsWith("COPY ", StringComparison.Ordinal)
+                    && long.TryParse(tag.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+                verdict = await ReportAsync(index, part with { RowsLoaded = loaded, Tag = tag }).ConfigureAwait(false);
             }
-            long loaded = tag is not null && tag.StartsWith("COPY ", StringComparison.Ordinal)
-                && long.TryParse(tag.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
-            failure = await ReportAsync(index, part with { RowsLoaded = loaded }).WaitAsync(stopping).ConfigureAwait(false);
+            catch (Exception e)
+            {
+                // The other parts must not wait for this one: they roll back, and this part's failure is the restore's.
+                _verdict.TrySetResult(Verdict.PartFailed);
+                if (e is PgServerException server)
+                    throw new LogicalException($"loading {name} (part {index + 1} of {Count}) failed: {server.Message}", name, e);
+                throw;
+            }
         }
-        catch (Exception e)
+        if (verdict.Kind != VerdictKind.Commit)
         {
-            // The other parts must not wait for this one: they roll back, and this failure is the restore's.
-            Fail($"part {index + 1} of {Count} failed: {e.Message}");
-            if (e is PgServerException server)
-                throw new LogicalException($"loading {name} (part {index + 1} of {Count}) failed: {server.Message}", name, e);
-            throw;
-        }
-        if (failure is not null)
-        {
-            await connection.ExecuteAsync("ROLLBACK", stopping).ConfigureAwait(false);
-            throw new LogicalException($"{name}: {failure}; nothing of it was committed", name);
+            try
+            {
+                await connection.ExecuteAsync("ROLLBACK", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PgWireException or IOException or System.Net.Sockets.SocketException)
+            {
+                // A connection that is gone has rolled back: the server aborts an open transaction when its client leaves.
+            }
+            // Another part's failure (or the restore stopping) is reported by whoever failed; this part only steps aside.
+            if (verdict.Kind != VerdictKind.Mismatch)
+                throw new OperationCanceledException($"{name}: part {index + 1} of {Count} rolled back because the restore stopped");
+            throw new LogicalException($"{name}: {verdict.Failure}; nothing of it was committed", name);
         }
         try
         {
-            await connection.ExecuteAsync("COMMIT", stopping).ConfigureAwait(false);
+            // Not cancellable: every part was verified, and a commit given up half way would leave the table partly loaded.
+            await connection.ExecuteAsync("COMMIT", CancellationToken.None).ConfigureAwait(false);
         }
-        catch (PgServerException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new LogicalException($"{name}: part {index + 1} of {Count} could not commit ({e.Message}) after the whole table " +
-                "was verified; parts committed before it keep their rows; hint: drop the target database and restore again", name, e);
+                "was verified; the table may hold the other parts' rows; hint: drop the target database and restore again", name, e);
         }
         return Interlocked.Increment(ref _committed) == Count;
+    }
+
+    private enum VerdictKind { Commit, Mismatch, PartFailed, Stopped }
+
+    /// <summary>What every part does: commit, roll back naming why (<see cref="VerdictKind.Mismatch"/>), or roll back because a
+    /// part failed or the restore stopped (that failure is reported where it happened).</summary>
+    private readonly record struct Verdict(VerdictKind Kind, string? Failure = null)
+    {
+        public static Verdict PartFailed => new(VerdictKind.PartFailed);
+        public static Verdict Stopped => new(VerdictKind.Stopped);
     }
 
     /// <summary>Streams part <paramref name="index"/>'s rows into the COPY, hashing its byte range and counting its rows.</summary>
@@ -168,11 +194,11 @@ internal sealed class TableParts
                 break;
         }
         // A text without a newline after a boundary (not COPY text) sends nothing more; the verification names it.
-        return new Part(hasher.Complete(), rows, 0);
+        return new Part(hasher.Complete(), rows, cursor.SentStart, cursor.SentEnd, 0, null);
     }
 
-    /// <summary>Records a loaded part; the last to report decides for all. Null: verified, commit; else why not.</summary>
-    private Task<string?> ReportAsync(int index, Part part)
+    /// <summary>Records a loaded part; the last to report decides for all.</summary>
+    private Task<Verdict> ReportAsync(int index, Part part)
     {
         lock (_lock)
         {
@@ -180,31 +206,43 @@ internal sealed class TableParts
             if (++_reported < Count || _verdict.Task.IsCompleted)
                 return _verdict.Task;
         }
-        var ranges = new Blake3Range[Count];
-        long sent = 0, loaded = 0;
-        for (int i = 0; i < Count; i++)
-        {
-            ranges[i] = _parts[i]!.Value.Hashed;
-            sent += _parts[i]!.Value.RowsSent;
-            loaded += _parts[i]!.Value.RowsLoaded;
-        }
-        Span<byte> digest = stackalloc byte[Blake3.OutputSize];
-        Blake3Range.Root(ranges, digest);
-        string checksum = Convert.ToHexStringLower(digest);
-        string? failure = null;
-        if (checksum != _table.Blake3 || sent != _table.Rows)
-        {
-            failure = $"the stored COPY data has {sent} rows and BLAKE3 {checksum}, but the backup recorded {_table.Rows} rows and " +
-                $"{_table.Blake3}; hint: run pgark check --read-data";
-        }
-        else if (loaded != _table.Rows)
-        {
-            failure = $"the server reported loading {loaded} rows in {Count} parts but the backup holds {_table.Rows}; hint: a trigger, " +
-                "rule or policy on the target table may be filtering rows";
-        }
-        _verdict.TrySetResult(failure);
+        _verdict.TrySetResult(Decide());
         return _verdict.Task;
     }
 
-    private void Fail(string why) => _verdict.TrySetResult(why);
+    private Verdict Decide()
+    {
+        var parts = _parts.Select(p => p!.Value).ToArray();
+        // The parts must have sent the whole text once, end to end: a cursor that sent a row twice and dropped another would
+        // still match the hash, which covers what was read, not what was sent.
+        for (int i = 0; i < parts.Length; i++)
+        {
+            long expectedStart = i == 0 ? 0 : parts[i - 1].SentEnd;
+            if (parts[i].SentStart != expectedStart || (i == parts.Length - 1 && parts[i].SentEnd != _pieceStarts[^1]))
+                return new Verdict(VerdictKind.Mismatch, $"part {i + 1} of {Count} sent bytes {parts[i].SentStart}-{parts[i].SentEnd}, " +
+                    $"not from {expectedStart}: the parts do not cover the COPY text once; hint: restore with --jobs 1 and report this");
+        }
+        var ranges = parts.Select(p => p.Hashed).ToArray();
+        Span<byte> digest = stackalloc byte[Blake3.OutputSize];
+        Blake3Range.Root(ranges, digest);
+        string checksum = Convert.ToHexStringLower(digest);
+        long sent = parts.Sum(p => p.RowsSent);
+        if (checksum != _table.Blake3 || sent != _table.Rows)
+        {
+            return new Verdict(VerdictKind.Mismatch, $"the stored COPY data has {sent} rows and BLAKE3 {checksum}, but the backup recorded " +
+                $"{_table.Rows} rows and {_table.Blake3}; hint: run pgark check --read-data");
+        }
+        foreach (Part part in parts)
+        {
+            if (part.RowsLoaded < 0)
+                return new Verdict(VerdictKind.Mismatch, $"the server answered a part's COPY with \"{part.Tag}\", not a row count");
+        }
+        long loaded = parts.Sum(p => p.RowsLoaded);
+        if (loaded != _table.Rows)
+        {
+            return new Verdict(VerdictKind.Mismatch, $"the server reported loading {loaded} rows in {Count} parts but the backup holds " +
+                $"{_table.Rows}; hint: a trigger, rule or policy on the target table may be filtering rows");
+        }
+        return new Verdict(VerdictKind.Commit);
+    }
 }

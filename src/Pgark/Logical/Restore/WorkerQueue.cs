@@ -64,9 +64,12 @@ internal sealed class WorkerQueue
 
     private async Task WorkAsync(Func<CancellationToken, Task<PgConnection>> open, CancellationTokenSource failed)
     {
-        await using PgConnection connection = await open(failed.Token).ConfigureAwait(false);
+        PgConnection? connection = null;
         try
         {
+            // Inside the try: a worker whose connection cannot open stops the others too (and releases work that waits for
+            // work it would have run, a table loaded in parts).
+            connection = await open(failed.Token).ConfigureAwait(false);
             while (true)
             {
                 await _signal.WaitAsync(failed.Token).ConfigureAwait(false);
@@ -90,6 +93,11 @@ internal sealed class WorkerQueue
         {
             await failed.CancelAsync().ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            if (connection is not null)
+                await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
