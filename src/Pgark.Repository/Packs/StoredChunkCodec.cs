@@ -157,6 +157,11 @@ public sealed class StoredChunkCodec
     /// </summary>
     internal void DecodeInto(ReadOnlySpan<byte> stored, ChunkFlags flags, Span<byte> destination, ReadOnlySpan<byte> associatedData)
     {
+        if (_box is null && flags == ChunkFlags.None && stored.Length == destination.Length)
+        {
+            stored.CopyTo(destination);
+            return;
+        }
         if (_box is not null || (flags & ChunkFlags.Compressed) == 0)
         {
             Decode(stored, flags, (uint)destination.Length, associatedData).CopyTo(destination);
@@ -215,6 +220,10 @@ public sealed class StoredChunkCodec
     /// </summary>
     public bool DecodesTo(ReadOnlySpan<byte> stored, ChunkFlags flags, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
+        // A raw chunk of an unencrypted repository is its plaintext: compared in place (Decode would copy it to a new array,
+        // a large-object allocation per incompressible chunk).
+        if (_box is null && flags == ChunkFlags.None)
+            return stored.SequenceEqual(plaintext);
         if (_box is not null || (flags & ChunkFlags.Compressed) == 0)
             return Decode(stored, flags, (uint)plaintext.Length, associatedData).AsSpan().SequenceEqual(plaintext);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, plaintext.Length));

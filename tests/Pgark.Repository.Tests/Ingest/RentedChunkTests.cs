@@ -41,6 +41,22 @@ public sealed class RentedChunkTests
     }
 
     [Fact]
+    public void Verifying_a_raw_chunk_compares_it_in_place_and_still_sees_a_changed_byte()
+    {
+        var codec = new StoredChunkCodec(3, null);
+        var plain = Plaintext("random"); // incompressible: stored raw
+        var stored = plain.ToArray();
+        Assert.True(codec.DecodesTo(stored, ChunkFlags.None, plain, default));
+        // Compared in place: not a copy of the chunk per verification (it was one large-object array each).
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+            Assert.True(codec.DecodesTo(stored, ChunkFlags.None, plain, default));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < plain.Length, "verifying a raw chunk allocated a copy of it");
+        stored[stored.Length / 2] ^= 0x01;
+        Assert.False(codec.DecodesTo(stored, ChunkFlags.None, plain, default));
+    }
+
+    [Fact]
     public void A_sealed_chunk_is_not_rented_and_opens_to_the_plaintext()
     {
         var box = SealedBox.FromMasterKey(new byte[32]);
