@@ -36,6 +36,14 @@ public sealed class DrillTests(DrillFixture fixture) : IClassFixture<DrillFixtur
         try
         {
             backup = await BackupAsync(repository);
+            // The drill must count the rows at the backup's LSN, not the table as it is later: keep writing until rows exist
+            // beyond the recorded count (the counts are taken near the backup's end; on a loaded machine the writer may not
+            // have committed another row by the time the backup returns).
+            long countedOrders = backup.RowCounts?.Tables.SingleOrDefault(t => t.QualifiedName == "public.orders")?.Rows ?? 0;
+            for (var deadline = DateTime.UtcNow.AddMinutes(1); DateTime.UtcNow < deadline
+                && await _cluster.ScalarAsync<long>("SELECT count(*) FROM orders", DrillFixture.Database) <= countedOrders;)
+            {
+            }
         }
         finally
         {
