@@ -154,6 +154,21 @@ public sealed class WalStreamHarness : IAsyncDisposable
         => await Cluster.ScalarAsync<string?>($"SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'") is { } text
             ? Lsn.Parse(text) : Lsn.Invalid;
 
+    /// <summary>
+    /// Drops <paramref name="slot"/>, if it exists, once no walsender holds it. A receiver that ends by closing its connection
+    /// (a failure, a kill) leaves its walsender to notice and exit on the server's time, and until then the drop fails with
+    /// "replication slot ... is active for PID ...". A clean stop needs no wait: the server releases the slot before it ends
+    /// the replication command.
+    /// </summary>
+    public static async Task DropSlotAsync(LocalCluster cluster, string slot)
+    {
+        await WaitUntilAsync(async () => !await cluster.ScalarAsync<bool>(
+                $"SELECT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = '{slot}' AND active)"), streamer: null,
+            async () => $"slot {slot} is still held by walsender " + await cluster.ScalarAsync<string>(
+                $"SELECT coalesce(string_agg(active_pid::text, ','), 'none') FROM pg_replication_slots WHERE slot_name = '{slot}'"));
+        await cluster.ExecuteAsync($"SELECT pg_drop_replication_slot('{slot}') FROM pg_replication_slots WHERE slot_name = '{slot}'");
+    }
+
     /// <summary>Polls <paramref name="condition"/> for up to 90 s, failing at once when the streamer process exits.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, Process? streamer, Func<Task<string>>? describe = null)
     {
