@@ -23,7 +23,10 @@ public static partial class LogicalBackup
                 workers.Add(await snapshot.OpenReaderAsync(options.Source, cancellationToken).ConfigureAwait(false));
             var queue = new ConcurrentQueue<TableToCopy>(tables);
             var results = new ConcurrentBag<(TableData, List<ChunkRef>)>();
-            // BackupSession is single-threaded: workers hand it chunks one at a time under this gate.
+            // BackupSession is single-threaded: workers hand it chunks one at a time under this gate. It only queues them (a copy
+            // into a pooled buffer); hashing, compression and verification run on the thread pool, within the session's ingest
+            // window, so the gate is never held for a chunk's encoding (it was: every chunk of every worker compressed on one
+            // thread, into a new array each).
             using var gate = new SemaphoreSlim(1, 1);
             var chunker = new FastCdc(options.Chunking ?? session.Settings.Chunking);
             var progress = new CopyProgress(options.Progress, tables.Count, tables.Sum(t => t.Size));
@@ -92,12 +95,23 @@ public static partial class LogicalBackup
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    chunks.Add(await session.AddChunkAsync(chunk, cancellationToken: cancellationToken).ConfigureAwait(false));
+                    // The session appends the chunk's reference to this table's list, in order, as it retires the chunk (under
+                    // the gate, whichever worker holds it then).
+                    await session.QueueChunkAsync(chunk, chunks, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
                     gate.Release();
                 }
+            }
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await session.DrainAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
             }
             var data = new TableData(schema, name, qualified, SqlText.DataPath(schema, name), stream.Rows, stream.Bytes, stream.ChecksumHex(), stream.RowSetHex());
             return (data, chunks);
