@@ -91,12 +91,20 @@ public sealed partial class Repository
     public async Task<byte[]> ReadExtentAsync(FileEntry file, int extentIndex, ExtentRef extent, CancellationToken cancellationToken = default)
     {
         var bytes = await ResolveExtentObjectAsync(extent.ObjectId, 0, cancellationToken).ConfigureAwait(false);
-        var expectedLength = (int)Math.Min(file.ExtentSize, file.Size - (long)extentIndex * file.ExtentSize);
-        if (bytes.Length != expectedLength)
-            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
-                $"extent {extentIndex} of '{file.Path}' reconstructs to {bytes.Length} bytes, expected {expectedLength}");
-        CheckPageHashes(file, extentIndex, extent, bytes);
+        CheckReconstructed(file, extentIndex, extent, bytes.Length, (int)Math.Min(file.ExtentSize, file.Size - (long)extentIndex * file.ExtentSize), bytes);
         return bytes;
+    }
+
+    /// <summary>
+    /// A reconstructed extent must have the length its place in the file gives (<paramref name="expectedLength"/>; the object
+    /// rebuilt was <paramref name="length"/> bytes) and every page its hash (spec §7.4).
+    /// </summary>
+    private void CheckReconstructed(FileEntry file, int extentIndex, ExtentRef extent, int length, int expectedLength, ReadOnlySpan<byte> bytes)
+    {
+        if (length != expectedLength)
+            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
+                $"extent {extentIndex} of '{file.Path}' reconstructs to {length} bytes, expected {expectedLength}");
+        CheckPageHashes(file, extentIndex, extent, bytes);
     }
 
     /// <summary>Checks every page of a reconstructed extent against the hash the tree records for it (spec §7.4).</summary>

@@ -46,10 +46,7 @@ public sealed partial class Repository
         CancellationToken cancellationToken)
     {
         var length = await ReconstructIntoAsync(extent.ObjectId, target, 0, checkIds, cancellationToken).ConfigureAwait(false);
-        if (length != target.Length)
-            throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
-                $"extent {index} of '{file.Path}' reconstructs to {length} bytes, expected {target.Length}");
-        CheckPageHashes(file, index, extent, target.Span);
+        CheckReconstructed(file, index, extent, length, target.Length, target.Span);
     }
 
     /// <summary>

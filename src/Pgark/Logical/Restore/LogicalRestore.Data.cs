@@ -140,12 +140,10 @@ public static partial class LogicalRestore
                     rows += piece.Span.Count((byte)'\n');
                     await writer.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
                 }
-                string checksum = Hex(hasher);
-                if (checksum != table.Blake3 || rows != table.Rows)
+                if (StoredDataMismatch(table, rows, Hex(hasher)) is { } mismatch)
                 {
                     await writer.FailAsync("pgark: stored data does not match its recorded checksum", cancellationToken).ConfigureAwait(false);
-                    throw new LogicalException($"{name}: the stored COPY data has {rows} rows and BLAKE3 {checksum}, but the backup recorded " +
-                        $"{table.Rows} rows and {table.Blake3}; hint: run pgark check --read-data", name);
+                    throw new LogicalException($"{name}: {mismatch}", name);
                 }
                 tag = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -153,7 +151,7 @@ public static partial class LogicalRestore
             {
                 await connection.ExecuteAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
                 throw new LogicalException($"{name}: the server reported \"{tag}\" but the backup holds {table.Rows} rows; nothing of it was " +
-                    "committed; hint: a trigger, rule or policy on the target table may be filtering rows", name);
+                    "committed; " + FilteringRowsHint, name);
             }
             await connection.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
         }
@@ -162,6 +160,18 @@ public static partial class LogicalRestore
             throw new LogicalException($"loading {name} failed: {e.Message}", name, e);
         }
     }
+
+    /// <summary>
+    /// Why the COPY text a restore read for <paramref name="table"/> (its newlines and BLAKE3, whole or combined from parts) is
+    /// not what the backup recorded, or null when it is.
+    /// </summary>
+    internal static string? StoredDataMismatch(TableData table, long rows, string checksum) =>
+        checksum == table.Blake3 && rows == table.Rows ? null
+            : $"the stored COPY data has {rows} rows and BLAKE3 {checksum}, but the backup recorded {table.Rows} rows and {table.Blake3}; " +
+              "hint: run pgark check --read-data";
+
+    /// <summary>The hint when the server loaded fewer or more rows than were sent.</summary>
+    internal const string FilteringRowsHint = "hint: a trigger, rule or policy on the target table may be filtering rows";
 
     /// <summary>Reads a loaded table back and compares its row count and row-set digest with the backup's (--read-back).</summary>
     private static async Task ReadBackTableAsync(PgConnection connection, TableData table, CancellationToken cancellationToken)

@@ -47,13 +47,11 @@ internal sealed class TableParts
 
     private readonly record struct Part(Blake3Range Hashed, long RowsSent, long SentStart, long SentEnd, long RowsLoaded, string? Tag);
 
-    private TableParts(TableData table, TreeFile file, int count)
+    private TableParts(TableData table, TreeFile file, int count, long[] pieceStarts)
     {
         _table = table;
         _file = file;
-        _pieceStarts = new long[file.Chunks.Count + 1];
-        for (int i = 0; i < file.Chunks.Count; i++)
-            _pieceStarts[i + 1] = _pieceStarts[i] + file.Chunks[i].PlainLength;
+        _pieceStarts = pieceStarts;
         _hashBounds = HashBounds(_pieceStarts[^1], count);
         _parts = new Part?[count];
     }
@@ -86,8 +84,12 @@ internal sealed class TableParts
     {
         if (count < 2 || file.Entry.Layout == Repository.Format.FileLayout.Paged || file.Chunks.Count == 0)
             return null;
-        long total = file.Chunks.Sum(c => (long)c.PlainLength);
-        return total == table.Bytes && total >= count * (long)HashChunkLength ? new TableParts(table, file, count) : null;
+        // Where each chunk starts in the text, and (last) the text's length.
+        var pieceStarts = new long[file.Chunks.Count + 1];
+        for (int i = 0; i < file.Chunks.Count; i++)
+            pieceStarts[i + 1] = pieceStarts[i] + file.Chunks[i].PlainLength;
+        long total = pieceStarts[^1];
+        return total == table.Bytes && total >= count * (long)HashChunkLength ? new TableParts(table, file, count, pieceStarts) : null;
     }
 
     public int Count => _parts.Length;
@@ -225,13 +227,8 @@ internal sealed class TableParts
         var ranges = parts.Select(p => p.Hashed).ToArray();
         Span<byte> digest = stackalloc byte[Blake3.OutputSize];
         Blake3Range.Root(ranges, digest);
-        string checksum = Convert.ToHexStringLower(digest);
-        long sent = parts.Sum(p => p.RowsSent);
-        if (checksum != _table.Blake3 || sent != _table.Rows)
-        {
-            return new Verdict(VerdictKind.Mismatch, $"the stored COPY data has {sent} rows and BLAKE3 {checksum}, but the backup recorded " +
-                $"{_table.Rows} rows and {_table.Blake3}; hint: run pgark check --read-data");
-        }
+        if (LogicalRestore.StoredDataMismatch(_table, parts.Sum(p => p.RowsSent), Convert.ToHexStringLower(digest)) is { } mismatch)
+            return new Verdict(VerdictKind.Mismatch, mismatch);
         foreach (Part part in parts)
         {
             if (part.RowsLoaded < 0)
@@ -241,7 +238,7 @@ internal sealed class TableParts
         if (loaded != _table.Rows)
         {
             return new Verdict(VerdictKind.Mismatch, $"the server reported loading {loaded} rows in {Count} parts but the backup holds " +
-                $"{_table.Rows}; hint: a trigger, rule or policy on the target table may be filtering rows");
+                $"{_table.Rows}; {LogicalRestore.FilteringRowsHint}");
         }
         return new Verdict(VerdictKind.Commit);
     }
