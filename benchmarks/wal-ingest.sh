@@ -27,24 +27,10 @@ step_generate() {
     chown postgres "$work"
     # shellcheck disable=SC2064
     trap "runuser -u postgres -- '$BIN/pg_ctl' -D '$work/data' -m immediate -w stop >/dev/null 2>&1 || true; rm -rf '$work'" EXIT
-    as_pg() { runuser -u postgres -- "$@"; }
-    psql_() { as_pg "$BIN/psql" -h "$work" -p "$port" -U postgres -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-
-    as_pg "$BIN/initdb" -D "$work/data" -U postgres -A trust >/dev/null
-    cat >>"$work/data/postgresql.conf" <<CONF
-port = $port
-listen_addresses = ''
-unix_socket_directories = '$work'
-wal_level = replica
-max_wal_size = 2GB
-wal_keep_size = 4GB
-CONF
-    # The server must not inherit the caller's descriptors (the shared lock among them).
-    (
-        for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi; done
-        exec runuser -u postgres -- "$BIN/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
-    )
-    as_pg "$BIN/pgbench" -h "$work" -p "$port" -U postgres -i -s 10 -q postgres >/dev/null 2>&1
+    # The shared scratch cluster (server started with the caller's descriptors closed), keeping every segment since initdb.
+    WORK=$work PORT=$port PGDATA=$work/data WAL_CLUSTER_CONF="wal_keep_size = 4GB"
+    . "$ROOT/benchmarks/lib/wal-cluster.sh"
+    start_wal_cluster
     local start_lsn end_lsn rate tps
     start_lsn=$(psql_ -c "SELECT pg_current_wal_lsn()")
     as_pg "$BIN/pgbench" -h "$work" -p "$port" -U postgres -c 4 -j 2 -T "$SECONDS_TO_RUN" -n postgres >"$work/pgbench.log" 2>&1
