@@ -162,16 +162,21 @@ public sealed partial class WalStore
     {
         if (segment.Kind != WalKind.Partial || segment.Parts.Count == 0 && segment.ValidLength == 0)
             return await ReadObjectAsync(segment, cancellationToken).ConfigureAwait(false);
-        // The streamer replaces pieces by merged ones and by the full segment while readers read: one fresh listing then.
+        // The streamer replaces pieces by merged ones and by the full segment while readers read (the replacement first, then
+        // the delete): a part gone under the read means a fresh listing shows its replacement. Under a fast streamer that can
+        // happen again between the relisting and the read (a clean-clone suite's `status` failed on the second read), so it
+        // is retried as ListObjectsAsync retries, not once.
         WalSegmentObject current = segment.Parts.Count > 0 ? segment : await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            return await ReadCurrentAsync(segment, current, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RepositoryObjectMissingException) when (current == segment)
-        {
-            return await ReadCurrentAsync(segment, await RelistAsync(segment, cancellationToken).ConfigureAwait(false), cancellationToken)
-                .ConfigureAwait(false);
+            try
+            {
+                return await ReadCurrentAsync(segment, current, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RepositoryObjectMissingException) when (attempt < ListAttempts)
+            {
+                current = await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -109,6 +109,64 @@ public sealed class WalPiecesTests
     }
 
     [Fact]
+    public async Task A_reader_whose_parts_are_replaced_twice_while_it_reads_still_reads_the_segment()
+    {
+        // A live streamer merges pieces and then stores the full segment, each time writing the replacement before deleting
+        // what it replaces: the reader's listed piece vanishes, then the piece its fresh listing named vanishes too.
+        var blobs = new ReplacingStore();
+        var store = new WalStore(await Pgark.Repository.Repository.InitAsync(blobs, new RepositoryInitOptions()), 7_301_234_567_890_123_456);
+        byte[] wal = Wal(SegmentSize);
+        await store.PutPieceAsync(s_timeline, 5, SegmentSize, 0, wal.AsMemory(0, 20_000));
+        WalSegmentObject stale = Assert.Single(await store.ListAsync());
+        var replacements = new Queue<Func<Task>>([
+            () => store.PutPieceAsync(s_timeline, 5, SegmentSize, 0, wal.AsMemory(0, 40_000)),
+            () => store.PutSegmentAsync(s_timeline, 5, SegmentSize, wal, partial: false),
+        ]);
+        bool replacing = false; // a writer reads back what it stored: that read is not the reader's
+        blobs.BeforePieceGet = async name =>
+        {
+            if (!replacing && replacements.TryDequeue(out var replace))
+            {
+                replacing = true;
+                await replace();
+                replacing = false;
+                await blobs.DeleteAsync(name);
+            }
+        };
+
+        Assert.Equal(wal, await store.ReadAsync(stale));
+        Assert.Empty(replacements);
+    }
+
+    /// <summary>A store that runs <see cref="BeforePieceGet"/> before it serves a WAL piece (a streamer acting mid-read).</summary>
+    private sealed class ReplacingStore : IBlobStore
+    {
+        private readonly MemoryStore _inner = new();
+
+        public Func<string, Task>? BeforePieceGet { get; set; }
+
+        public ValueTask PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+            _inner.PutAsync(name, data, cancellationToken);
+
+        public ValueTask<int> ReadAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+            _inner.ReadAsync(name, offset, destination, cancellationToken);
+
+        public async ValueTask<byte[]> GetAsync(string name, CancellationToken cancellationToken = default)
+        {
+            if (BeforePieceGet is { } hook && name.Contains(".piece-", StringComparison.Ordinal))
+                await hook(name);
+            return await _inner.GetAsync(name, cancellationToken);
+        }
+
+        public ValueTask<BlobInfo?> StatAsync(string name, CancellationToken cancellationToken = default) => _inner.StatAsync(name, cancellationToken);
+
+        public IAsyncEnumerable<BlobInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+            _inner.ListAsync(prefix, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => _inner.DeleteAsync(name, cancellationToken);
+    }
+
+    [Fact]
     public async Task The_recovery_map_counts_the_prefix_and_deleting_a_segment_removes_every_part()
     {
         (WalStore store, MemoryStore blobs) = await NewStoreAsync();
