@@ -142,8 +142,18 @@ public sealed partial class WalStore
             {
             }
         }
-        WalSegmentObject current = await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
-        return await ReadSegmentSizeAsync(current.ObjectName, cancellationToken).ConfigureAwait(false);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                WalSegmentObject current = await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
+                return await ReadSegmentSizeAsync(current.ObjectName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RepositoryObjectMissingException) when (attempt < ListAttempts)
+            {
+                // Replaced again between this listing and the read: as in ReadAsync.
+            }
+        }
     }
 
     private async Task<int> ReadSegmentSizeAsync(string objectName, CancellationToken cancellationToken)
