@@ -110,10 +110,20 @@ public sealed partial class Repository
     /// <summary>Checks every page of a reconstructed extent against the hash the tree records for it (spec §7.4).</summary>
     private void CheckPageHashes(FileEntry file, int extentIndex, ExtentRef extent, ReadOnlySpan<byte> bytes)
     {
-        for (var page = 0; page * file.PageSize < bytes.Length; page++)
+        var pages = (bytes.Length + file.PageSize - 1) / file.PageSize;
+        Span<ulong> hashes = pages <= 256 ? stackalloc ulong[pages] : new ulong[pages];
+        if (extent.PageHashKind == PageHashKind.Subtree)
         {
-            var span = bytes.Slice(page * file.PageSize, Math.Min(file.PageSize, bytes.Length - page * file.PageSize));
-            if (Hasher.PageHash(span) != extent.PageHashes[page])
+            Hasher.ComputeExtent(bytes, file.PageSize, hashes);
+        }
+        else
+        {
+            for (var page = 0; page < pages; page++)
+                hashes[page] = Hasher.ContentPageHash(bytes.Slice(page * file.PageSize, Math.Min(file.PageSize, bytes.Length - page * file.PageSize)));
+        }
+        for (var page = 0; page < pages; page++)
+        {
+            if (hashes[page] != extent.PageHashes[page])
                 throw new RepositoryCorruptionException(CorruptionCause.WriterBug, "tree", extent.ObjectId.ToString(),
                     $"page {page} of extent {extentIndex} of '{file.Path}' does not match its page hash");
         }

@@ -37,7 +37,7 @@ public sealed class PersistedFormatStabilityTests
         Pinned((ChunkIdAlgorithm.Blake3, 1));
         Pinned((CompressionAlgorithm.Zstd, 1));
         Pinned((SnapshotKind.Physical, 1), (SnapshotKind.Logical, 2));
-        Pinned((TreeRecordType.File, 1), (TreeRecordType.Chunks, 2), (TreeRecordType.Extents, 3));
+        Pinned((TreeRecordType.File, 1), (TreeRecordType.Chunks, 2), (TreeRecordType.Extents, 3), (TreeRecordType.PagedExtents, 4));
         Pinned((FileKind.Regular, 1), (FileKind.Directory, 2), (FileKind.Symlink, 3));
         Pinned((FileLayout.Chunked, 0), (FileLayout.Paged, 1));
         Pinned((WalKind.Full, 1), (WalKind.Partial, 2), (WalKind.History, 3), (WalKind.Piece, 4));
@@ -122,7 +122,10 @@ public sealed class PersistedFormatStabilityTests
         var objectId = ChunkHasher.Unkeyed.Compute("o"u8);
         TreeRecordCodec.WriteExtents(writer, 3, 1, [new ExtentRef(objectId, 2, [0x0102030405060708])]);
         var extents = writer.ToArray();
-        Assert.Equal(3, extents[0]);
+        Assert.Equal(4, extents[0]); // PagedExtents: subtree page hashes, what a backup writes
+        var legacy = new Binary.ByteWriter();
+        TreeRecordCodec.WriteExtents(legacy, 3, 1, [new ExtentRef(objectId, 2, [0x0102030405060708], PageHashKind.Content)]);
+        Assert.Equal([3, .. extents[1..]], legacy.ToArray());
         Assert.Equal((3u, (ushort)1, (ushort)1), (BinaryPrimitives.ReadUInt32LittleEndian(extents.AsSpan(5)),
             BinaryPrimitives.ReadUInt16LittleEndian(extents.AsSpan(9)), BinaryPrimitives.ReadUInt16LittleEndian(extents.AsSpan(11))));
         Assert.Equal(objectId.ToArray(), extents[13..45]);

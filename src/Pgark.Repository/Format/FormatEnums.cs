@@ -72,7 +72,11 @@ public enum TreeRecordType : byte
 {
     File = 1,
     Chunks = 2,
+    /// <summary>Extents whose page hashes hash each page alone (written before <see cref="PagedExtents"/>; read only).</summary>
     Extents = 3,
+
+    /// <summary>Extents whose page hashes are the pages' BLAKE3 subtree chaining values within the extent (spec §7.4).</summary>
+    PagedExtents = 4,
 }
 
 public enum FileKind : byte

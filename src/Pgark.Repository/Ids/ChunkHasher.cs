@@ -39,8 +39,53 @@ public sealed class ChunkHasher
     /// </summary>
     public Blake3Hasher CreateIncremental() => _key is null ? new Blake3Hasher() : Blake3Hasher.CreateKeyed(_key);
 
-    /// <summary>First 8 bytes of the chunk id of a page, read little-endian (spec §7.4).</summary>
-    public ulong PageHash(ReadOnlySpan<byte> page)
+    /// <summary>
+    /// The chunk id of a paged extent, with the hash of each of its pages written to <paramref name="pageHashes"/> in the
+    /// same pass (spec §7.4: the page's BLAKE3 subtree chaining value at its place in the extent, first 8 bytes as u64 LE).
+    /// </summary>
+    public ChunkId ComputeExtent(ReadOnlySpan<byte> extent, int pageSize, Span<ulong> pageHashes)
+    {
+        Span<byte> digest = stackalloc byte[ChunkId.Size];
+        if (_key is null)
+            Blake3Pages.Hash(Blake3Backends.Best, extent, pageSize, Blake3Constants.IVBytes, 0, pageHashes, digest);
+        else
+            Blake3Pages.Hash(Blake3Backends.Best, extent, pageSize, _key, Blake3Constants.KeyedHash, pageHashes, digest);
+        return new ChunkId(digest);
+    }
+
+    /// <summary>
+    /// The page hashes <see cref="ComputeExtent"/> gives for the pages <paramref name="pages"/> holds, which start at page
+    /// <paramref name="firstPage"/> of an extent of <paramref name="extentPages"/> pages, without the rest of the extent:
+    /// for sampling, which holds windows of files rather than whole extents.
+    /// </summary>
+    public void PageHashes(ReadOnlySpan<byte> pages, int pageSize, int firstPage, int extentPages, Span<ulong> pageHashes)
+    {
+        if (extentPages == 1)
+        {
+            // A one-page extent's page hash is its id's (spec §7.4).
+            Span<byte> digest = stackalloc byte[ChunkId.Size];
+            Hash(pages, digest);
+            pageHashes[0] = BinaryPrimitives.ReadUInt64LittleEndian(digest);
+            return;
+        }
+        var count = (pages.Length + pageSize - 1) / pageSize;
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(count * Blake3Constants.CvLength);
+        try
+        {
+            Blake3Pages.ChainingValues(Blake3Backends.Best, pages, pageSize, (ulong)firstPage, _key ?? Blake3Constants.IVBytes,
+                _key is null ? 0 : Blake3Constants.KeyedHash, rented, pageHashes);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// The page hash of tree records of type <c>Extents</c> (3), which repositories written before <c>PagedExtents</c> (4)
+    /// hold: the first 8 bytes of the chunk id of the page alone, read little-endian (spec §7.4). Only for checking them.
+    /// </summary>
+    public ulong ContentPageHash(ReadOnlySpan<byte> page)
     {
         Span<byte> digest = stackalloc byte[ChunkId.Size];
         Hash(page, digest);

@@ -19,17 +19,19 @@ internal readonly record struct ExtentPlan(ExtentRef Result, bool Unchanged, Chu
         if (pages > pagesPerExtent || extent.Length == 0)
             throw new ArgumentException($"extent of {extent.Length} bytes does not fit {pagesPerExtent} pages of {pageSize}", nameof(extent));
         var hashes = new ulong[pagesPerExtent];
+        var fullId = hasher.ComputeExtent(extent, pageSize, hashes);
+        // A parent from an earlier version hashed its pages differently: nothing compares, so this extent is stored whole
+        // (or found by its id) once, and the next backup compares again.
+        var comparable = parent is not null && parent.PageHashKind == PageHashKind.Subtree && parent.PageHashes.Length == pagesPerExtent;
         Span<bool> changed = pages <= 1024 ? stackalloc bool[pages] : new bool[pages];
         var changedCount = 0;
         for (var p = 0; p < pages; p++)
         {
-            hashes[p] = hasher.PageHash(extent.Slice(p * pageSize, Math.Min(pageSize, extent.Length - p * pageSize)));
-            changed[p] = parent is null || parent.PageHashes.Length != pagesPerExtent || parent.PageHashes[p] != hashes[p];
+            changed[p] = !comparable || parent!.PageHashes[p] != hashes[p];
             changedCount += changed[p] ? 1 : 0;
         }
-        if (parent is not null && changedCount == 0 && hashes.AsSpan().SequenceEqual(parent.PageHashes))
+        if (comparable && changedCount == 0 && hashes.AsSpan().SequenceEqual(parent!.PageHashes))
             return new ExtentPlan(parent, Unchanged: true, parent.ObjectId, ChunkKind.Data, null);
-        var fullId = hasher.Compute(extent);
         if (parent is null || parent.DeltaDepth >= FormatConstants.MaxWriterDeltaDepth || changedCount * 2 > pages || has(fullId))
             return new ExtentPlan(new ExtentRef(fullId, 0, hashes), Unchanged: false, fullId, ChunkKind.Data, null);
         var delta = PageDelta.Encode(parent.ObjectId, parent.DeltaDepth + 1, extent, pageSize, changed);

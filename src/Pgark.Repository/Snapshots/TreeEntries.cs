@@ -38,9 +38,19 @@ public readonly record struct ChunkRef(ChunkId Id, uint PlainLength);
 
 /// <summary>
 /// One extent of a paged file: the object to read (a Data chunk or a PageDelta), how many deltas deep it is (0 = Data),
-/// and the page hashes a later backup compares against.
+/// and the page hashes a later backup compares against, of the kind the tree record gave them (spec §7.4).
 /// </summary>
-public sealed record ExtentRef(ChunkId ObjectId, int DeltaDepth, ulong[] PageHashes);
+public sealed record ExtentRef(ChunkId ObjectId, int DeltaDepth, ulong[] PageHashes, PageHashKind PageHashKind = PageHashKind.Subtree);
+
+/// <summary>How an extent's page hashes were computed (spec §7.4); a backup compares only hashes of the kind it computes.</summary>
+public enum PageHashKind
+{
+    /// <summary>The page's BLAKE3 subtree chaining value at its place in the extent: tree records of type PagedExtents.</summary>
+    Subtree,
+
+    /// <summary>The chunk id of the page alone: tree records of type Extents, written by earlier versions.</summary>
+    Content,
+}
 
 /// <summary>A file of a tree with its content references, as the tree reader yields it.</summary>
 public sealed record TreeFile(FileEntry Entry, IReadOnlyList<ChunkRef> Chunks, IReadOnlyList<ExtentRef> Extents);

@@ -42,8 +42,9 @@ internal static class TreeReader
                                 throw new InvalidDataException($"Chunks record at index {firstChunk} does not continue '{file?.Path}'");
                             chunks.AddRange(refs);
                             break;
-                        case TreeRecordType.Extents:
-                            var (firstExtent, pages, refs2) = TreeRecordCodec.ReadExtents(payload);
+                        case TreeRecordType.Extents or TreeRecordType.PagedExtents:
+                            var (firstExtent, pages, refs2) = TreeRecordCodec.ReadExtents(payload,
+                                type == TreeRecordType.Extents ? PageHashKind.Content : PageHashKind.Subtree);
                             if (file is null || file.Layout != FileLayout.Paged || firstExtent != extents.Count || pages != file.PagesPerExtent)
                                 throw new InvalidDataException($"Extents record at extent {firstExtent} does not continue '{file?.Path}'");
                             extents.AddRange(refs2);

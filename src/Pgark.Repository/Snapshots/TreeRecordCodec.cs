@@ -47,6 +47,8 @@ internal static class TreeRecordCodec
 
     public static void WriteExtents(ByteWriter writer, int firstExtent, int pagesPerExtent, ReadOnlySpan<ExtentRef> extents)
     {
+        // One record holds one kind of page hashes; a writer computes only subtree hashes (the Extents type is read only).
+        var kind = extents.IsEmpty ? PageHashKind.Subtree : extents[0].PageHashKind;
         var payload = new ByteWriter(8 + extents.Length * (36 + 8 * pagesPerExtent));
         payload.U32((uint)firstExtent);
         payload.U16((ushort)extents.Length);
@@ -56,6 +58,8 @@ internal static class TreeRecordCodec
         {
             if (extent.PageHashes.Length != pagesPerExtent)
                 throw new ArgumentException($"extent has {extent.PageHashes.Length} page hashes, the file has {pagesPerExtent} pages per extent");
+            if (extent.PageHashKind != kind)
+                throw new ArgumentException("one Extents record cannot mix page hash kinds");
             extent.ObjectId.WriteTo(id);
             payload.Bytes(id);
             payload.U16((ushort)extent.DeltaDepth);
@@ -63,7 +67,7 @@ internal static class TreeRecordCodec
             foreach (var hash in extent.PageHashes)
                 payload.U64(hash);
         }
-        Frame(writer, TreeRecordType.Extents, payload);
+        Frame(writer, kind == PageHashKind.Content ? TreeRecordType.Extents : TreeRecordType.PagedExtents, payload);
     }
 
     public static (TreeRecordType Type, int Length) ReadHeader(ref ByteReader reader)
@@ -113,7 +117,7 @@ internal static class TreeRecordCodec
         return ((int)first, chunks);
     }
 
-    public static (int FirstExtent, int PagesPerExtent, ExtentRef[] Extents) ReadExtents(ReadOnlySpan<byte> payload)
+    public static (int FirstExtent, int PagesPerExtent, ExtentRef[] Extents) ReadExtents(ReadOnlySpan<byte> payload, PageHashKind kind)
     {
         var reader = new ByteReader(payload);
         var first = reader.U32("FirstExtent");
@@ -130,7 +134,7 @@ internal static class TreeRecordCodec
             var hashes = new ulong[pages];
             for (var p = 0; p < hashes.Length; p++)
                 hashes[p] = reader.U64("page hash");
-            extents[i] = new ExtentRef(id, depth, hashes);
+            extents[i] = new ExtentRef(id, depth, hashes, kind);
         }
         reader.ExpectEnd("Extents record");
         return ((int)first, pages, extents);
@@ -138,7 +142,7 @@ internal static class TreeRecordCodec
 
     internal static void ValidatePaged(string path, uint pageSize, uint extentSize)
     {
-        if (pageSize < 512 || pageSize > 65536 || !uint.IsPow2(pageSize) || extentSize < 8192 || extentSize > 4 << 20
+        if (pageSize < 1024 || pageSize > 65536 || !uint.IsPow2(pageSize) || extentSize < 8192 || extentSize > 4 << 20
             || !uint.IsPow2(extentSize) || extentSize < pageSize)
             throw new InvalidDataException($"paged file '{path}' has page size {pageSize} and extent size {extentSize}, outside the allowed values");
     }

@@ -1,4 +1,5 @@
 using Pgark.Repository.Format;
+using Pgark.Repository.Ids;
 using Pgark.Repository.Snapshots;
 
 namespace Pgark.Tuning;
@@ -20,24 +21,52 @@ public static class ParentPages
             if (found is null || found.Entry.Layout != FileLayout.Paged || found.Entry.PageSize != FormatConstants.DefaultPageSize)
                 continue;
             foreach (var window in file)
-                window.ParentPageHashes = HashesFor(found, window);
+                window.ChangedPages = ChangedPages(found, window, repository.Hasher);
         }
     }
 
-    private static ulong[] HashesFor(TreeFile parent, SampleWindow window)
+    /// <summary>
+    /// Compares each page of <paramref name="window"/> with the earlier backup's hash of that page, computed the way that
+    /// backup computed it: at the page's place in the earlier extent (whose size need not be the candidate's), or of the page
+    /// alone for extents written before subtree page hashes.
+    /// </summary>
+    internal static bool[] ChangedPages(TreeFile parent, SampleWindow window, ChunkHasher hasher)
     {
-        var pageSize = FormatConstants.DefaultPageSize;
+        var pageSize = parent.Entry.PageSize;
         var perExtent = parent.Entry.PagesPerExtent;
         var parentPages = (parent.Entry.Size + pageSize - 1) / pageSize;
-        var hashes = new ulong[(window.Data.Length + pageSize - 1) / pageSize];
+        var count = (window.Data.Length + pageSize - 1) / pageSize;
+        var changed = new bool[count];
+        var current = new ulong[perExtent];
         var firstPage = window.Offset / pageSize;
-        for (var i = 0; i < hashes.Length; i++)
+        for (var i = 0; i < count;)
         {
             var page = firstPage + i;
-            if (page >= parentPages || page / perExtent >= parent.Extents.Count)
+            var extent = page / perExtent;
+            if (page >= parentPages || extent >= parent.Extents.Count)
+            {
+                changed.AsSpan(i).Fill(true);
                 break;
-            hashes[i] = parent.Extents[(int)(page / perExtent)].PageHashes[page % perExtent];
+            }
+            // The window's pages inside this earlier extent, hashed together.
+            var inExtent = (int)(page % perExtent);
+            var run = (int)Math.Min(perExtent - inExtent, count - i);
+            var bytes = window.Data.AsSpan(i * pageSize, Math.Min(run * pageSize, window.Data.Length - i * pageSize));
+            var recorded = parent.Extents[(int)extent];
+            if (recorded.PageHashKind == PageHashKind.Content)
+            {
+                for (var p = 0; p < run; p++)
+                    current[p] = hasher.ContentPageHash(bytes.Slice(p * pageSize, Math.Min(pageSize, bytes.Length - p * pageSize)));
+            }
+            else
+            {
+                var extentPages = (int)Math.Min(perExtent, parentPages - extent * perExtent);
+                hasher.PageHashes(bytes, pageSize, inExtent, extentPages, current);
+            }
+            for (var p = 0; p < run; p++)
+                changed[i + p] = current[p] != recorded.PageHashes[inExtent + p];
+            i += run;
         }
-        return hashes;
+        return changed;
     }
 }

@@ -13,8 +13,9 @@ public sealed class SampleWindow(string path, long offset, bool isRelation, byte
     public byte[] Data { get; } = data;
 
     /// <summary>
-    /// The earlier backup's page hash of each page of this window (spec §7.4), 0 where that backup had no such page; null when
-    /// there is no earlier backup of the file. Lets every candidate price a repeat backup without old data.
+    /// Whether each page of this window differs from the earlier backup's, by that backup's page hashes (spec §7.4; a page
+    /// it did not have differs); null when there is no earlier backup of the file. Lets every candidate price a repeat
+    /// backup without old data.
     /// </summary>
-    public ulong[]? ParentPageHashes { get; set; }
+    public bool[]? ChangedPages { get; set; }
 }

@@ -57,11 +57,13 @@ public static class TrialIngest
             if (window.IsRelation)
             {
                 var extentSize = store.Settings.ExtentSize;
+                var pageHashes = new ulong[extentSize / FormatConstants.DefaultPageSize];
                 for (var at = 0; at < window.Data.Length; at += extentSize)
                 {
+                    // The id and the page hashes a backup records (spec §7.4), in its one pass, for their cost.
                     var extent = window.Data.AsSpan(at, Math.Min(extentSize, window.Data.Length - at));
-                    HashPages(extent);
-                    stored += Store(extent) + store.TreeBytesPerExtent;
+                    stored += Store(store.Hasher.ComputeExtent(extent, FormatConstants.DefaultPageSize, pageHashes), extent)
+                        + store.TreeBytesPerExtent;
                 }
                 Interlocked.Add(ref totals.RelationBytes, window.Data.Length);
                 Interlocked.Add(ref totals.StoredRelation, stored);
@@ -72,7 +74,7 @@ public static class TrialIngest
                 while (!rest.IsEmpty)
                 {
                     var cut = _cdc.FindCutPoint(rest, isFinal: true);
-                    stored += Store(rest[..cut]) + TrialStore.TreeBytesPerChunk;
+                    stored += Store(store.Hasher.Compute(rest[..cut]), rest[..cut]) + TrialStore.TreeBytesPerChunk;
                     rest = rest[cut..];
                 }
                 Interlocked.Add(ref totals.OtherBytes, window.Data.Length);
@@ -86,17 +88,9 @@ public static class TrialIngest
                 packs.Add(_pack.Finish());
         }
 
-        /// <summary>The page hashes a backup records for every extent (spec §7.4), computed for their cost.</summary>
-        private void HashPages(ReadOnlySpan<byte> extent)
-        {
-            for (var p = 0; p < extent.Length; p += FormatConstants.DefaultPageSize)
-                store.Hasher.PageHash(extent.Slice(p, Math.Min(FormatConstants.DefaultPageSize, extent.Length - p)));
-        }
-
         /// <summary>Stores a chunk unless the trial already has it; returns the bytes it added to packs.</summary>
-        private long Store(ReadOnlySpan<byte> chunk)
+        private long Store(ChunkId id, ReadOnlySpan<byte> chunk)
         {
-            var id = store.Hasher.Compute(chunk);
             if (!seen.TryAdd(id, 0))
                 return 0;
             var entry = _pack.Add(id, ChunkKind.Data, chunk);

@@ -59,18 +59,19 @@ public static class TrialRepeat
         var spanBytes = TreeChunkBytes(store) / (5 + 8 + FormatConstants.MaxExtentsPerRecord * (long)store.TreeBytesPerExtent)
             * FormatConstants.MaxExtentsPerRecord * extentSize;
         long stored = 0, changedPages = 0, pages = 0;
+        var pageHashes = new ulong[extentSize / pageSize];
         for (var at = 0; at < window.Data.Length; at += extentSize)
         {
             var extent = window.Data.AsSpan(at, Math.Min(extentSize, window.Data.Length - at));
             var count = PageDelta.PageCount(extent.Length, pageSize);
+            // The id and page hashes the backup computes for every extent, for their cost; which pages changed was settled
+            // against the earlier backup's hashes when the sample was taken (ParentPages).
+            store.Hasher.ComputeExtent(extent, pageSize, pageHashes);
             var changed = new bool[count];
             var changedCount = 0;
             for (var p = 0; p < count; p++)
             {
-                var hash = store.Hasher.PageHash(extent.Slice(p * pageSize, Math.Min(pageSize, extent.Length - p * pageSize)));
-                var pageIndex = at / pageSize + p;
-                var parent = window.ParentPageHashes is { } h && pageIndex < h.Length ? h[pageIndex] : 0;
-                changed[p] = parent == 0 || parent != hash;
+                changed[p] = window.ChangedPages is not { } c || c[at / pageSize + p];
                 changedCount += changed[p] ? 1 : 0;
             }
             pages += count;
@@ -78,7 +79,7 @@ public static class TrialRepeat
             if (changedCount == 0)
                 continue;
             treeSpans.TryAdd((window.Path, (window.Offset + at) / spanBytes), 0);
-            stored += TrialStore.PackEntryBytes + (window.ParentPageHashes is not null && changedCount * 2 <= count
+            stored += TrialStore.PackEntryBytes + (window.ChangedPages is not null && changedCount * 2 <= count
                 ? Encode(store, PageDelta.Encode(default, 1, extent, pageSize, changed))
                 : EncodeWhole(store, extent));
         }

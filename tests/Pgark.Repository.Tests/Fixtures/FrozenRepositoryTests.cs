@@ -1,4 +1,5 @@
 using Pgark.Repository.Format;
+using Pgark.Repository.Snapshots;
 using Pgark.Repository.Storage;
 using Pgark.Repository.Tests.Infrastructure;
 
@@ -6,7 +7,9 @@ namespace Pgark.Repository.Tests.Fixtures;
 
 /// <summary>
 /// Frozen format-version-1 repositories in tests/testdata/repository/v1 must keep reading, byte for byte, in every later
-/// build. They are regenerated only with UPDATE_GOLDEN=1 (then commit them), which is also how they were made.
+/// build. They are regenerated only with UPDATE_GOLDEN=1 (then commit them), which is also how they were made. They
+/// predate subtree page hashes (tree records of type PagedExtents) and are the only test of reading type-3 Extents
+/// records; regenerated, they would hold the new type and the test says so.
 /// </summary>
 public sealed class FrozenRepositoryTests
 {
@@ -67,7 +70,11 @@ public sealed class FrozenRepositoryTests
         }
         var depths = new List<int>();
         await foreach (var file in repository.ReadTreeAsync(snapshots[1].Record))
+        {
             depths.AddRange(file.Extents.Select(e => e.DeltaDepth));
+            // Written before subtree page hashes: the delta extent above was checked with hashes of each page alone.
+            Assert.All(file.Extents, e => Assert.Equal(PageHashKind.Content, e.PageHashKind));
+        }
         Assert.Equal([0, 1], depths);
 
         var wal = Assert.Single(await repository.Wal.ListAsync(1));
@@ -84,6 +91,47 @@ public sealed class FrozenRepositoryTests
         var report = await repository.CheckAsync(readData: true);
         Assert.Empty(report.Problems);
         Assert.Equal(2, report.SnapshotsChecked);
+    }
+
+    [Fact]
+    public async Task A_backup_on_top_of_a_v1_snapshot_stores_changed_extents_whole_once_then_deltas_again()
+    {
+        var copy = Directory.CreateTempSubdirectory("pgark-frozen-").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(FixtureRoot("plain"), "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(copy, Path.GetRelativePath(FixtureRoot("plain"), file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            var repository = await Repository.OpenAsync(new LocalStore(copy), TestData.Options());
+            var second = (await repository.ListSnapshotsAsync())[1];
+
+            // The v1 parent's page hashes are not comparable with the ones this backup computes: the changed extent is
+            // stored whole (the unchanged one is found by its id), and the next backup compares pages again.
+            var third = Second();
+            TestData.Random(100, 31).CopyTo(third.Relation, 8192 * 9 + 4000);
+            var (thirdSnapshot, _) = await TestData.BackupAsync(repository, third, "third", second, TestData.Time.AddHours(2));
+            var fourth = Second();
+            TestData.Random(100, 31).CopyTo(fourth.Relation, 8192 * 9 + 4000);
+            TestData.Random(100, 32).CopyTo(fourth.Relation, 8192 * 8 + 10);
+            var (fourthSnapshot, _) = await TestData.BackupAsync(repository, fourth, "fourth", thirdSnapshot, TestData.Time.AddHours(3));
+
+            foreach (var (snapshot, data, depths) in new[] { (thirdSnapshot, third, new[] { 0, 0 }), (fourthSnapshot, fourth, [0, 1]) })
+            {
+                Assert.Equal(data.Relation, (await TestData.RestoreAsync(repository, snapshot))["base/5/16384"]);
+                await using var cursor = repository.OpenTreeCursor(snapshot.Record);
+                var relation = (await cursor.SeekAsync("base/5/16384"))!;
+                Assert.Equal(depths, relation.Extents.Select(e => e.DeltaDepth));
+                Assert.All(relation.Extents, e => Assert.Equal(PageHashKind.Subtree, e.PageHashKind));
+            }
+            Assert.Empty((await repository.CheckAsync(readData: true)).Problems);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
     }
 
     private static async Task GenerateAsync(string root, string? passphrase)

@@ -1,5 +1,6 @@
 using Pgark.Repository.Config;
 using Pgark.Repository.Ids;
+using Pgark.Repository.Snapshots;
 using Pgark.Tuning;
 
 namespace Pgark.Tests.Tuning;
@@ -55,12 +56,15 @@ public sealed class TuneSamplingTests
     {
         var data = TuneData.Compressible(Mib, seed: 3);
         var store = new TrialStore(StorageSettings.Default, ChunkHasher.Unkeyed, null);
-        ulong[] Hashes(byte[] bytes) => Enumerable.Range(0, Mib / 8192).Select(p => ChunkHasher.Unkeyed.PageHash(bytes.AsSpan(p * 8192, 8192))).ToArray();
+        var parent = ParentOf(data, store.Settings.ExtentSize, PageHashKind.Subtree);
 
-        var unchanged = new SampleWindow("base/5/1", 0, true, data) { ParentPageHashes = Hashes(data) };
+        var unchanged = new SampleWindow("base/5/1", 0, true, data);
+        unchanged.ChangedPages = ParentPages.ChangedPages(parent, unchanged, ChunkHasher.Unkeyed);
         var changedData = (byte[])data.Clone();
         changedData[8192 * 5 + 100] ^= 0xFF;
-        var onePage = new SampleWindow("base/5/2", 0, true, changedData) { ParentPageHashes = Hashes(data) };
+        var onePage = new SampleWindow("base/5/2", 0, true, changedData);
+        onePage.ChangedPages = ParentPages.ChangedPages(parent, onePage, ChunkHasher.Unkeyed);
+        Assert.Equal([5], ChangedIndexes(onePage.ChangedPages));
         var newFile = new SampleWindow("base/5/3", 0, true, data);
 
         var none = TrialRepeat.Run([unchanged], store, _ => false, TimeSpan.FromMinutes(1), 1);
@@ -78,4 +82,42 @@ public sealed class TuneSamplingTests
         Assert.Equal(128, whole.ChangedPages);
         Assert.Equal(full.StoredRelationBytes - 4 * store.TreeBytesPerExtent, whole.StoredRelationBytes - tree);
     }
+    [Theory]
+    [InlineData(256 << 10, PageHashKind.Subtree)]
+    [InlineData(4 << 20, PageHashKind.Subtree)] // the window is the second quarter of one earlier extent
+    [InlineData(8192, PageHashKind.Subtree)] // one-page extents: a page's hash is the extent's id
+    [InlineData(4 << 20, PageHashKind.Content)] // an earlier version's page hashes
+    public void Changed_pages_are_found_at_their_place_in_the_earlier_extents(int parentExtentSize, PageHashKind kind)
+    {
+        var file = TuneData.Compressible(4 * Mib, seed: 4);
+        var parent = ParentOf(file, parentExtentSize, kind);
+        var window = file.AsSpan(Mib, Mib).ToArray();
+        Assert.Empty(ChangedIndexes(ParentPages.ChangedPages(parent, new SampleWindow("base/5/4", Mib, true, window), ChunkHasher.Unkeyed)));
+
+        window[8192 * 7 + 1] ^= 0x01;
+        window[8192 * 100] ^= 0x80;
+        Assert.Equal([7, 100], ChangedIndexes(ParentPages.ChangedPages(parent, new SampleWindow("base/5/4", Mib, true, window), ChunkHasher.Unkeyed)));
+    }
+
+    /// <summary>The tree entry a backup of <paramref name="data"/> would have recorded, with page hashes of the given kind.</summary>
+    private static TreeFile ParentOf(byte[] data, int extentSize, PageHashKind kind)
+    {
+        const int pageSize = 8192;
+        var extents = new List<ExtentRef>();
+        for (var at = 0; at < data.Length; at += extentSize)
+        {
+            var extent = data.AsSpan(at, Math.Min(extentSize, data.Length - at));
+            var hashes = new ulong[extentSize / pageSize];
+            var id = ChunkHasher.Unkeyed.ComputeExtent(extent, pageSize, hashes);
+            if (kind == PageHashKind.Content)
+            {
+                for (var p = 0; p * pageSize < extent.Length; p++)
+                    hashes[p] = ChunkHasher.Unkeyed.ContentPageHash(extent.Slice(p * pageSize, pageSize));
+            }
+            extents.Add(new ExtentRef(id, 0, hashes, kind));
+        }
+        return new TreeFile(FileEntry.Paged("base/5/4", data.Length, DateTimeOffset.UnixEpoch, extentSize: extentSize), [], extents);
+    }
+
+    private static int[] ChangedIndexes(bool[]? changed) => [.. changed!.Select((c, i) => (c, i)).Where(x => x.c).Select(x => x.i)];
 }
