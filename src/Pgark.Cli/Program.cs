@@ -4,6 +4,7 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        Debug.RuntimeStatistics.Start();
         using var interrupt = new InterruptSignal();
         try
         {
