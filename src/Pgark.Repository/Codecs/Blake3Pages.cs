@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static Pgark.Repository.Codecs.Blake3Constants;
 
 namespace Pgark.Repository.Codecs;
@@ -17,6 +18,9 @@ internal static class Blake3Pages
 {
     /// <summary>Pages whose chaining values fit on the stack; larger extents rent them.</summary>
     private const int StackPages = 64;
+
+    /// <summary>Chunks whose chaining values (two levels) fit on the stack: a 256 KiB extent's; larger ones rent them.</summary>
+    private const int StackChunks = 256;
 
     /// <summary>
     /// Writes the BLAKE3 (with <paramref name="key"/> and <paramref name="flags"/>: the IV and 0 for the plain hash) of
@@ -69,32 +73,70 @@ internal static class Blake3Pages
     /// at page <paramref name="firstPage"/> of an extent of more than one page; the pages before and after them are not
     /// needed. <see cref="Hash"/> uses it for a whole extent, sampling code for part of one.
     /// </summary>
+    [SkipLocalsInit] // the level buffers are written before they are read
     public static void ChainingValues(
         Blake3Backend backend, ReadOnlySpan<byte> pages, int pageSize, ulong firstPage, ReadOnlySpan<byte> key, uint flags,
         Span<byte> cvs, Span<ulong> pageHashes)
     {
-        Span<byte> block = stackalloc byte[BlockLength];
-        ulong chunksPerPage = (ulong)(pageSize / ChunkLength);
-        for (int page = 0; page * pageSize < pages.Length; page++)
+        int chunksPerPage = pageSize / ChunkLength;
+        int wholePages = pages.Length / pageSize;
+        if (wholePages > 0)
         {
-            ReadOnlySpan<byte> bytes = pages.Slice(page * pageSize, Math.Min(pageSize, pages.Length - page * pageSize));
-            Span<byte> cv = cvs.Slice(page * CvLength, CvLength);
-            ulong firstChunk = (firstPage + (ulong)page) * chunksPerPage;
-            if (bytes.Length > ChunkLength)
+            // All the whole pages' chunks at once, then their parents level by level across pages, so every compression
+            // batch fills the vector lanes (page by page, the upper levels ran two lanes or one); a level's parents never
+            // pair chunks of two pages, because pages are aligned powers of two of chunks.
+            int chunks = wholePages * chunksPerPage;
+            byte[]? rented = null;
+            Span<byte> levels = chunks <= StackChunks
+                ? stackalloc byte[2 * StackChunks * CvLength]
+                : (rented = ArrayPool<byte>.Shared.Rent(2 * chunks * CvLength));
+            try
             {
-                Blake3Tree.CompressToParentBlock(backend, bytes, key, firstChunk, flags, block);
-                Blake3Output.ForParent(key, block, flags).ChainingValue(cv);
+                Span<byte> children = levels[..(chunks * CvLength)];
+                Span<byte> parents = levels.Slice(chunks * CvLength, chunks * CvLength);
+                Blake3HashMany.Run(backend, pages, chunks, ChunkLength, BlocksPerChunk, key, firstPage * (ulong)chunksPerPage,
+                    incrementCounter: true, flags, ChunkStart, ChunkEnd, children);
+                for (int count = chunks; count > wholePages; count /= 2)
+                {
+                    Blake3Tree.CompressParents(backend, children[..(count * CvLength)], key, flags, parents);
+                    Span<byte> swap = children;
+                    children = parents;
+                    parents = swap;
+                }
+
+                children[..(wholePages * CvLength)].CopyTo(cvs);
             }
-            else
+            finally
             {
-                // Only a short last page can be a single chunk (or less).
-                var chunk = new Blake3ChunkState(key, firstChunk, flags);
-                chunk.Update(bytes);
-                chunk.Output().ChainingValue(cv);
+                if (rented is not null)
+                    ArrayPool<byte>.Shared.Return(rented);
             }
 
-            pageHashes[page] = BinaryPrimitives.ReadUInt64LittleEndian(cv);
+            for (int page = 0; page < wholePages; page++)
+                pageHashes[page] = BinaryPrimitives.ReadUInt64LittleEndian(cvs[(page * CvLength)..]);
         }
+
+        ReadOnlySpan<byte> last = pages[(wholePages * pageSize)..];
+        if (last.IsEmpty)
+            return;
+
+        // A short last page: the rightmost subtree, of fewer chunks than a page.
+        Span<byte> cv = cvs.Slice(wholePages * CvLength, CvLength);
+        ulong firstChunk = (firstPage + (ulong)wholePages) * (ulong)chunksPerPage;
+        if (last.Length > ChunkLength)
+        {
+            Span<byte> block = stackalloc byte[BlockLength];
+            Blake3Tree.CompressToParentBlock(backend, last, key, firstChunk, flags, block);
+            Blake3Output.ForParent(key, block, flags).ChainingValue(cv);
+        }
+        else
+        {
+            var chunk = new Blake3ChunkState(key, firstChunk, flags);
+            chunk.Update(last);
+            chunk.Output().ChainingValue(cv);
+        }
+
+        pageHashes[wholePages] = BinaryPrimitives.ReadUInt64LittleEndian(cv);
     }
 
     /// <summary>The chaining value of the subtree over consecutive pages' chaining values (not the root).</summary>
