@@ -12,7 +12,8 @@ internal static partial class Writeback
 {
     private const uint SyncFileRangeWrite = 2;
 
-    public static void Start(SafeFileHandle file)
+    /// <summary>Starts writeback of the file's dirty pages in [<paramref name="offset"/>, + <paramref name="count"/>); 0 bytes: to its end.</summary>
+    public static void Start(SafeFileHandle file, long offset = 0, long count = 0)
     {
         if (!OperatingSystem.IsLinux())
             return;
@@ -20,7 +21,7 @@ internal static partial class Writeback
         try
         {
             file.DangerousAddRef(ref added);
-            _ = SyncFileRange((int)file.DangerousGetHandle(), 0, 0, SyncFileRangeWrite);
+            _ = SyncFileRange((int)file.DangerousGetHandle(), offset, count, SyncFileRangeWrite);
         }
         finally
         {
