@@ -12,7 +12,7 @@ namespace Pgark.Repository.Codecs;
 /// and starts at a multiple of its size, so in an extent of several pages each page is a subtree of the extent's BLAKE3
 /// tree (a short last page is the rightmost subtree): its chaining value is the page's hash, and merging the pages'
 /// chaining values as the tree does gives the extent's standard BLAKE3. Hashing pages and extent separately hashed every
-/// byte twice; a backup spent a fifth of its CPU there.
+/// byte twice: the second pass was 0.3 of the 2.2 user CPU-s of a full backup of pgbench scale 50.
 /// </summary>
 internal static class Blake3Pages
 {

@@ -62,6 +62,8 @@ public sealed class ChunkHasher
     {
         if (extentPages == 1)
         {
+            if (pages.Length > pageSize)
+                throw new ArgumentException("an extent of one page has one page hash", nameof(pages));
             // A one-page extent's page hash is its id's (spec §7.4).
             Span<byte> digest = stackalloc byte[ChunkId.Size];
             Hash(pages, digest);

@@ -50,7 +50,7 @@ public static class ParentPages
             }
             // The window's pages inside this earlier extent, hashed together.
             var inExtent = (int)(page % perExtent);
-            var run = (int)Math.Min(perExtent - inExtent, count - i);
+            var run = (int)Math.Min(Math.Min(perExtent - inExtent, count - i), parentPages - page);
             var bytes = window.Data.AsSpan(i * pageSize, Math.Min(run * pageSize, window.Data.Length - i * pageSize));
             var recorded = parent.Extents[(int)extent];
             if (recorded.PageHashKind == PageHashKind.Content)

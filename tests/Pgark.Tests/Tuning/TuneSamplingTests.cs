@@ -99,6 +99,19 @@ public sealed class TuneSamplingTests
         Assert.Equal([7, 100], ChangedIndexes(ParentPages.ChangedPages(parent, new SampleWindow("base/5/4", Mib, true, window), ChunkHasher.Unkeyed)));
     }
 
+    [Fact]
+    public void Pages_a_file_grew_by_are_changed_and_its_old_one_page_tail_extent_still_compares()
+    {
+        // The earlier file: four 256 KiB extents and a fifth of one page, whose page hash is that extent's id.
+        var earlier = TuneData.Compressible(Mib + 8192, seed: 5);
+        var parent = ParentOf(earlier, 256 << 10, PageHashKind.Subtree);
+        var grown = new byte[Mib];
+        earlier.AsSpan(Mib).CopyTo(grown);
+        TuneData.Compressible(Mib - 8192, seed: 6).CopyTo(grown.AsSpan(8192));
+        var changed = ParentPages.ChangedPages(parent, new SampleWindow("base/5/4", Mib, true, grown), ChunkHasher.Unkeyed);
+        Assert.Equal(Enumerable.Range(1, Mib / 8192 - 1), ChangedIndexes(changed));
+    }
+
     /// <summary>The tree entry a backup of <paramref name="data"/> would have recorded, with page hashes of the given kind.</summary>
     private static TreeFile ParentOf(byte[] data, int extentSize, PageHashKind kind)
     {
