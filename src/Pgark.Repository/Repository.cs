@@ -34,11 +34,21 @@ public sealed partial class Repository
     /// <summary>The continuous WAL archive (spec §8).</summary>
     public Wal.WalArchive Wal { get; }
 
+    // Null only when opened with RepositoryOptions.LoadIndex = false.
+    private MergedIndex? _index = MergedIndex.Empty;
+
     public IBlobStore Store { get; }
     public RepositoryConfig Config { get; }
     public RepositoryOptions Options { get; }
     public ChunkHasher Hasher { get; }
-    public MergedIndex Index { get; private set; } = MergedIndex.Empty;
+    /// <summary>The resident chunk index; throws when the repository was opened without it (<see cref="RepositoryOptions.LoadIndex"/>).</summary>
+    public MergedIndex Index
+    {
+        get => _index ?? throw new InvalidOperationException(
+            "the repository was opened without its chunk index (RepositoryOptions.LoadIndex = false); open it with the index to read or write chunks");
+        private set => _index = value;
+    }
+
     internal SealedBox? Box { get; }
     internal StoredChunkCodec Codec { get; }
 
@@ -70,7 +80,7 @@ public sealed partial class Repository
         return new Repository(store, config, repository.Options, masterKey, stored);
     }
 
-    /// <summary>Opens a repository and loads its index. Nothing is written.</summary>
+    /// <summary>Opens a repository and loads its index (unless <see cref="RepositoryOptions.LoadIndex"/> is false). Nothing is written.</summary>
     public static async Task<Repository> OpenAsync(IBlobStore store, RepositoryOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RepositoryOptions();
@@ -99,7 +109,10 @@ public sealed partial class Repository
             settingsError = e;
         }
         var repository = new Repository(store, config, options, masterKey, stored) { SettingsError = settingsError };
-        await repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        if (options.LoadIndex)
+            await repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        else
+            repository._index = null;
         return repository;
     }
 

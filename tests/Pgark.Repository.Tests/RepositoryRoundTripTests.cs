@@ -34,6 +34,22 @@ public sealed class RepositoryRoundTripTests
     }
 
     [Fact]
+    public async Task Opened_without_its_index_a_repository_lists_snapshots_and_refuses_chunk_reads_by_name()
+    {
+        var store = new MemoryStore();
+        var repository = await TestData.InitAsync(store);
+        var (snapshot, _) = await TestData.BackupAsync(repository, new TestData.DataDirectory(), "first");
+
+        var light = await Repository.OpenAsync(store, TestData.Options() with { LoadIndex = false });
+        Assert.Equal(snapshot.Id, Assert.Single(await light.ListSnapshotsAsync()).Id);
+        // Not "chunk missing": the index was never read, and the error says so.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestData.RestoreAsync(light, snapshot));
+        Assert.Contains("opened without its chunk index", error.Message);
+        await light.LoadIndexAsync();
+        Assert.Equal(new TestData.DataDirectory().Relation, (await TestData.RestoreAsync(light, snapshot))["base/5/16384"]);
+    }
+
+    [Fact]
     public async Task Repeating_an_identical_backup_stores_no_chunk_at_all()
     {
         var repository = await TestData.InitAsync(new MemoryStore());

@@ -33,9 +33,16 @@ internal static class RepositoryLocation
 
     /// <summary>Opens the repository and loads its index.</summary>
     public static Task<Repo> OpenAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
+        => OpenAsync(context, arguments, loadIndex: true, cancellationToken);
+
+    /// <summary>
+    /// Opens the repository, reading its chunk index only when <paramref name="loadIndex"/>: commands that read only snapshot
+    /// records and WAL objects skip it, since its reading time grows with the repository (RepositoryOptions.LoadIndex).
+    /// </summary>
+    public static Task<Repo> OpenAsync(CliContext context, ParsedArguments arguments, bool loadIndex, CancellationToken cancellationToken)
     {
         var store = OpenStore(arguments);
-        var options = new RepositoryOptions { Passphrase = Passphrase(context, arguments) };
+        var options = new RepositoryOptions { Passphrase = Passphrase(context, arguments), LoadIndex = loadIndex };
         return Repo.OpenAsync(store, options, cancellationToken);
     }
 

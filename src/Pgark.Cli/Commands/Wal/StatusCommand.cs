@@ -37,7 +37,7 @@ internal static class StatusCommand
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         RpoLimit? limit = arguments.Text(Options.MaxRpo) is { } text ? RpoLimit.Parse(text) : null;
-        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, loadIndex: false, cancellationToken).ConfigureAwait(false);
 
         // The server's view, when asked: its position gives the RPO.
         IdentifySystemResult? server = null;

@@ -44,7 +44,7 @@ internal static class WalGetCommand
             throw new UsageException("wal get needs NAME and DEST", "restore_command = 'pgark wal get --repo R %f %p'");
         string name = arguments.Positionals[0];
         string destination = arguments.Positionals[1];
-        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, loadIndex: false, cancellationToken).ConfigureAwait(false);
         WalStore store = await WalClusters.OpenAsync(repository, SystemIdArgument.Parse(arguments), cancellationToken).ConfigureAwait(false);
         if (await WalGet.GetAsync(store, name, destination, cancellationToken).ConfigureAwait(false))
             return ExitCode.Ok;

@@ -32,7 +32,7 @@ internal static class WalPushCommand
             : throw new UsageException("no WAL file given", "pass the path of the file to archive (archive_command's %p)");
         if (!File.Exists(path))
             throw new UsageException($"WAL file \"{path}\" does not exist", "pass the path of the file to archive (archive_command's %p)");
-        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        Pgark.Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, loadIndex: false, cancellationToken).ConfigureAwait(false);
         WalPushOutcome outcome = await WalPush.PushAsync(repository, path, SystemIdArgument.Parse(arguments), cancellationToken).ConfigureAwait(false);
         string said = outcome switch
         {
