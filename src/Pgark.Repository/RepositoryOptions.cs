@@ -30,7 +30,8 @@ public sealed record RepositoryOptions
 
     /// <summary>
     /// False opens the repository without reading its chunk index, for work that reads only what is stored as files of their
-    /// own: snapshot records, WAL objects, locks (<c>wal get</c>, <c>wal push</c>, <c>status</c>, <c>snapshots</c>). Reading the
+    /// own: snapshot records, pins, WAL objects, locks (<c>wal get</c>, <c>wal push</c>, <c>status</c>, <c>snapshots</c>, <c>plan</c>,
+    /// <c>pin</c>, <c>forget</c> without pruning). Reading the
     /// index costs time in proportion to the repository (0.66–0.69 s for 4 M chunks, about one full backup of a 1 TB cluster),
     /// and PostgreSQL runs <c>wal get</c> once per WAL segment it recovers. Anything that then needs a chunk throws
     /// <see cref="InvalidOperationException"/> instead of finding nothing.

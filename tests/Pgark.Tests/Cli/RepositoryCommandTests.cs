@@ -177,6 +177,26 @@ public sealed class RepositoryCommandTests : IDisposable
         Assert.Equal(0, CliRunner.Run(["check", "--repo", RepoDir]).ExitCode);
     }
 
+    [Fact]
+    public async Task PinUnpinAndForgetWithoutPruneDoNotReadTheChunkIndex()
+    {
+        // They touch snapshot records, pins and WAL objects only, so a damaged index delta (which stops what reads chunks)
+        // does not stop them; forget --prune reads the index and refuses.
+        await BuildRepositoryAsync();
+        var first = (await (await Repo.OpenAsync(new LocalStore(RepoDir))).ListSnapshotsAsync())[0].Id.ToString()[..8];
+        await File.WriteAllBytesAsync(Path.Combine(RepoDir, "index", new string('b', 64)), [1, 2, 3]);
+
+        Assert.Equal(7, CliRunner.Run(["stats", "--repo", RepoDir]).ExitCode);
+        Assert.Equal(0, CliRunner.Run(["pin", "--repo", RepoDir, first]).ExitCode);
+        Assert.Equal(0, CliRunner.Run(["unpin", "--repo", RepoDir, first]).ExitCode);
+        var pruning = CliRunner.Run(["forget", "--repo", RepoDir, "--keep-last", "1", "--prune"]);
+        Assert.Equal(7, pruning.ExitCode);
+        Assert.StartsWith("pgark: repository corruption in index/", pruning.Error);
+        var forget = CliRunner.Run(["forget", "--repo", RepoDir, "--keep-last", "1"]);
+        Assert.Equal((0, ""), (forget.ExitCode, forget.Error));
+        Assert.Single(Directory.GetFiles(Path.Combine(RepoDir, "snapshots")));
+    }
+
     /// <summary>Two snapshots of three files (c repeats a; the second snapshot repeats the first). Returns the file sizes.</summary>
     private async Task<long[]> BuildRepositoryAsync()
     {

@@ -42,7 +42,7 @@ internal static class PlanCommand
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         (RecoveryTarget target, TimelineChoice timeline) = RecoveryTargetArguments.Parse(arguments);
-        Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        Repository.Repository repository = await RepositoryLocation.OpenAsync(context, arguments, loadIndex: false, cancellationToken).ConfigureAwait(false);
         bool json = arguments.Flag(Options.Json);
         RecoveryPlan plan;
         try

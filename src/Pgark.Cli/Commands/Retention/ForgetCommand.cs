@@ -37,11 +37,13 @@ internal static class ForgetCommand
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         var policy = PolicyFrom(arguments);
-        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
         var dryRun = arguments.Flag(Options.DryRun);
+        // Only the prune afterwards reads chunks; forgetting deletes snapshot records and WAL objects.
+        var prune = arguments.Flag(Options.Prune) && !dryRun;
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, loadIndex: prune, cancellationToken).ConfigureAwait(false);
         var plan = await new Forget(repository).RunAsync(policy, dryRun, cancellationToken: cancellationToken).ConfigureAwait(false);
         Write(context.Out, plan);
-        if (arguments.Flag(Options.Prune) && !dryRun)
+        if (prune)
         {
             var pruned = await repository.PruneAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             context.Out.WriteLine($"prune: {pruned.UnreachableChunks} chunk(s) removed, {pruned.PacksDeleted} pack(s) deleted, {pruned.BytesFreed} bytes freed");

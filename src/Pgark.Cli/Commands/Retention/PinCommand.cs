@@ -27,7 +27,7 @@ internal static class PinCommand
     private static async Task<ExitCode> RunAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         var prefix = Id(arguments);
-        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, loadIndex: false, cancellationToken).ConfigureAwait(false);
         var snapshot = await SnapshotArgument.FindAsync(repository, prefix, cancellationToken).ConfigureAwait(false);
         await repository.PinAsync(snapshot.Id, cancellationToken).ConfigureAwait(false);
         var m = snapshot.Record.Metadata;
@@ -38,7 +38,7 @@ internal static class PinCommand
     private static async Task<ExitCode> RunUnpinAsync(CliContext context, ParsedArguments arguments, CancellationToken cancellationToken)
     {
         var prefix = Id(arguments);
-        var repository = await RepositoryLocation.OpenAsync(context, arguments, cancellationToken).ConfigureAwait(false);
+        var repository = await RepositoryLocation.OpenAsync(context, arguments, loadIndex: false, cancellationToken).ConfigureAwait(false);
         var snapshot = await SnapshotArgument.FindAsync(repository, prefix, cancellationToken).ConfigureAwait(false);
         if (!await repository.UnpinAsync(snapshot.Id, cancellationToken).ConfigureAwait(false))
         {
