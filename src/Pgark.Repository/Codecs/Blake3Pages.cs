@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using static Pgark.Repository.Codecs.Blake3Constants;
@@ -45,20 +44,19 @@ internal static class Blake3Pages
             return;
         }
 
+        // The pages' chaining values, then their parents (half as many) while they are merged down to the root.
         byte[]? rented = null;
-        Span<byte> cvs = pages <= StackPages
-            ? stackalloc byte[StackPages * CvLength]
-            : (rented = ArrayPool<byte>.Shared.Rent(pages * CvLength));
+        Span<byte> levels = pages <= StackPages
+            ? stackalloc byte[2 * StackPages * CvLength]
+            : (rented = ArrayPool<byte>.Shared.Rent(2 * pages * CvLength));
         try
         {
+            Span<byte> cvs = levels[..(pages * CvLength)];
             ChainingValues(backend, extent, pageSize, 0, key, flags, cvs, pageHashes);
-
-            // The root's children: the largest power of two of pages that leaves some to the right, and the rest (the same
-            // split BLAKE3 makes in chunks, because pages are whole powers of two of chunks).
+            // Pages are whole powers of two of chunks, so BLAKE3's tree over the extent is, above them, the tree over the
+            // pages: merged level by level as over any run of equal subtrees.
             Span<byte> block = stackalloc byte[BlockLength];
-            int left = LeftPages(pages);
-            Merge(cvs[..(left * CvLength)], key, flags, block[..CvLength]);
-            Merge(cvs[(left * CvLength)..(pages * CvLength)], key, flags, block[CvLength..]);
+            Blake3Tree.ReduceToParentBlock(backend, cvs, pages, key, flags, levels[(pages * CvLength)..], block);
             Blake3Output.ForParent(key, block, flags).RootBytes(0, digest);
         }
         finally
@@ -137,28 +135,5 @@ internal static class Blake3Pages
         }
 
         pageHashes[wholePages] = BinaryPrimitives.ReadUInt64LittleEndian(cv);
-    }
-
-    /// <summary>The chaining value of the subtree over consecutive pages' chaining values (not the root).</summary>
-    private static void Merge(ReadOnlySpan<byte> cvs, ReadOnlySpan<byte> key, uint flags, Span<byte> cv)
-    {
-        int count = cvs.Length / CvLength;
-        if (count == 1)
-        {
-            cvs.CopyTo(cv);
-            return;
-        }
-
-        Span<byte> block = stackalloc byte[BlockLength];
-        int left = LeftPages(count);
-        Merge(cvs[..(left * CvLength)], key, flags, block[..CvLength]);
-        Merge(cvs[(left * CvLength)..], key, flags, block[CvLength..]);
-        Blake3Output.ForParent(key, block, flags).ChainingValue(cv);
-    }
-
-    private static int LeftPages(int pages)
-    {
-        Debug.Assert(pages >= 2);
-        return 1 << BitOperations.Log2((uint)(pages - 1));
     }
 }

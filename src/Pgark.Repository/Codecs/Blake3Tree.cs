@@ -22,6 +22,18 @@ internal static class Blake3Tree
         Span<byte> cvs = stackalloc byte[Blake3Backends.MaxDegree * CvLength];
         Span<byte> parents = stackalloc byte[Blake3Backends.MaxDegree * CvLength];
         int count = CompressSubtree(backend, input, key, chunkCounter, flags, cvs);
+        ReduceToParentBlock(backend, cvs, count, key, flags, parents, parentBlock);
+    }
+
+    /// <summary>
+    /// Merges <paramref name="count"/> (at least two) chaining values of consecutive subtrees, all complete and of one size but
+    /// the last, level by level (an odd last one passes up) down to the 64-byte block of their top parent node: the tree
+    /// BLAKE3 builds over them. <paramref name="cvs"/> is overwritten; <paramref name="parents"/> holds half as many values.
+    /// </summary>
+    internal static void ReduceToParentBlock(
+        Blake3Backend backend, Span<byte> cvs, int count, ReadOnlySpan<byte> key, uint flags, Span<byte> parents, Span<byte> parentBlock)
+    {
+        Debug.Assert(count >= 2);
         while (count > 2)
         {
             count = CompressParents(backend, cvs[..(count * CvLength)], key, flags, parents);

@@ -46,10 +46,7 @@ public sealed class ChunkHasher
     public ChunkId ComputeExtent(ReadOnlySpan<byte> extent, int pageSize, Span<ulong> pageHashes)
     {
         Span<byte> digest = stackalloc byte[ChunkId.Size];
-        if (_key is null)
-            Blake3Pages.Hash(Blake3Backends.Best, extent, pageSize, Blake3Constants.IVBytes, 0, pageHashes, digest);
-        else
-            Blake3Pages.Hash(Blake3Backends.Best, extent, pageSize, _key, Blake3Constants.KeyedHash, pageHashes, digest);
+        Blake3Pages.Hash(Blake3Backends.Best, extent, pageSize, Key, Flags, pageHashes, digest);
         return new ChunkId(digest);
     }
 
@@ -74,8 +71,7 @@ public sealed class ChunkHasher
         var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(count * Blake3Constants.CvLength);
         try
         {
-            Blake3Pages.ChainingValues(Blake3Backends.Best, pages, pageSize, (ulong)firstPage, _key ?? Blake3Constants.IVBytes,
-                _key is null ? 0 : Blake3Constants.KeyedHash, rented, pageHashes);
+            Blake3Pages.ChainingValues(Blake3Backends.Best, pages, pageSize, (ulong)firstPage, Key, Flags, rented, pageHashes);
         }
         finally
         {
@@ -109,6 +105,11 @@ public sealed class ChunkHasher
         Blake3.Hash(fileBytes, digest);
         return new ChunkId(digest);
     }
+
+    /// <summary>BLAKE3's key and flags for this function: the chunk-id key with KEYED_HASH, or the IV and none.</summary>
+    private ReadOnlySpan<byte> Key => _key ?? Blake3Constants.IVBytes;
+
+    private uint Flags => _key is null ? 0 : Blake3Constants.KeyedHash;
 
     private void Hash(ReadOnlySpan<byte> input, Span<byte> digest)
     {
