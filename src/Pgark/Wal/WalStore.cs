@@ -142,18 +142,8 @@ public sealed partial class WalStore
             {
             }
         }
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                WalSegmentObject current = await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
-                return await ReadSegmentSizeAsync(current.ObjectName, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RepositoryObjectMissingException) when (attempt < ListAttempts)
-            {
-                // Replaced again between this listing and the read: as in ReadAsync.
-            }
-        }
+        return await ReadRelistingAsync(segment, listed: null, current => ReadSegmentSizeAsync(current.ObjectName, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> ReadSegmentSizeAsync(string objectName, CancellationToken cancellationToken)
@@ -176,16 +166,27 @@ public sealed partial class WalStore
         // the delete): a part gone under the read means a fresh listing shows its replacement. Under a fast streamer that can
         // happen again between the relisting and the read (a clean-clone suite's `status` failed on the second read), so it
         // is retried as ListObjectsAsync retries, not once.
-        WalSegmentObject current = segment.Parts.Count > 0 ? segment : await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
+        return await ReadRelistingAsync(segment, segment.Parts.Count > 0 ? segment : null,
+            current => ReadCurrentAsync(segment, current, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on the segment as <paramref name="listed"/> (null: as a fresh listing shows it), and on a
+    /// fresh listing again each time an object vanished under the read, up to <see cref="ListAttempts"/> reads.
+    /// </summary>
+    private async Task<T> ReadRelistingAsync<T>(WalSegmentObject segment, WalSegmentObject? listed, Func<WalSegmentObject, Task<T>> read,
+        CancellationToken cancellationToken)
+    {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await ReadCurrentAsync(segment, current, cancellationToken).ConfigureAwait(false);
+                WalSegmentObject current = listed ?? await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
+                return await read(current).ConfigureAwait(false);
             }
             catch (RepositoryObjectMissingException) when (attempt < ListAttempts)
             {
-                current = await RelistAsync(segment, cancellationToken).ConfigureAwait(false);
+                listed = null; // replaced between the listing and the read: list again
             }
         }
     }
