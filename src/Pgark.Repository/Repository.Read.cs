@@ -91,7 +91,7 @@ public sealed partial class Repository
     public async Task<byte[]> ReadExtentAsync(FileEntry file, int extentIndex, ExtentRef extent, CancellationToken cancellationToken = default)
     {
         var bytes = await ResolveExtentObjectAsync(extent.ObjectId, 0, cancellationToken).ConfigureAwait(false);
-        CheckReconstructed(file, extentIndex, extent, bytes.Length, (int)Math.Min(file.ExtentSize, file.Size - (long)extentIndex * file.ExtentSize), bytes);
+        CheckReconstructed(file, extentIndex, extent, bytes.Length, file.ExtentLength(extentIndex), bytes);
         return bytes;
     }
 
@@ -113,14 +113,9 @@ public sealed partial class Repository
         var pages = (bytes.Length + file.PageSize - 1) / file.PageSize;
         Span<ulong> hashes = pages <= 256 ? stackalloc ulong[pages] : new ulong[pages];
         if (extent.PageHashKind == PageHashKind.Subtree)
-        {
             Hasher.ComputeExtent(bytes, file.PageSize, hashes);
-        }
         else
-        {
-            for (var page = 0; page < pages; page++)
-                hashes[page] = Hasher.ContentPageHash(bytes.Slice(page * file.PageSize, Math.Min(file.PageSize, bytes.Length - page * file.PageSize)));
-        }
+            Hasher.ContentPageHashes(bytes, file.PageSize, hashes);
         for (var page = 0; page < pages; page++)
         {
             if (hashes[page] != extent.PageHashes[page])

@@ -95,7 +95,7 @@ public sealed partial class Repository
         // A whole extent stored as one chunk: its verified id already proves every byte, so the page hashes are checked
         // only when it must be reconstructed from a page delta (ReadDeltaExtentAsync).
         var piece = await ReadPooledAsync(location, cancellationToken).ConfigureAwait(false);
-        var expectedLength = (int)Math.Min(file.Entry.ExtentSize, file.Entry.Size - (long)index * file.Entry.ExtentSize);
+        var expectedLength = file.Entry.ExtentLength(index);
         if (piece.Length != expectedLength)
         {
             piece.Return();

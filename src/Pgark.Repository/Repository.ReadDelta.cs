@@ -19,7 +19,7 @@ public sealed partial class Repository
     /// <summary>An extent whose object is a page delta, reconstructed and verified; the piece is pooled.</summary>
     private async Task<Piece> ReadDeltaExtentAsync(FileEntry file, int index, ExtentRef extent, CancellationToken cancellationToken)
     {
-        var expectedLength = (int)Math.Min(file.ExtentSize, file.Size - (long)index * file.ExtentSize);
+        var expectedLength = file.ExtentLength(index);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, expectedLength));
         var ok = false;
         try

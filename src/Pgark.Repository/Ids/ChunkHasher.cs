@@ -80,10 +80,17 @@ public sealed class ChunkHasher
     }
 
     /// <summary>
-    /// The page hash of tree records of type <c>Extents</c> (3), which repositories written before <c>PagedExtents</c> (4)
-    /// hold: the first 8 bytes of the chunk id of the page alone, read little-endian (spec §7.4). Only for checking them.
+    /// The page hashes of tree records of type <c>Extents</c> (3), which repositories written before <c>PagedExtents</c> (4)
+    /// hold: for each page, the first 8 bytes of the chunk id of the page alone, read little-endian (spec §7.4). Only for
+    /// checking and comparing them.
     /// </summary>
-    public ulong ContentPageHash(ReadOnlySpan<byte> page)
+    public void ContentPageHashes(ReadOnlySpan<byte> pages, int pageSize, Span<ulong> pageHashes)
+    {
+        for (var page = 0; page * pageSize < pages.Length; page++)
+            pageHashes[page] = ContentPageHash(pages.Slice(page * pageSize, Math.Min(pageSize, pages.Length - page * pageSize)));
+    }
+
+    private ulong ContentPageHash(ReadOnlySpan<byte> page)
     {
         Span<byte> digest = stackalloc byte[ChunkId.Size];
         Hash(page, digest);

@@ -31,6 +31,9 @@ public sealed record FileEntry(
     public int PagesPerExtent => Layout == FileLayout.Paged ? ExtentSize / PageSize : 0;
 
     public long ExtentCount => Layout == FileLayout.Paged ? (Size + ExtentSize - 1) / ExtentSize : 0;
+
+    /// <summary>Bytes of extent <paramref name="index"/> of a paged file: <see cref="ExtentSize"/>, less for a short last one.</summary>
+    public int ExtentLength(long index) => (int)Math.Min(ExtentSize, Size - index * ExtentSize);
 }
 
 /// <summary>One chunk of a chunked file: id and plaintext length.</summary>

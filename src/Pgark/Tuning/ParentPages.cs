@@ -54,15 +54,9 @@ public static class ParentPages
             var bytes = window.Data.AsSpan(i * pageSize, Math.Min(run * pageSize, window.Data.Length - i * pageSize));
             var recorded = parent.Extents[(int)extent];
             if (recorded.PageHashKind == PageHashKind.Content)
-            {
-                for (var p = 0; p < run; p++)
-                    current[p] = hasher.ContentPageHash(bytes.Slice(p * pageSize, Math.Min(pageSize, bytes.Length - p * pageSize)));
-            }
+                hasher.ContentPageHashes(bytes, pageSize, current);
             else
-            {
-                var extentPages = (int)Math.Min(perExtent, parentPages - extent * perExtent);
-                hasher.PageHashes(bytes, pageSize, inExtent, extentPages, current);
-            }
+                hasher.PageHashes(bytes, pageSize, inExtent, (int)Math.Min(perExtent, parentPages - extent * perExtent), current);
             for (var p = 0; p < run; p++)
                 changed[i + p] = current[p] != recorded.PageHashes[inExtent + p];
             i += run;

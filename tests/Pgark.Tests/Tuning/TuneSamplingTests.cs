@@ -123,10 +123,7 @@ public sealed class TuneSamplingTests
             var hashes = new ulong[extentSize / pageSize];
             var id = ChunkHasher.Unkeyed.ComputeExtent(extent, pageSize, hashes);
             if (kind == PageHashKind.Content)
-            {
-                for (var p = 0; p * pageSize < extent.Length; p++)
-                    hashes[p] = ChunkHasher.Unkeyed.ContentPageHash(extent.Slice(p * pageSize, pageSize));
-            }
+                ChunkHasher.Unkeyed.ContentPageHashes(extent, pageSize, hashes);
             extents.Add(new ExtentRef(id, 0, hashes, kind));
         }
         return new TreeFile(FileEntry.Paged("base/5/4", data.Length, DateTimeOffset.UnixEpoch, extentSize: extentSize), [], extents);

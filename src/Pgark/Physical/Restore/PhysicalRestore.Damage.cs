@@ -23,7 +23,7 @@ public sealed partial class PhysicalRestore
         {
             for (int i = 0; i < file.Extents.Count; i++)
             {
-                int length = (int)Math.Min(entry.ExtentSize, entry.Size - (long)i * entry.ExtentSize);
+                int length = entry.ExtentLength(i);
                 byte[] bytes;
                 try
                 {
